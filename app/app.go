@@ -1,0 +1,178 @@
+// Package app is the composition root: New wires every service from a Config, and
+// nothing else in the code base constructs services. The commands in cmd/schwarm
+// call into it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"time"
+
+	"github.com/schwarm/schwarm/app/auth"
+	"github.com/schwarm/schwarm/app/board"
+	"github.com/schwarm/schwarm/app/config"
+	"github.com/schwarm/schwarm/app/database"
+	"github.com/schwarm/schwarm/app/i18n"
+	"github.com/schwarm/schwarm/app/markup"
+	"github.com/schwarm/schwarm/app/theme"
+	"github.com/schwarm/schwarm/app/thread"
+	"github.com/schwarm/schwarm/app/user"
+	"github.com/schwarm/schwarm/app/web"
+	"github.com/schwarm/schwarm/locales"
+	"github.com/schwarm/schwarm/static"
+	"github.com/schwarm/schwarm/themes"
+)
+
+// App is one running node: its database and services.
+type App struct {
+	Config   config.Config
+	Log      *slog.Logger
+	DB       *database.DB
+	I18n     *i18n.Bundle
+	Users    *user.Service
+	Sessions *auth.Sessions
+	Limiter  *auth.Limiter
+	Auth     *auth.Service
+	Boards   *board.Service
+	Threads  *thread.Service
+	Now      func() time.Time
+}
+
+// Options tune New for tests and tools.
+type Options struct {
+	// PasswordParams overrides the argon2id cost (tests use a cheap one).
+	PasswordParams *user.PasswordParams
+}
+
+// New opens the database and wires the services. It does not migrate; call Migrate
+// first, or it fails on an old schema.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
+	db, err := database.Open(ctx, database.Options{
+		URL:      cfg.DatabaseURL,
+		File:     filepath.Join(cfg.DataDir, "schwarm.db"),
+		MaxConns: cfg.DBMaxConns,
+		Log:      log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	bundle, err := i18n.Load(locales.FS, cfg.DefaultLocale)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	now := func() time.Time { return time.Now().UTC() }
+	params := user.DefaultPasswordParams
+	if opts.PasswordParams != nil {
+		params = *opts.PasswordParams
+	}
+	a := &App{Config: cfg, Log: log, DB: db, I18n: bundle, Now: now}
+	a.Sessions = auth.NewSessions(db, cfg.SessionTTL.Duration, now)
+	a.Limiter = auth.NewLimiter(db, now)
+	a.Users = user.NewService(db, params, bundle.Languages(), a.Sessions, now)
+	a.Auth = auth.NewService(a.Users, a.Sessions, a.Limiter, cfg.LoginRate, cfg.SignupRate)
+	a.Boards = board.NewService(db, now)
+	a.Threads = thread.NewService(db, markup.New(), now)
+	return a, nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// Migrate applies pending migrations and logs what it applied.
+func (a *App) Migrate(ctx context.Context) error {
+	applied, err := a.DB.Migrate(ctx)
+	for _, m := range applied {
+		a.Log.Info("migration applied", "file", m)
+	}
+	return err
+}
+
+// Ready reports whether the node can serve requests.
+func (a *App) Ready(ctx context.Context) error {
+	if err := a.DB.Ping(ctx); err != nil {
+		return err
+	}
+	return a.DB.CheckSchema(ctx)
+}
+
+// WebServer builds the HTTP server for this node. hook may add routes (tests);
+// production passes nil.
+func (a *App) WebServer(ctx context.Context, hook web.RouteHook) (*web.Server, error) {
+	if err := a.DB.CheckSchema(ctx); err != nil {
+		return nil, err
+	}
+	th, err := theme.Load(themes.FS, "default", static.FS)
+	if err != nil {
+		return nil, err
+	}
+	key, err := auth.Secret(ctx, a.DB, "csrf")
+	if err != nil {
+		return nil, err
+	}
+	return web.New(web.Deps{
+		Config:   a.Config,
+		Log:      a.Log,
+		Auth:     a.Auth,
+		Users:    a.Users,
+		Boards:   a.Boards,
+		Threads:  a.Threads,
+		I18n:     a.I18n,
+		Theme:    th,
+		Static:   static.FS,
+		CSRFKey:  []byte(key),
+		Ready:    a.Ready,
+		Now:      a.Now,
+		TestHook: hook,
+	})
+}
+
+// Serve runs the HTTP server until ctx ends, then finishes the requests in flight
+// (up to the shutdown timeout) and returns.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv, err := a.WebServer(ctx, nil)
+	if err != nil {
+		return err
+	}
+	go a.housekeeping(ctx)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.Log.Info("serving", "addr", ln.Addr().String(), "base_url", a.Config.BaseURL, "database", a.DB.Dialect)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down", "timeout", a.Config.ShutdownTimeout.Duration)
+	sctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout.Duration)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return <-errc
+}
+
+// housekeeping purges expired sessions and old rate-limit windows every hour.
+func (a *App) housekeeping(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := a.Sessions.Purge(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Warn("purge sessions", "err", err)
+		} else if n > 0 {
+			a.Log.Info("purged expired sessions", "count", n)
+		}
+		if err := a.Limiter.Purge(ctx, max(a.Config.LoginRate.Window, a.Config.SignupRate.Window)); err != nil && ctx.Err() == nil {
+			a.Log.Warn("purge rate limits", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

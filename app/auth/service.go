@@ -1,0 +1,102 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/schwarm/schwarm/app/config"
+	"github.com/schwarm/schwarm/app/user"
+)
+
+// RateLimitedError says an action was refused for going over a rate limit.
+type RateLimitedError struct{ RetryAfter time.Duration }
+
+func (e *RateLimitedError) Error() string {
+	return fmt.Sprintf("auth: rate limited, retry in %s", e.RetryAfter.Round(time.Second))
+}
+
+// Client is who is asking, as far as the server can tell.
+type Client struct {
+	IP        string
+	UserAgent string
+}
+
+// Service runs the sign-up, sign-in and sign-out flows: rate limits, the account
+// check and the session, in that order.
+type Service struct {
+	users      *user.Service
+	sessions   *Sessions
+	limiter    *Limiter
+	loginRate  config.Rate
+	signupRate config.Rate
+}
+
+// NewService returns a Service.
+func NewService(users *user.Service, sessions *Sessions, limiter *Limiter, loginRate, signupRate config.Rate) *Service {
+	return &Service{users: users, sessions: sessions, limiter: limiter, loginRate: loginRate, signupRate: signupRate}
+}
+
+func (s *Service) allow(ctx context.Context, r config.Rate, keys ...string) error {
+	for _, k := range keys {
+		ok, retry, err := s.limiter.Allow(ctx, k, r.N, r.Window)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return &RateLimitedError{RetryAfter: retry}
+		}
+	}
+	return nil
+}
+
+// SignUp creates an account and signs it in, returning the session token.
+func (s *Service) SignUp(ctx context.Context, r user.Registration, c Client) (*user.User, string, error) {
+	if err := s.allow(ctx, s.signupRate, "signup:ip:"+c.IP); err != nil {
+		return nil, "", err
+	}
+	u, err := s.users.Register(ctx, r)
+	if err != nil {
+		return nil, "", err
+	}
+	token, err := s.sessions.Create(ctx, u.ID, c.IP, c.UserAgent)
+	return u, token, err
+}
+
+// SignIn checks the credentials and opens a new session. Attempts are limited per
+// client address and per account name, so that neither one address guessing many
+// accounts nor many addresses guessing one account gets far.
+func (s *Service) SignIn(ctx context.Context, login, password string, c Client) (*user.User, string, error) {
+	err := s.allow(ctx, s.loginRate, "login:ip:"+c.IP, "login:account:"+strings.ToLower(strings.TrimSpace(login)))
+	if err != nil {
+		return nil, "", err
+	}
+	u, err := s.users.Authenticate(ctx, login, password)
+	if err != nil {
+		return nil, "", err
+	}
+	token, err := s.sessions.Create(ctx, u.ID, c.IP, c.UserAgent)
+	return u, token, err
+}
+
+// SignOut ends the session behind token.
+func (s *Service) SignOut(ctx context.Context, token string) error {
+	return s.sessions.Delete(ctx, token)
+}
+
+// Current returns the signed-in user behind a session token. A banned or deleted
+// user's session is ended.
+func (s *Service) Current(ctx context.Context, token string, now time.Time) (*user.User, error) {
+	sess, err := s.sessions.Lookup(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.users.Get(ctx, sess.UserID)
+	if errors.Is(err, user.ErrNotFound) || (err == nil && u.Banned(now)) {
+		_ = s.sessions.Delete(ctx, token)
+		return nil, ErrNoSession
+	}
+	return u, err
+}

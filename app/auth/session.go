@@ -1,0 +1,116 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/schwarm/schwarm/app/database"
+)
+
+// ErrNoSession means the token names no live session.
+var ErrNoSession = errors.New("auth: no such session")
+
+// Session is one sign-in on one device.
+type Session struct {
+	ID         string // sha256 of the cookie token, hex
+	UserID     int64
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
+	IP         string
+	UserAgent  string
+}
+
+// Sessions stores sign-ins.
+type Sessions struct {
+	db  *database.DB
+	ttl time.Duration
+	now func() time.Time
+}
+
+// NewSessions returns a store whose sessions expire ttl after their last use.
+func NewSessions(db *database.DB, ttl time.Duration, now func() time.Time) *Sessions {
+	return &Sessions{db: db, ttl: ttl, now: now}
+}
+
+// touchEvery limits how often a session's expiry is pushed forward, so that reading
+// pages does not write to the database on every request.
+const touchEvery = 10 * time.Minute
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// NewToken returns 32 random bytes, URL-safe base64.
+func NewToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Create opens a session for userID and returns the token for the cookie. The
+// token itself is never stored.
+func (s *Sessions) Create(ctx context.Context, userID int64, ip, userAgent string) (string, error) {
+	if len(userAgent) > 255 {
+		userAgent = userAgent[:255]
+	}
+	token, now := NewToken(), s.now()
+	sess := Session{ID: hashToken(token), UserID: userID, CreatedAt: now, LastSeenAt: now,
+		ExpiresAt: now.Add(s.ttl), IP: ip, UserAgent: userAgent}
+	if err := s.db.Writer(ctx).Create(&sess).Error; err != nil {
+		return "", fmt.Errorf("auth: create session: %w", err)
+	}
+	return token, nil
+}
+
+// Lookup returns the live session for token and extends it when due.
+func (s *Sessions) Lookup(ctx context.Context, token string) (*Session, error) {
+	if token == "" {
+		return nil, ErrNoSession
+	}
+	var sess Session
+	now := s.now()
+	err := s.db.Reader(ctx).Where("id = ? AND expires_at > ?", hashToken(token), now).Take(&sess).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNoSession
+	}
+	if err != nil {
+		return nil, fmt.Errorf("auth: look up session: %w", err)
+	}
+	if now.Sub(sess.LastSeenAt) > touchEvery {
+		sess.LastSeenAt, sess.ExpiresAt = now, now.Add(s.ttl)
+		err := s.db.Writer(ctx).Model(&Session{}).Where("id = ?", sess.ID).
+			Updates(map[string]any{"last_seen_at": sess.LastSeenAt, "expires_at": sess.ExpiresAt}).Error
+		if err != nil {
+			return nil, fmt.Errorf("auth: extend session: %w", err)
+		}
+	}
+	return &sess, nil
+}
+
+// Delete ends the session for token; an unknown token is not an error.
+func (s *Sessions) Delete(ctx context.Context, token string) error {
+	return s.db.Writer(ctx).Where("id = ?", hashToken(token)).Delete(&Session{}).Error
+}
+
+// DeleteForUser ends every session of a user (role change, ban, password change).
+func (s *Sessions) DeleteForUser(ctx context.Context, userID int64) error {
+	return s.db.Writer(ctx).Where("user_id = ?", userID).Delete(&Session{}).Error
+}
+
+// Purge removes expired sessions.
+func (s *Sessions) Purge(ctx context.Context) (int64, error) {
+	res := s.db.Writer(ctx).Where("expires_at <= ?", s.now()).Delete(&Session{})
+	return res.RowsAffected, res.Error
+}

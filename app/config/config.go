@@ -1,0 +1,201 @@
+package config
+
+import (
+	"encoding"
+	"errors"
+	"fmt"
+	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config holds every setting of a Schwarm node. Each field names its environment
+// variable, its default and a one-line help text; Load reads them, Table prints them.
+type Config struct {
+	Addr        string `env:"SCHWARM_ADDR" default:":8080" help:"Address the HTTP server listens on."`
+	BaseURL     string `env:"SCHWARM_BASE_URL" default:"http://localhost:8080" help:"Public URL of the forum (scheme, host, optional port); https turns on Secure cookies."`
+	DataDir     string `env:"SCHWARM_DATA_DIR" default:"./data" help:"Directory for the SQLite database, the search index and uploads."`
+	DatabaseURL string `env:"SCHWARM_DATABASE_URL" default:"" help:"PostgreSQL URL (postgres://user:pass@host/db); empty means SQLite in the data directory."`
+	DBMaxConns  int    `env:"SCHWARM_DB_MAX_CONNS" default:"8" help:"Size of the database reader pool (SQLite) or connection pool (PostgreSQL); SQLite always has one writer."`
+
+	LogLevel  string `env:"SCHWARM_LOG_LEVEL" default:"info" help:"Log level: debug, info, warn or error."`
+	LogFormat string `env:"SCHWARM_LOG_FORMAT" default:"text" help:"Log format: text or json."`
+
+	DefaultLocale  string   `env:"SCHWARM_DEFAULT_LOCALE" default:"en" help:"Language for visitors whose browser asks for none we have: en or de."`
+	SessionTTL     Duration `env:"SCHWARM_SESSION_TTL" default:"720h" help:"How long a sign-in lasts without activity."`
+	LoginRate      Rate     `env:"SCHWARM_RATE_LOGIN" default:"10/15m" help:"Sign-in attempts allowed per client address and per account in the window (N/duration)."`
+	SignupRate     Rate     `env:"SCHWARM_RATE_SIGNUP" default:"5/1h" help:"Sign-ups allowed per client address in the window (N/duration)."`
+	TrustedProxies []string `env:"SCHWARM_TRUSTED_PROXIES" default:"" help:"Comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed for the client address."`
+
+	ShutdownTimeout Duration `env:"SCHWARM_SHUTDOWN_TIMEOUT" default:"15s" help:"How long a stopping server waits for requests in flight to finish."`
+}
+
+// Duration is a time.Duration read from strings such as "15s" or "720h".
+type Duration struct{ time.Duration }
+
+// UnmarshalText parses a Go duration; it must be positive.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration such as 30s, 15m or 720h", b)
+	}
+	if v <= 0 {
+		return fmt.Errorf("%q must be more than zero", b)
+	}
+	d.Duration = v
+	return nil
+}
+
+// Rate is a budget of N events per window, written "N/duration" (e.g. "10/15m").
+type Rate struct {
+	N      int
+	Window time.Duration
+}
+
+// UnmarshalText parses "N/duration".
+func (r *Rate) UnmarshalText(b []byte) error {
+	n, w, ok := strings.Cut(string(b), "/")
+	if !ok {
+		return fmt.Errorf("%q is not a rate such as 10/15m", b)
+	}
+	count, err := strconv.Atoi(strings.TrimSpace(n))
+	if err != nil || count < 1 {
+		return fmt.Errorf("%q: the count before / must be a whole number of at least 1", b)
+	}
+	win, err := time.ParseDuration(strings.TrimSpace(w))
+	if err != nil || win < time.Second {
+		return fmt.Errorf("%q: the window after / must be a duration of at least 1s", b)
+	}
+	r.N, r.Window = count, win
+	return nil
+}
+
+// String formats the rate as it is written in the environment.
+func (r Rate) String() string { return fmt.Sprintf("%d/%s", r.N, r.Window) }
+
+// Load reads the configuration from getenv (os.Getenv in production), fills in
+// defaults and validates it. All problems are reported at once, one per line.
+func Load(getenv func(string) string) (Config, error) {
+	var c Config
+	var errs []error
+	v := reflect.ValueOf(&c).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Type().Field(i)
+		raw, set := getenv(f.Tag.Get("env")), true
+		if raw == "" {
+			raw, set = f.Tag.Get("default"), false
+		}
+		if err := setField(v.Field(i), raw); err != nil {
+			if set {
+				errs = append(errs, fmt.Errorf("%s: %w", f.Tag.Get("env"), err))
+			} else {
+				panic(fmt.Sprintf("config: bad default for %s: %v", f.Name, err))
+			}
+		}
+	}
+	if err := c.validate(); err != nil {
+		errs = append(errs, err)
+	}
+	return c, errors.Join(errs...)
+}
+
+var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+
+func setField(f reflect.Value, raw string) error {
+	if f.Addr().Type().Implements(textUnmarshaler) {
+		return f.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(raw))
+	}
+	switch f.Kind() {
+	case reflect.String:
+		f.SetString(strings.TrimSpace(raw))
+	case reflect.Int:
+		n, err := strconv.Atoi(strings.TrimSpace(raw))
+		if err != nil {
+			return fmt.Errorf("%q is not a whole number", raw)
+		}
+		f.SetInt(int64(n))
+	case reflect.Slice:
+		var items []string
+		for _, s := range strings.Split(raw, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				items = append(items, s)
+			}
+		}
+		f.Set(reflect.ValueOf(items))
+	default:
+		panic("config: unsupported field kind " + f.Kind().String())
+	}
+	return nil
+}
+
+func (c *Config) validate() error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		add("SCHWARM_BASE_URL: %q must be an absolute http or https URL such as https://community.example.com", c.BaseURL)
+	} else {
+		c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		add("SCHWARM_DATABASE_URL: must start with postgres:// (leave it empty for SQLite)")
+	}
+	if c.DataDir == "" {
+		add("SCHWARM_DATA_DIR: must not be empty")
+	}
+	if c.DBMaxConns < 1 || c.DBMaxConns > 1000 {
+		add("SCHWARM_DB_MAX_CONNS: %d must be between 1 and 1000", c.DBMaxConns)
+	}
+	if !oneOf(c.LogLevel, "debug", "info", "warn", "error") {
+		add("SCHWARM_LOG_LEVEL: %q must be debug, info, warn or error", c.LogLevel)
+	}
+	if !oneOf(c.LogFormat, "text", "json") {
+		add("SCHWARM_LOG_FORMAT: %q must be text or json", c.LogFormat)
+	}
+	if !oneOf(c.DefaultLocale, "en", "de") {
+		add("SCHWARM_DEFAULT_LOCALE: %q must be en or de", c.DefaultLocale)
+	}
+	return errors.Join(errs...)
+}
+
+func oneOf(s string, options ...string) bool {
+	for _, o := range options {
+		if s == o {
+			return true
+		}
+	}
+	return false
+}
+
+// SecureCookies reports whether cookies must carry the Secure flag.
+func (c Config) SecureCookies() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+// Setting describes one environment variable for help texts and the README.
+type Setting struct{ Env, Default, Help string }
+
+// Settings lists every setting in declaration order.
+func Settings() []Setting {
+	t := reflect.TypeFor[Config]()
+	out := make([]Setting, 0, t.NumField())
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		out = append(out, Setting{f.Tag.Get("env"), f.Tag.Get("default"), f.Tag.Get("help")})
+	}
+	return out
+}
+
+// Table renders the settings as the Markdown table in README.md.
+func Table() string {
+	var b strings.Builder
+	b.WriteString("| variable | default | meaning |\n|---|---|---|\n")
+	for _, s := range Settings() {
+		def := "`" + s.Default + "`"
+		if s.Default == "" {
+			def = "(empty)"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", s.Env, def, s.Help)
+	}
+	return b.String()
+}

@@ -1,0 +1,216 @@
+package database
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"github.com/pressly/goose/v3"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/schwarm/schwarm/migrations"
+)
+
+// Dialect names the database engine behind a DB.
+type Dialect string
+
+// The supported dialects; each has its own directory under migrations/.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Options say which database to open.
+type Options struct {
+	URL      string // postgres://…; empty means SQLite at File
+	File     string // SQLite database file
+	MaxConns int    // reader pool (SQLite) or connection pool (PostgreSQL)
+	Log      *slog.Logger
+}
+
+// DB is the store. SQLite allows one writer at a time, so it gets a single writer
+// connection (transactions start IMMEDIATE, so they never fail half-way on a lock
+// upgrade) and a separate pool of read-only connections; on PostgreSQL both are
+// the same pool.
+type DB struct {
+	Dialect Dialect
+	write   *gorm.DB
+	read    *gorm.DB
+}
+
+// Open connects to the database described by o. It does not migrate.
+func Open(ctx context.Context, o Options) (*DB, error) {
+	cfg := &gorm.Config{
+		Logger: logger.New(slog.NewLogLogger(o.Log.Handler(), slog.LevelWarn), logger.Config{
+			SlowThreshold:             500 * time.Millisecond,
+			IgnoreRecordNotFoundError: true,
+			LogLevel:                  logger.Warn,
+		}),
+		TranslateError: true,
+		NowFunc:        func() time.Time { return time.Now().UTC() },
+	}
+	if o.URL != "" {
+		g, err := gorm.Open(postgres.Open(o.URL), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("database: open postgres: %w", err)
+		}
+		sqlDB, err := g.DB()
+		if err != nil {
+			return nil, err
+		}
+		sqlDB.SetMaxOpenConns(o.MaxConns)
+		sqlDB.SetMaxIdleConns(o.MaxConns)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		db := &DB{Dialect: Postgres, write: g, read: g}
+		return db, db.Ping(ctx)
+	}
+
+	if err := os.MkdirAll(filepath.Dir(o.File), 0o750); err != nil {
+		return nil, fmt.Errorf("database: create data directory: %w", err)
+	}
+	const pragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	w, err := gorm.Open(sqlite.Open("file:"+o.File+"?"+pragmas+"&_pragma=journal_mode(WAL)&_txlock=immediate"), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("database: open sqlite: %w", err)
+	}
+	wdb, _ := w.DB()
+	wdb.SetMaxOpenConns(1)
+	wdb.SetMaxIdleConns(1)
+	wdb.SetConnMaxLifetime(0)
+	// The writer must exist first: it turns WAL on, which read-only connections cannot.
+	if err := wdb.PingContext(ctx); err != nil {
+		return nil, fmt.Errorf("database: open sqlite %s: %w", o.File, err)
+	}
+	r, err := gorm.Open(sqlite.Open("file:"+o.File+"?"+pragmas+"&_pragma=query_only(1)"), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("database: open sqlite readers: %w", err)
+	}
+	rdb, _ := r.DB()
+	rdb.SetMaxOpenConns(o.MaxConns)
+	rdb.SetMaxIdleConns(o.MaxConns)
+	db := &DB{Dialect: SQLite, write: w, read: r}
+	return db, db.Ping(ctx)
+}
+
+// Close closes every connection.
+func (db *DB) Close() error {
+	var errs []error
+	for _, g := range []*gorm.DB{db.write, db.read} {
+		if s, err := g.DB(); err == nil {
+			errs = append(errs, s.Close())
+		}
+		if db.read == db.write {
+			break
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Ping checks that the writer and the readers answer.
+func (db *DB) Ping(ctx context.Context) error {
+	for _, g := range []*gorm.DB{db.write, db.read} {
+		s, err := g.DB()
+		if err != nil {
+			return err
+		}
+		if err := s.PingContext(ctx); err != nil {
+			return fmt.Errorf("database: ping: %w", err)
+		}
+	}
+	return nil
+}
+
+type txKey struct{}
+
+// InTx runs fn in one transaction. Writer and Reader called with the ctx that fn
+// receives join that transaction, so store functions compose without passing a tx.
+// A nested InTx joins the outer transaction.
+func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return fn(ctx)
+	}
+	return db.write.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(context.WithValue(ctx, txKey{}, tx))
+	})
+}
+
+// Writer returns the handle for writes: the caller's transaction, or the writer.
+func (db *DB) Writer(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return tx
+	}
+	return db.write.WithContext(ctx)
+}
+
+// Reader returns the handle for reads: the caller's transaction (so a transaction
+// sees its own writes), or the reader pool.
+func (db *DB) Reader(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return tx
+	}
+	return db.read.WithContext(ctx)
+}
+
+func (db *DB) migrator() (*goose.Provider, error) {
+	dialect := goose.DialectSQLite3
+	if db.Dialect == Postgres {
+		dialect = goose.DialectPostgres
+	}
+	sub, err := fs.Sub(migrations.FS, string(db.Dialect))
+	if err != nil {
+		return nil, err
+	}
+	sqlDB, err := db.write.DB()
+	if err != nil {
+		return nil, err
+	}
+	return goose.NewProvider(dialect, sqlDB, sub)
+}
+
+// Migrate applies every pending migration; with none pending it changes nothing.
+func (db *DB) Migrate(ctx context.Context) ([]string, error) {
+	p, err := db.migrator()
+	if err != nil {
+		return nil, fmt.Errorf("database: migrations: %w", err)
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("database: migrate: %w", err)
+	}
+	applied := make([]string, 0, len(results))
+	for _, r := range results {
+		applied = append(applied, r.Source.Path)
+	}
+	return applied, nil
+}
+
+// ErrSchemaBehind means the database lacks migrations this binary needs.
+var ErrSchemaBehind = errors.New("database: schema is older than this binary; run `schwarm migrate`")
+
+// CheckSchema returns ErrSchemaBehind when migrations are pending.
+func (db *DB) CheckSchema(ctx context.Context) error {
+	p, err := db.migrator()
+	if err != nil {
+		return err
+	}
+	pending, err := p.HasPending(ctx)
+	if err != nil {
+		return fmt.Errorf("database: check schema: %w", err)
+	}
+	if pending {
+		return ErrSchemaBehind
+	}
+	return nil
+}
+
+// SQL returns the writer's database/sql handle, for tools such as backups.
+func (db *DB) SQL() (*sql.DB, error) { return db.write.DB() }

@@ -1,0 +1,122 @@
+// Package demo fills an empty forum with sample boards, threads and one user of every
+// role, in English and German, through the same services real users go through.
+// It is for trying Schwarm out and for tests, never for production data.
+package demo
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/schwarm/schwarm/app/board"
+	"github.com/schwarm/schwarm/app/thread"
+	"github.com/schwarm/schwarm/app/user"
+)
+
+// Password is every demo account's password; the README and the log say so.
+const Password = "schwarm-demo"
+
+// Services are what the demo content is written through.
+type Services struct {
+	Users   *user.Service
+	Boards  *board.Service
+	Threads *thread.Service
+}
+
+// Users are the demo accounts: one per role, members in both languages.
+var Users = []user.Registration{
+	{Handle: "admin", DisplayName: "Alex Admin", Email: "admin@demo.schwarm.invalid", Role: user.RoleAdmin, Locale: "en"},
+	{Handle: "moderator", DisplayName: "Mona Moderator", Email: "moderator@demo.schwarm.invalid", Role: user.RoleModerator, Locale: "de"},
+	{Handle: "agent", DisplayName: "Sam from Support", Email: "agent@demo.schwarm.invalid", Role: user.RoleAgent, Locale: "en"},
+	{Handle: "anna", DisplayName: "Anna Schmidt", Email: "anna@demo.schwarm.invalid", Locale: "de"},
+	{Handle: "ben", DisplayName: "Ben Carter", Email: "ben@demo.schwarm.invalid", Locale: "en"},
+	{Handle: "lukas", DisplayName: "Lukas", Email: "lukas@demo.schwarm.invalid", Locale: "de"},
+}
+
+var boards = []board.Board{
+	{Slug: "mobile", NameEN: "Mobile & Tariffs", NameDE: "Mobilfunk & Tarife", DescriptionEN: "SIM cards, plans, roaming and your phone.", DescriptionDE: "SIM-Karten, Tarife, Roaming und Ihr Handy.", Position: 1},
+	{Slug: "internet", NameEN: "Internet & Router", NameDE: "Internet & Router", DescriptionEN: "Broadband, Wi-Fi and router settings.", DescriptionDE: "Festnetz-Internet, WLAN und Router-Einstellungen.", Position: 2},
+	{Slug: "billing", NameEN: "Billing & Contract", NameDE: "Rechnung & Vertrag", DescriptionEN: "Invoices, payments and contract changes.", DescriptionDE: "Rechnungen, Zahlungen und Vertragsänderungen.", Position: 3},
+	{Slug: "announcements", NameEN: "Announcements", NameDE: "Ankündigungen", DescriptionEN: "News from the team.", DescriptionDE: "Neuigkeiten vom Team.", Position: 4, PostRole: user.RoleAgent},
+}
+
+type demoThread struct {
+	board, author, lang, title, body string
+	answers                          []demoAnswer
+}
+
+type demoAnswer struct {
+	author, body string
+	official     bool
+}
+
+var threads = []demoThread{
+	{board: "internet", author: "ben", lang: "en", title: "Router keeps dropping Wi-Fi every evening",
+		body: "Since last week my **Wi-Fi drops** around 8 pm every day. Cable connection is fine.\n\nRouter model: HomeBox 3. Any ideas?",
+		answers: []demoAnswer{
+			{author: "anna", body: "Sounds like interference from neighbours in the evening. Switch the 2.4 GHz channel to 1, 6 or 11 under *Wi-Fi → Channel*, or use 5 GHz."},
+			{author: "agent", official: true, body: "Hi Ben, Anna is right. If changing the channel does not help, please update the firmware under **System → Update**. Version 7.2 fixes a known Wi-Fi drop."},
+		}},
+	{board: "internet", author: "anna", lang: "de", title: "Routerpasswort vergessen – wie zurücksetzen?",
+		body: "Ich habe das Passwort für die Benutzeroberfläche meines Routers vergessen. Wie kann ich es zurücksetzen, ohne die Internet-Zugangsdaten zu verlieren?",
+		answers: []demoAnswer{
+			{author: "lukas", body: "Halte den Reset-Knopf auf der Rückseite **10 Sekunden** gedrückt. Die Zugangsdaten werden danach automatisch neu geladen, wenn der Router am Anschluss hängt."},
+		}},
+	{board: "mobile", author: "ben", lang: "en", title: "Does my plan include roaming in Switzerland?",
+		body: "Travelling to Zurich next month. My plan says *EU roaming included* — Switzerland is not in the EU. Will I be charged?",
+		answers: []demoAnswer{
+			{author: "agent", official: true, body: "Good question! Switzerland is **not** included in EU roaming. You can add the *Travel Europe+* option for 5 € per week in the app under **Options**."},
+		}},
+	{board: "mobile", author: "lukas", lang: "de", title: "eSIM auf neues Handy übertragen",
+		body: "Ich habe ein neues Smartphone. Wie bekomme ich meine eSIM vom alten Gerät auf das neue?\n\n- altes Gerät: Pixel 6\n- neues Gerät: Pixel 9",
+		answers: []demoAnswer{
+			{author: "anna", body: "Im Kundenportal unter *Meine SIM-Karten → eSIM neu anfordern* bekommst du einen neuen QR-Code. Den scannst du mit dem neuen Handy."},
+			{author: "moderator", body: "Ergänzung: Der alte eSIM-Code wird dabei ungültig. Bitte erst wechseln, wenn das neue Gerät bereitliegt."},
+		}},
+	{board: "billing", author: "ben", lang: "en", title: "Charged twice for the same month",
+		body: "My bank statement shows two debits of 29.99 € for October. How do I get one refunded?"},
+	{board: "billing", author: "anna", lang: "de", title: "Rückruf wegen Rechnungskorrektur angefordert",
+		body: "Ich habe vor einer Woche einen Rückruf wegen einer falschen Rechnung angefordert, aber noch nichts gehört. Wie lange dauert das normalerweise?",
+		answers: []demoAnswer{
+			{author: "agent", official: true, body: "Hallo Anna, Rückrufe erfolgen in der Regel innerhalb von **3 Werktagen**. Ich habe Ihren Fall an die Rechnungsabteilung weitergegeben."},
+		}},
+	{board: "announcements", author: "agent", lang: "en", title: "Welcome to the community!",
+		body: "This is where customers help customers. Ask a question, share what worked for you, and mark the answer that solved your problem.\n\n| Board | For |\n|---|---|\n| Mobile | plans, SIMs, roaming |\n| Internet | broadband, Wi-Fi |\n| Billing | invoices, contracts |"},
+}
+
+// Load writes the demo content. It does nothing when the forum already has users,
+// so it is safe to call on every start with --demo; it reports whether it loaded.
+func Load(ctx context.Context, s Services) (bool, error) {
+	n, err := s.Users.Count(ctx)
+	if err != nil || n > 0 {
+		return false, err
+	}
+	ids := map[string]int64{}
+	for _, r := range Users {
+		r.Password = Password
+		u, err := s.Users.Register(ctx, r)
+		if err != nil {
+			return false, fmt.Errorf("demo: user %s: %w", r.Handle, err)
+		}
+		ids[r.Handle] = u.ID
+	}
+	boardIDs := map[string]int64{}
+	for _, b := range boards {
+		if err := s.Boards.Create(ctx, &b); err != nil {
+			return false, fmt.Errorf("demo: %w", err)
+		}
+		boardIDs[b.Slug] = b.ID
+	}
+	for _, t := range threads {
+		created, err := s.Threads.Create(ctx, thread.Ask{BoardID: boardIDs[t.board], AuthorID: ids[t.author],
+			Title: t.title, Body: t.body, Language: t.lang})
+		if err != nil {
+			return false, fmt.Errorf("demo: thread %q: %w", t.title, err)
+		}
+		for _, a := range t.answers {
+			if _, err := s.Threads.Reply(ctx, created.ID, ids[a.author], a.body, a.official); err != nil {
+				return false, fmt.Errorf("demo: answer in %q: %w", t.title, err)
+			}
+		}
+	}
+	return true, nil
+}

@@ -1,0 +1,308 @@
+package user
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"github.com/schwarm/schwarm/app/database"
+	"github.com/schwarm/schwarm/app/validate"
+)
+
+// User is an account.
+type User struct {
+	ID              int64
+	Handle          string
+	DisplayName     string
+	Email           string
+	EmailVerifiedAt *time.Time
+	PasswordHash    string
+	Locale          string // "" = follow the browser
+	Role            Role
+	Reputation      int64
+	BannedUntil     *time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+// Banned reports whether the user is banned at now.
+func (u *User) Banned(now time.Time) bool { return u.BannedUntil != nil && u.BannedUntil.After(now) }
+
+// SessionRevoker ends every sign-in of a user; app/auth provides it.
+type SessionRevoker interface {
+	DeleteForUser(ctx context.Context, userID int64) error
+}
+
+// Service manages accounts.
+type Service struct {
+	db      *database.DB
+	revoker SessionRevoker
+	params  PasswordParams
+	locales []string
+	now     func() time.Time
+	// dummyHash is checked when a sign-in names no account, so that the answer takes
+	// as long as for a wrong password and does not reveal which accounts exist.
+	dummyHash string
+}
+
+// NewService returns a Service; locales are the language codes a profile may choose.
+func NewService(db *database.DB, params PasswordParams, locales []string, revoker SessionRevoker, now func() time.Time) *Service {
+	dummy, err := HashPassword("schwarm-timing-equaliser", params)
+	if err != nil {
+		panic(err) // only if the system's random source fails
+	}
+	return &Service{db: db, params: params, locales: locales, revoker: revoker, now: now, dummyHash: dummy}
+}
+
+// Registration is what a sign-up form submits.
+type Registration struct {
+	Handle      string
+	DisplayName string
+	Email       string
+	Password    string
+	Locale      string
+	Role        Role // empty = member
+}
+
+// Limits on account fields.
+const (
+	MinPasswordLen    = 8
+	MaxPasswordLen    = 256
+	MaxDisplayNameLen = 60
+	maxEmailLen       = 254
+)
+
+var handlePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{2,29}$`)
+
+// reservedHandles would let someone pose as the forum or its staff.
+var reservedHandles = []string{"admin", "administrator", "moderator", "mod", "support", "system", "schwarm", "staff", "official", "root", "null", "anonymous", "guest"}
+
+// Register validates r and creates the account.
+func (s *Service) Register(ctx context.Context, r Registration) (*User, error) {
+	r.Handle = strings.TrimSpace(r.Handle)
+	r.DisplayName = strings.TrimSpace(r.DisplayName)
+	r.Email = strings.ToLower(strings.TrimSpace(r.Email))
+	if r.Role == "" {
+		r.Role = RoleMember
+	}
+	errs := validate.Errors{}
+	switch {
+	case r.Handle == "":
+		errs.Add("handle", "form.required")
+	case !handlePattern.MatchString(r.Handle):
+		errs.Add("handle", "user.handle.invalid")
+	case slices.Contains(reservedHandles, strings.ToLower(r.Handle)) && r.Role == RoleMember:
+		errs.Add("handle", "user.handle.taken")
+	}
+	if r.DisplayName == "" {
+		r.DisplayName = r.Handle
+	}
+	s.checkDisplayName(errs, r.DisplayName)
+	switch {
+	case r.Email == "":
+		errs.Add("email", "form.required")
+	case !validEmail(r.Email):
+		errs.Add("email", "user.email.invalid")
+	}
+	switch n := utf8.RuneCountInString(r.Password); {
+	case r.Password == "":
+		errs.Add("password", "form.required")
+	case n < MinPasswordLen:
+		errs.Add("password", "user.password.short")
+	case n > MaxPasswordLen:
+		errs.Add("password", "user.password.long")
+	}
+	s.checkLocale(errs, r.Locale)
+	if !r.Role.Valid() {
+		errs.Add("role", "user.role.invalid")
+	}
+	if len(errs) == 0 {
+		s.checkTaken(ctx, errs, r.Handle, r.Email)
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+
+	hash, err := HashPassword(r.Password, s.params)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	u := &User{Handle: r.Handle, DisplayName: r.DisplayName, Email: r.Email, PasswordHash: hash,
+		Locale: r.Locale, Role: r.Role, CreatedAt: now, UpdatedAt: now}
+	if err := s.db.Writer(ctx).Create(u).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) { // lost a race with another sign-up
+			s.checkTaken(ctx, errs, r.Handle, r.Email)
+			if err := errs.Err(); err != nil {
+				return nil, err
+			}
+		}
+		return nil, fmt.Errorf("user: create: %w", err)
+	}
+	return u, nil
+}
+
+func (s *Service) checkTaken(ctx context.Context, errs validate.Errors, handle, email string) {
+	var n int64
+	if s.db.Reader(ctx).Model(&User{}).Where("lower(handle) = ?", strings.ToLower(handle)).Count(&n); n > 0 {
+		errs.Add("handle", "user.handle.taken")
+	}
+	if s.db.Reader(ctx).Model(&User{}).Where("email = ?", email).Count(&n); n > 0 {
+		errs.Add("email", "user.email.taken")
+	}
+}
+
+func (s *Service) checkDisplayName(errs validate.Errors, name string) {
+	switch {
+	case utf8.RuneCountInString(name) > MaxDisplayNameLen:
+		errs.Add("display_name", "user.display_name.long")
+	case !utf8.ValidString(name) || strings.IndexFunc(name, func(r rune) bool { return unicode.IsControl(r) }) >= 0:
+		errs.Add("display_name", "user.display_name.invalid")
+	}
+}
+
+func (s *Service) checkLocale(errs validate.Errors, locale string) {
+	if locale != "" && !slices.Contains(s.locales, locale) {
+		errs.Add("locale", "user.locale.invalid")
+	}
+}
+
+func validEmail(e string) bool {
+	if len(e) > maxEmailLen {
+		return false
+	}
+	a, err := mail.ParseAddress(e)
+	return err == nil && a.Address == e && strings.Contains(e[strings.LastIndexByte(e, '@'):], ".")
+}
+
+// Authenticate checks a handle or e-mail address and a password.
+func (s *Service) Authenticate(ctx context.Context, login, password string) (*User, error) {
+	login = strings.TrimSpace(login)
+	var u User
+	err := s.db.Reader(ctx).Where("lower(handle) = ? OR email = ?", strings.ToLower(login), strings.ToLower(login)).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && u.PasswordHash == "") {
+		_, _ = CheckPassword(s.dummyHash, password)
+		return nil, ErrInvalidCredentials
+	}
+	if err != nil {
+		return nil, fmt.Errorf("user: find for sign-in: %w", err)
+	}
+	ok, err := CheckPassword(u.PasswordHash, password)
+	if err != nil {
+		return nil, fmt.Errorf("user %d: %w", u.ID, err)
+	}
+	if !ok {
+		return nil, ErrInvalidCredentials
+	}
+	if u.Banned(s.now()) {
+		return nil, ErrBanned
+	}
+	return &u, nil
+}
+
+// Get loads a user by id.
+func (s *Service) Get(ctx context.Context, id int64) (*User, error) {
+	return s.take(ctx, "id = ?", id)
+}
+
+// GetByHandle loads a user by handle, ignoring case.
+func (s *Service) GetByHandle(ctx context.Context, handle string) (*User, error) {
+	return s.take(ctx, "lower(handle) = ?", strings.ToLower(handle))
+}
+
+func (s *Service) take(ctx context.Context, where string, arg any) (*User, error) {
+	var u User
+	err := s.db.Reader(ctx).Where(where, arg).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("user: get: %w", err)
+	}
+	return &u, nil
+}
+
+// Profile is what a user may change about themselves.
+type Profile struct {
+	DisplayName string
+	Locale      string
+}
+
+// UpdateProfile validates p and saves it for user id.
+func (s *Service) UpdateProfile(ctx context.Context, id int64, p Profile) error {
+	p.DisplayName = strings.TrimSpace(p.DisplayName)
+	errs := validate.Errors{}
+	if p.DisplayName == "" {
+		errs.Add("display_name", "form.required")
+	}
+	s.checkDisplayName(errs, p.DisplayName)
+	s.checkLocale(errs, p.Locale)
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	return s.update(ctx, id, map[string]any{"display_name": p.DisplayName, "locale": p.Locale})
+}
+
+// SetLocale changes only the preferred language ("" = follow the browser).
+func (s *Service) SetLocale(ctx context.Context, id int64, locale string) error {
+	errs := validate.Errors{}
+	s.checkLocale(errs, locale)
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	return s.update(ctx, id, map[string]any{"locale": locale})
+}
+
+// SetRole changes a user's role and ends the user's sessions in the same
+// transaction, so that no session outlives the privileges it was opened with.
+// actorID is who asks; nobody changes their own role, so the last admin cannot
+// lock everyone out by accident.
+func (s *Service) SetRole(ctx context.Context, actorID, id int64, role Role) error {
+	if actorID == id {
+		return ErrOwnRole
+	}
+	if !role.Valid() {
+		return validate.Errors{"role": "user.role.invalid"}
+	}
+	return s.db.InTx(ctx, func(ctx context.Context) error {
+		if err := s.update(ctx, id, map[string]any{"role": role}); err != nil {
+			return err
+		}
+		return s.revoker.DeleteForUser(ctx, id)
+	})
+}
+
+func (s *Service) update(ctx context.Context, id int64, cols map[string]any) error {
+	cols["updated_at"] = s.now()
+	res := s.db.Writer(ctx).Model(&User{}).Where("id = ?", id).Updates(cols)
+	if res.Error != nil {
+		return fmt.Errorf("user: update %d: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// Count returns the number of accounts.
+func (s *Service) Count(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.Reader(ctx).Model(&User{}).Count(&n).Error
+	return n, err
+}
+
+// List returns up to limit users with an id above afterID, by id (keyset pages).
+func (s *Service) List(ctx context.Context, afterID int64, limit int) ([]User, error) {
+	var users []User
+	err := s.db.Reader(ctx).Where("id > ?", afterID).Order("id").Limit(limit).Find(&users).Error
+	return users, err
+}

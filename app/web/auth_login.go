@@ -1,0 +1,68 @@
+package web
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/schwarm/schwarm/app/auth"
+	"github.com/schwarm/schwarm/app/user"
+	"github.com/schwarm/schwarm/app/validate"
+)
+
+type loginPage struct {
+	Page
+	Login  string
+	Errors validate.Errors
+	Next   string
+}
+
+func (s *Server) loginForm(c *fiber.Ctx) error {
+	if currentUser(c) != nil {
+		return c.Redirect(safeNext(c.Query("next")), fiber.StatusSeeOther)
+	}
+	return s.render(c, "auth_login", &loginPage{Page: s.newPage(c, "auth.login"), Next: safeNext(c.Query("next"))})
+}
+
+func (s *Server) login(c *fiber.Ctx) error {
+	page := &loginPage{Page: s.newPage(c, "auth.login"), Login: c.FormValue("login"), Next: safeNext(c.FormValue("next"))}
+	_, token, err := s.Auth.SignIn(c.UserContext(), page.Login, c.FormValue("password"), s.client(c))
+	switch {
+	case errors.Is(err, user.ErrInvalidCredentials):
+		page.Errors = validate.Errors{"": "auth.invalid_credentials"}
+		c.Status(fiber.StatusUnauthorized)
+		return s.render(c, "auth_login", page)
+	case errors.Is(err, user.ErrBanned):
+		page.Errors = validate.Errors{"": "auth.banned"}
+		c.Status(fiber.StatusForbidden)
+		return s.render(c, "auth_login", page)
+	case err != nil:
+		return s.formError(c, "auth_login", page, &page.Errors, err)
+	}
+	// A new session id on every sign-in: a token planted before it is worthless.
+	if old := c.Cookies(sessionCookie); old != "" {
+		if err := s.Auth.SignOut(c.UserContext(), old); err != nil {
+			return err
+		}
+	}
+	s.setCookie(c, sessionCookie, token, s.Config.SessionTTL.Duration)
+	return c.Redirect(page.Next, fiber.StatusSeeOther)
+}
+
+func (s *Server) logout(c *fiber.Ctx) error {
+	if token := c.Cookies(sessionCookie); token != "" {
+		if err := s.Auth.SignOut(c.UserContext(), token); err != nil {
+			return err
+		}
+	}
+	s.clearCookie(c, sessionCookie)
+	return s.redirectWithNotice(c, "/", "auth.signed_out")
+}
+
+func (s *Server) setRetryAfter(c *fiber.Ctx, err error) {
+	var limited *auth.RateLimitedError
+	if errors.As(err, &limited) {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(limited.RetryAfter.Seconds())+1))
+	}
+}

@@ -1,0 +1,69 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/schwarm/schwarm/app/auth"
+	"github.com/schwarm/schwarm/app/user"
+	"github.com/schwarm/schwarm/app/validate"
+)
+
+type signupForm struct {
+	Handle      string
+	DisplayName string
+	Email       string
+}
+
+type signupPage struct {
+	Page
+	Form   signupForm
+	Errors validate.Errors
+	Next   string
+}
+
+func (s *Server) signupForm(c *fiber.Ctx) error {
+	if currentUser(c) != nil {
+		return c.Redirect("/", fiber.StatusSeeOther)
+	}
+	return s.render(c, "auth_signup", &signupPage{Page: s.newPage(c, "auth.signup"), Next: safeNext(c.Query("next"))})
+}
+
+func (s *Server) signup(c *fiber.Ctx) error {
+	f := signupForm{Handle: c.FormValue("handle"), DisplayName: c.FormValue("display_name"), Email: c.FormValue("email")}
+	page := &signupPage{Page: s.newPage(c, "auth.signup"), Form: f, Next: safeNext(c.FormValue("next"))}
+	_, token, err := s.Auth.SignUp(c.UserContext(), user.Registration{
+		Handle: f.Handle, DisplayName: f.DisplayName, Email: f.Email,
+		Password: c.FormValue("password"), Locale: page.Lang,
+	}, s.client(c))
+	if err != nil {
+		return s.formError(c, "auth_signup", page, &page.Errors, err)
+	}
+	s.setCookie(c, sessionCookie, token, s.Config.SessionTTL.Duration)
+	return s.redirectWithNotice(c, page.Next, "auth.welcome")
+}
+
+func (s *Server) client(c *fiber.Ctx) auth.Client {
+	return auth.Client{IP: c.IP(), UserAgent: c.Get(fiber.HeaderUserAgent)}
+}
+
+// formError shows a form again with the user's input and the problems next to the
+// fields, or passes err on to the error handler when it is not about the input.
+// Form-wide problems (rate limits, wrong password) are shown under the field "".
+func (s *Server) formError(c *fiber.Ctx, page string, data any, errs *validate.Errors, err error) error {
+	fields, ok := validate.From(err)
+	if !ok {
+		status, key := errorInfo(err)
+		if status >= 500 {
+			return err
+		}
+		if status == fiber.StatusTooManyRequests {
+			s.setRetryAfter(c, err)
+		}
+		fields = validate.Errors{"": key}
+		c.Status(status)
+	} else {
+		c.Status(fiber.StatusUnprocessableEntity)
+	}
+	*errs = fields
+	return s.render(c, page, data)
+}

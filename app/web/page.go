@@ -1,0 +1,114 @@
+package web
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/schwarm/schwarm/app/i18n"
+	"github.com/schwarm/schwarm/app/user"
+)
+
+// Page is what every template gets: the viewer, the language and the CSRF token.
+// Page structs of single pages embed it.
+type Page struct {
+	Lang      string
+	Languages []string
+	TitleKey  string
+	Title     string // used instead of TitleKey for user-written titles
+	User      *user.User
+	CSRF      string
+	Path      string
+	Notice    string // i18n key of a one-time message from the previous request
+	bundle    *i18n.Bundle
+	now       time.Time
+}
+
+// T translates key into the page's language.
+func (p Page) T(key string, args ...any) string { return p.bundle.Translate(p.Lang, key, args...) }
+
+// TN translates a counted phrase: key.one for 1, key.other otherwise, with n.
+func (p Page) TN(key string, n int) string {
+	if n == 1 {
+		return p.T(key+".one", n)
+	}
+	return p.T(key+".other", n)
+}
+
+// PageTitle is the text for <title>.
+func (p Page) PageTitle() string {
+	if p.Title != "" {
+		return p.Title
+	}
+	return p.T(p.TitleKey)
+}
+
+// Ago says how long ago t was, in the page's language.
+func (p Page) Ago(t time.Time) string {
+	d := p.now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return p.T("time.just_now")
+	case d < time.Hour:
+		return p.TN("time.minutes_ago", int(d/time.Minute))
+	case d < 24*time.Hour:
+		return p.TN("time.hours_ago", int(d/time.Hour))
+	case d < 30*24*time.Hour:
+		return p.TN("time.days_ago", int(d/(24*time.Hour)))
+	}
+	return p.Date(t)
+}
+
+// Date formats t as a date in the page's language.
+func (p Page) Date(t time.Time) string {
+	if p.Lang == "de" {
+		return t.Format("02.01.2006")
+	}
+	return t.Format("2 Jan 2006")
+}
+
+// ExactTime formats t with minutes, UTC, for hover titles.
+func (p Page) ExactTime(t time.Time) string {
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+// RoleLabel is the localized label of a role, empty for plain members.
+func (p Page) RoleLabel(role user.Role) string {
+	if role == user.RoleMember || role == "" {
+		return ""
+	}
+	return p.T("role." + string(role))
+}
+
+const noticeCookie = "schwarm_notice"
+
+func (s *Server) newPage(c *fiber.Ctx, titleKey string) Page {
+	p := Page{
+		Lang:      language(c),
+		Languages: s.I18n.Languages(),
+		TitleKey:  titleKey,
+		User:      currentUser(c),
+		Path:      c.OriginalURL(),
+		bundle:    s.I18n,
+		now:       s.Now(),
+	}
+	p.CSRF, _ = c.Locals(csrfField).(string)
+	if n := c.Cookies(noticeCookie); n != "" {
+		if s.I18n.Translate(p.Lang, n) != n { // only known keys, never cookie text
+			p.Notice = n
+		}
+		s.clearCookie(c, noticeCookie)
+	}
+	return p
+}
+
+// redirectWithNotice redirects after a successful POST and shows key once.
+func (s *Server) redirectWithNotice(c *fiber.Ctx, to, key string) error {
+	s.setCookie(c, noticeCookie, key, time.Minute)
+	return c.Redirect(to, fiber.StatusSeeOther)
+}
+
+func (s *Server) render(c *fiber.Ctx, page string, data any) error {
+	c.Type("html", "utf-8")
+	return s.Theme.Render(c, page, data)
+}

@@ -1,0 +1,88 @@
+package web
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/schwarm/schwarm/app/auth"
+	"github.com/schwarm/schwarm/app/board"
+	"github.com/schwarm/schwarm/app/config"
+	"github.com/schwarm/schwarm/app/i18n"
+	"github.com/schwarm/schwarm/app/theme"
+	"github.com/schwarm/schwarm/app/thread"
+	"github.com/schwarm/schwarm/app/user"
+)
+
+// Deps is everything the web layer uses; app.New fills it in.
+type Deps struct {
+	Config   config.Config
+	Log      *slog.Logger
+	Auth     *auth.Service
+	Users    *user.Service
+	Boards   *board.Service
+	Threads  *thread.Service
+	I18n     *i18n.Bundle
+	Theme    *theme.Theme
+	Static   fs.FS
+	CSRFKey  []byte
+	Ready    func(ctx context.Context) error // nil when the node can serve
+	Now      func() time.Time
+	TestHook RouteHook // adds routes in tests; nil in production
+}
+
+// RouteHook adds routes before the catch-all 404; tests use it for probes.
+type RouteHook func(app *fiber.App)
+
+// Server is the Fiber application with its dependencies.
+type Server struct {
+	Deps
+	app    *fiber.App
+	static map[string]staticFile
+}
+
+// pages lists every page template a handler renders; start-up fails without them.
+var pages = []string{"home", "board_show", "thread_show", "user_show", "auth_signup", "auth_login",
+	"profile_edit", "admin_users", "error"}
+
+// New builds the server and its routes.
+func New(d Deps) (*Server, error) {
+	if err := d.Theme.Require(pages...); err != nil {
+		return nil, err
+	}
+	s := &Server{Deps: d}
+	var err error
+	if s.static, err = loadStatic(d.Static); err != nil {
+		return nil, err
+	}
+	proxyHeader := ""
+	if len(d.Config.TrustedProxies) > 0 {
+		proxyHeader = fiber.HeaderXForwardedFor
+	}
+	s.app = fiber.New(fiber.Config{
+		Immutable:               true,
+		DisableStartupMessage:   true,
+		ErrorHandler:            s.handleError,
+		ReadTimeout:             15 * time.Second,
+		WriteTimeout:            30 * time.Second,
+		IdleTimeout:             60 * time.Second,
+		BodyLimit:               8 << 20,
+		ProxyHeader:             proxyHeader,
+		EnableTrustedProxyCheck: proxyHeader != "",
+		TrustedProxies:          d.Config.TrustedProxies,
+		AppName:                 "schwarm",
+	})
+	s.routes()
+	return s, nil
+}
+
+// Serve accepts connections on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
+
+// Shutdown stops accepting connections and waits for requests in flight to finish,
+// at most until ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error { return s.app.ShutdownWithContext(ctx) }

@@ -1,0 +1,147 @@
+// Command schwarm runs a Schwarm community node and its maintenance tasks.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/schwarm/schwarm/app"
+	"github.com/schwarm/schwarm/app/auth"
+	"github.com/schwarm/schwarm/app/config"
+	"github.com/schwarm/schwarm/app/demo"
+	"github.com/schwarm/schwarm/app/user"
+	"github.com/schwarm/schwarm/app/validate"
+)
+
+const usage = `Usage: schwarm <command> [flags]
+
+Commands:
+  serve          run the forum (applies migrations first); --demo loads demo content into an empty forum
+  migrate        apply database migrations and exit
+  demo           load demo content into an empty forum and exit
+  admin create   create an administrator account
+
+Run "schwarm <command> --help" for a command's flags. Settings are environment variables:
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout)
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "schwarm:", strings.ReplaceAll(err.Error(), "\n", "\n  "))
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "--help" || args[0] == "-h" {
+		fmt.Fprint(out, usage+config.Table())
+		return nil
+	}
+	cmd, args := args[0], args[1:]
+	if cmd == "admin" {
+		if len(args) == 0 || args[0] != "create" {
+			return errors.New(`unknown admin command; did you mean "schwarm admin create"?`)
+		}
+		cmd, args = "admin create", args[1:]
+	}
+	fs := flag.NewFlagSet("schwarm "+cmd, flag.ContinueOnError)
+	fs.SetOutput(out)
+	withDemo := fs.Bool("demo", false, "load demo content when the forum is empty (serve)")
+	handle := fs.String("handle", "admin", "handle of the new administrator (admin create)")
+	email := fs.String("email", "", "e-mail address of the new administrator (admin create)")
+	password := fs.String("password", "", "password; empty reads SCHWARM_ADMIN_PASSWORD, else one is generated and printed (admin create)")
+	fs.Usage = func() { fmt.Fprintf(out, "Usage: schwarm %s [flags]\n", cmd); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	log := newLogger(cfg)
+	a, err := app.New(ctx, cfg, log, app.Options{})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.Migrate(ctx); err != nil {
+		return err
+	}
+
+	switch cmd {
+	case "migrate":
+		return nil
+	case "demo":
+		return loadDemo(ctx, a)
+	case "admin create":
+		if *password == "" {
+			*password = os.Getenv("SCHWARM_ADMIN_PASSWORD")
+		}
+		generated := *password == ""
+		if generated {
+			*password = auth.NewToken()[:20]
+		}
+		u, err := a.Users.Register(ctx, user.Registration{Handle: *handle, Email: *email, Password: *password, Role: user.RoleAdmin})
+		if fields, ok := validate.From(err); ok {
+			return fmt.Errorf("cannot create administrator: %s", a.I18n.Describe(cfg.DefaultLocale, fields))
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "administrator %q created (id %d)\n", u.Handle, u.ID)
+		if generated {
+			fmt.Fprintf(out, "password: %s\n", *password)
+		}
+		return nil
+	case "serve":
+		if *withDemo {
+			if err := loadDemo(ctx, a); err != nil {
+				return err
+			}
+		}
+		ln, err := net.Listen("tcp", cfg.Addr)
+		if err != nil {
+			return fmt.Errorf("SCHWARM_ADDR=%s: %w", cfg.Addr, err)
+		}
+		return a.Serve(ctx, ln)
+	}
+	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
+}
+
+func loadDemo(ctx context.Context, a *app.App) error {
+	loaded, err := demo.Load(ctx, demo.Services{Users: a.Users, Boards: a.Boards, Threads: a.Threads})
+	if err != nil {
+		return err
+	}
+	if !loaded {
+		a.Log.Info("demo content skipped: the forum already has users")
+		return nil
+	}
+	a.Log.Info("demo content loaded", "users", "admin, moderator, agent, anna, ben, lukas", "password", demo.Password)
+	return nil
+}
+
+func newLogger(cfg config.Config) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel)) // validated by config.Load
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}

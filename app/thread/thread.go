@@ -13,6 +13,7 @@ import (
 
 	"github.com/schwarm/schwarm/app/database"
 	"github.com/schwarm/schwarm/app/markup"
+	"github.com/schwarm/schwarm/app/user"
 	"github.com/schwarm/schwarm/app/validate"
 )
 
@@ -211,7 +212,7 @@ type ShownPost struct {
 	Post
 	AuthorHandle string
 	AuthorName   string
-	AuthorRole   string
+	AuthorRole   user.Role
 }
 
 // Posts returns a thread's posts in order, the question first.

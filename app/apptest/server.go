@@ -1,0 +1,144 @@
+package apptest
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/schwarm/schwarm/app"
+	"github.com/schwarm/schwarm/app/config"
+	"github.com/schwarm/schwarm/app/web"
+)
+
+// Server is the real HTTP server on a loopback port.
+type Server struct {
+	URL      string
+	App      *app.App
+	Fixtures Fixtures
+}
+
+// ServerOptions adjust NewServer.
+type ServerOptions struct {
+	Config func(*config.Config)
+	Hook   web.RouteHook
+}
+
+// NewServer starts the whole application on 127.0.0.1 with seeded fixtures and
+// stops it, finishing requests in flight, when the test ends.
+func NewServer(t testing.TB, o ServerOptions) *Server {
+	t.Helper()
+	a := NewApp(t, Config(t, o.Config))
+	fx := Seed(t, a.Users)
+	srv, err := a.WebServer(context.Background(), o.Hook)
+	if err != nil {
+		t.Fatalf("apptest: web server: %v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("apptest: listen: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			t.Errorf("apptest: shutdown: %v", err)
+		}
+		<-done
+	})
+	return &Server{URL: "http://" + ln.Addr().String(), App: a, Fixtures: fx}
+}
+
+// Client is a browser-like HTTP client: it keeps cookies and finds the CSRF token
+// in the last page it fetched, like a person filling in a form.
+type Client struct {
+	t        testing.TB
+	base     string
+	http     *http.Client
+	Language string // sent as Accept-Language when set
+	lastCSRF string
+}
+
+// Response is a finished response with its body read.
+type Response struct {
+	*http.Response
+	Body string
+}
+
+// Client returns a new client with an empty cookie jar. It follows redirects.
+func (s *Server) Client(t testing.TB) *Client {
+	jar, _ := cookiejar.New(nil)
+	return &Client{t: t, base: s.URL, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+}
+
+// NoRedirects makes the client return redirects instead of following them.
+func (c *Client) NoRedirects() *Client {
+	c.http.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return c
+}
+
+var csrfPattern = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// Do sends req and reads the response.
+func (c *Client) Do(req *http.Request) *Response {
+	c.t.Helper()
+	if c.Language != "" {
+		req.Header.Set("Accept-Language", c.Language)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.t.Fatalf("%s %s: read body: %v", req.Method, req.URL, err)
+	}
+	if m := csrfPattern.FindSubmatch(b); m != nil {
+		c.lastCSRF = string(m[1])
+	}
+	return &Response{Response: resp, Body: string(b)}
+}
+
+// Get fetches path.
+func (c *Client) Get(path string) *Response {
+	c.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, c.base+path, nil)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return c.Do(req)
+}
+
+// Post submits form to path as a browser would, adding the CSRF token from the last
+// page unless the form carries one.
+func (c *Client) Post(path string, form url.Values) *Response {
+	c.t.Helper()
+	if _, ok := form["_csrf"]; !ok && c.lastCSRF != "" {
+		form.Set("_csrf", c.lastCSRF)
+	}
+	req, err := http.NewRequest(http.MethodPost, c.base+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.Do(req)
+}
+
+// Login signs in through the sign-in form and fails the test if that does not work.
+func (c *Client) Login(login, password string) {
+	c.t.Helper()
+	c.Get("/login")
+	r := c.Post("/login", url.Values{"login": {login}, "password": {password}})
+	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, `action="/logout"`) {
+		c.t.Fatalf("login as %s: status %d, not signed in", login, r.StatusCode)
+	}
+}

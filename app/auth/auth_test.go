@@ -1,0 +1,202 @@
+package auth_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/schwarm/schwarm/app/apptest"
+	"github.com/schwarm/schwarm/app/auth"
+	"github.com/schwarm/schwarm/app/config"
+	"github.com/schwarm/schwarm/app/database"
+	"github.com/schwarm/schwarm/app/user"
+)
+
+// clock is a settable time source shared by the services under test.
+type clock struct{ t atomic.Int64 }
+
+func newClock() *clock {
+	c := &clock{}
+	c.t.Store(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC).UnixNano())
+	return c
+}
+func (c *clock) now() time.Time      { return time.Unix(0, c.t.Load()).UTC() }
+func (c *clock) add(d time.Duration) { c.t.Add(int64(d)) }
+func newUser(t *testing.T, db *database.DB, s *auth.Sessions, now func() time.Time) (*user.Service, *user.User) {
+	t.Helper()
+	users := user.NewService(db, apptest.FastPasswords, []string{"en"}, s, now)
+	u, err := users.Register(context.Background(), user.Registration{Handle: "kim", Email: "kim@example.com", Password: "longenough"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return users, u
+}
+
+func TestSessions(t *testing.T) {
+	db, clk, ctx := apptest.NewDB(t), newClock(), context.Background()
+	s := auth.NewSessions(db, time.Hour, clk.now)
+	_, u := newUser(t, db, s, clk.now)
+
+	token, err := s.Create(ctx, u.ID, "192.0.2.1", "test-agent")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Lookup(ctx, token)
+	if err != nil || got.UserID != u.ID {
+		t.Fatalf("Lookup = %+v, %v", got, err)
+	}
+	if got.ID == token {
+		t.Error("the token itself is stored; only its hash may be")
+	}
+	for _, bad := range []string{"", "nope", token + "x"} {
+		if _, err := s.Lookup(ctx, bad); !errors.Is(err, auth.ErrNoSession) {
+			t.Errorf("Lookup(%q) = %v", bad, err)
+		}
+	}
+
+	// Use within the TTL keeps the session alive past its first expiry.
+	clk.add(50 * time.Minute)
+	if _, err := s.Lookup(ctx, token); err != nil {
+		t.Fatalf("after 50 min: %v", err)
+	}
+	clk.add(50 * time.Minute)
+	if _, err := s.Lookup(ctx, token); err != nil {
+		t.Fatalf("after 100 min with use in between: %v", err)
+	}
+	clk.add(61 * time.Minute)
+	if _, err := s.Lookup(ctx, token); !errors.Is(err, auth.ErrNoSession) {
+		t.Fatalf("idle longer than the TTL: %v", err)
+	}
+	if n, err := s.Purge(ctx); err != nil || n != 1 {
+		t.Errorf("Purge = %d, %v; want 1", n, err)
+	}
+
+	t1, _ := s.Create(ctx, u.ID, "", "")
+	t2, _ := s.Create(ctx, u.ID, "", "")
+	if err := s.Delete(ctx, t1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Lookup(ctx, t1); !errors.Is(err, auth.ErrNoSession) {
+		t.Error("deleted session still valid")
+	}
+	if _, err := s.Lookup(ctx, t2); err != nil {
+		t.Error("deleting one session ended another")
+	}
+	if err := s.DeleteForUser(ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Lookup(ctx, t2); !errors.Is(err, auth.ErrNoSession) {
+		t.Error("DeleteForUser left a session")
+	}
+}
+
+func TestLimiter(t *testing.T) {
+	db, clk, ctx := apptest.NewDB(t), newClock(), context.Background()
+	l := auth.NewLimiter(db, clk.now)
+	for i := 1; i <= 4; i++ {
+		ok, retry, err := l.Allow(ctx, "k", 3, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := i <= 3; ok != want {
+			t.Errorf("attempt %d: ok = %v, want %v", i, ok, want)
+		}
+		if !ok && (retry <= 0 || retry > time.Minute) {
+			t.Errorf("retry after %v", retry)
+		}
+	}
+	if ok, _, _ := l.Allow(ctx, "other", 3, time.Minute); !ok {
+		t.Error("keys are not separate")
+	}
+	clk.add(time.Minute)
+	if ok, _, _ := l.Allow(ctx, "k", 3, time.Minute); !ok {
+		t.Error("a new window did not reset the count")
+	}
+}
+
+// TestLimiterCountsConcurrentAttempts: parallel attempts are each counted once.
+func TestLimiterCountsConcurrentAttempts(t *testing.T) {
+	db, clk, ctx := apptest.NewDB(t), newClock(), context.Background()
+	l := auth.NewLimiter(db, clk.now)
+	var allowed atomic.Int32
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ok, _, err := l.Allow(ctx, "burst", 5, time.Hour)
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				allowed.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if allowed.Load() != 5 {
+		t.Errorf("%d of 20 concurrent attempts allowed, want 5", allowed.Load())
+	}
+}
+
+func TestSignInFlow(t *testing.T) {
+	db, clk, ctx := apptest.NewDB(t), newClock(), context.Background()
+	sessions := auth.NewSessions(db, time.Hour, clk.now)
+	users, u := newUser(t, db, sessions, clk.now)
+	svc := auth.NewService(users, sessions, auth.NewLimiter(db, clk.now),
+		config.Rate{N: 3, Window: time.Minute}, config.Rate{N: 1, Window: time.Hour})
+	c := auth.Client{IP: "198.51.100.7", UserAgent: "test"}
+
+	got, token, err := svc.SignIn(ctx, "kim", "longenough", c)
+	if err != nil || got.ID != u.ID || token == "" {
+		t.Fatalf("SignIn = %v, %q, %v", got, token, err)
+	}
+	if cur, err := svc.Current(ctx, token, clk.now()); err != nil || cur.ID != u.ID {
+		t.Fatalf("Current = %v, %v", cur, err)
+	}
+	for range 2 {
+		if _, _, err := svc.SignIn(ctx, "kim", "wrong-password", c); !errors.Is(err, user.ErrInvalidCredentials) {
+			t.Fatalf("wrong password: %v", err)
+		}
+	}
+	// The fourth attempt in the window is refused even with the right password.
+	_, _, err = svc.SignIn(ctx, "kim", "longenough", c)
+	var limited *auth.RateLimitedError
+	if !errors.As(err, &limited) {
+		t.Fatalf("fourth attempt: %v, want rate limited", err)
+	}
+	// Another address guessing the same account is limited too.
+	if _, _, err := svc.SignIn(ctx, "KIM", "longenough", auth.Client{IP: "203.0.113.9"}); !errors.As(err, &limited) {
+		t.Errorf("same account from another address: %v", err)
+	}
+
+	if _, _, err := svc.SignUp(ctx, user.Registration{Handle: "lee", Email: "lee@example.com", Password: "longenough"}, c); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := svc.SignUp(ctx, user.Registration{Handle: "lou", Email: "lou@example.com", Password: "longenough"}, c); !errors.As(err, &limited) {
+		t.Errorf("second sign-up from one address: %v", err)
+	}
+
+	if err := svc.SignOut(ctx, token); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Current(ctx, token, clk.now()); !errors.Is(err, auth.ErrNoSession) {
+		t.Errorf("after sign-out: %v", err)
+	}
+}
+
+func TestSecretIsStable(t *testing.T) {
+	db, ctx := apptest.NewDB(t), context.Background()
+	a, err := auth.Secret(ctx, db, "csrf")
+	if err != nil || len(a) < 32 {
+		t.Fatalf("Secret = %q, %v", a, err)
+	}
+	b, _ := auth.Secret(ctx, db, "csrf")
+	c, _ := auth.Secret(ctx, db, "other")
+	if a != b || a == c {
+		t.Errorf("secrets: %q %q %q", a, b, c)
+	}
+}

@@ -1,0 +1,411 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/schwarm/schwarm/app/apptest"
+)
+
+// Browser tests drive the real site in headless Chromium. They need Debian's
+// chromium package; without it they skip, unless SCHWARM_REQUIRE_BROWSER is set.
+
+const (
+	defaultChromium   = "/usr/bin/chromium"
+	envChromium       = "SCHWARM_CHROMIUM"
+	envRequireBrowser = "SCHWARM_REQUIRE_BROWSER"
+	browserTimeout    = 60 * time.Second
+)
+
+// newBrowser starts a fresh headless Chromium with its own profile and returns the
+// context of one tab. The browser, and every action on it, ends after
+// browserTimeout or when the test ends. Chromium is kept off the internet: no
+// background networking, updates, sync or QUIC, and every host name other than
+// the loopback address resolves to nothing.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	exe := defaultChromium
+	if p := os.Getenv(envChromium); p != "" {
+		exe = p
+	}
+	if _, err := os.Stat(exe); err != nil {
+		if os.Getenv(envRequireBrowser) != "" {
+			t.Fatalf("%s is set but there is no Chromium at %s: %v", envRequireBrowser, exe, err)
+		}
+		t.Skipf("no Chromium at %s; install Debian's chromium package to run browser tests", exe)
+	}
+
+	profile := t.TempDir() // removed after the browser has exited (cleanups run last-in first-out)
+	output := &lockedBuffer{}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe),
+		chromedp.UserDataDir(profile),
+		chromedp.Headless,
+		chromedp.NoSandbox, // the tests may run as root
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-domain-reliability", true),
+		chromedp.Flag("no-pings", true),
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"),
+		chromedp.Flag("lang", "en-US"),
+		chromedp.Flag("accept-lang", "en-US,en"),
+		chromedp.WindowSize(1280, 900),
+		chromedp.CombinedOutput(output),
+	)
+	timeout, cancelTimeout := context.WithTimeout(context.Background(), browserTimeout)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(timeout, opts...)
+	ctx, cancelTab := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() {
+		closeCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		_ = chromedp.Cancel(closeCtx) // close the browser gracefully when possible
+		cancel()
+		cancelTab()
+		cancelAlloc() // waits for the browser process to exit
+		cancelTimeout()
+		if t.Failed() && output.Len() > 0 {
+			t.Logf("chromium output:\n%s", output.String())
+		}
+	})
+	if err := chromedp.Do(ctx); err != nil { // start the browser now, so a broken install fails here
+		t.Fatalf("start chromium %s: %v", exe, err)
+	}
+	return ctx
+}
+
+// lockedBuffer collects Chromium's output, which arrives from another goroutine.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) Len() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Len()
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// tab wraps a browser tab with the few steps the tests need; each fails the test.
+type tab struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+}
+
+func (b *tab) do(step string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, actions...); err != nil {
+		b.t.Fatalf("%s: %v", step, err)
+	}
+}
+
+// open navigates to path and checks that the page answered 200.
+func (b *tab) open(path string) *network.Response {
+	b.t.Helper()
+	resp, err := chromedp.Run(b.ctx, chromedp.NavigateResponse(b.base+path))
+	if err != nil {
+		b.t.Fatalf("open %s: %v", path, err)
+	}
+	if resp.Status != 200 {
+		b.t.Fatalf("open %s: status %d", path, resp.Status)
+	}
+	return resp
+}
+
+// navigate runs actions that cause a page load (a click on a submit button, a
+// change of an auto-submitting select), waits for the new page, and checks that
+// it answered 200 at path, after any redirect.
+func (b *tab) navigate(step, path string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	resp, err := chromedp.RunResponse(b.ctx, actions...)
+	if err != nil {
+		b.t.Fatalf("%s: %v", step, err)
+	}
+	if resp == nil {
+		b.t.Fatalf("%s: no response", step)
+	}
+	if resp.Status != 200 {
+		b.t.Fatalf("%s: status %d at %s", step, resp.Status, resp.URL)
+	}
+	if got := b.path(); got != path {
+		b.t.Fatalf("%s: ended at %s, want %s", step, got, path)
+	}
+}
+
+func (b *tab) eval(expr string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](expr))
+	if err != nil {
+		b.t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return s
+}
+
+func (b *tab) path() string {
+	b.t.Helper()
+	u, err := url.Parse(b.eval(`document.location.href`))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return u.Path
+}
+
+// text returns the visible text of the first element that sel matches, once it is
+// visible.
+func (b *tab) text(sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel), chromedp.NodeVisible))
+	if err != nil {
+		b.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+// wantText checks the visible text of sel.
+func (b *tab) wantText(what, sel, want string) {
+	b.t.Helper()
+	if got := b.text(sel); got != want {
+		b.t.Errorf("%s (%s) = %q, want %q", what, sel, got, want)
+	}
+}
+
+// wantLang checks <html lang> and the home heading or other h1.
+func (b *tab) wantLang(lang, heading string) {
+	b.t.Helper()
+	if got := b.eval(`document.documentElement.lang`); got != lang {
+		b.t.Errorf("<html lang> = %q, want %q", got, lang)
+	}
+	b.wantText("page heading", "main h1", heading)
+}
+
+// wantSignedIn checks the header: the user's name links to the profile and the
+// sign-out button is there.
+func (b *tab) wantSignedIn(handle, displayName, signOut string) {
+	b.t.Helper()
+	b.wantText("header user link", `.site-header .account a[href="/u/`+handle+`"]`, displayName)
+	b.wantText("sign-out button", `.site-header form[action="/logout"] button[type=submit]`, signOut)
+	b.wantAbsent("sign-in link", `.site-header a[href="/login"]`)
+}
+
+// wantSignedOut checks the header: a sign-in link, no user and no sign-out button.
+func (b *tab) wantSignedOut(signIn string) {
+	b.t.Helper()
+	b.wantText("header sign-in link", `.site-header .account a[href="/login"]`, signIn)
+	b.wantAbsent("sign-out form", `.site-header form[action="/logout"]`)
+	b.wantAbsent("user link", `.site-header .account a[href^="/u/"]`)
+}
+
+func (b *tab) wantAbsent(what, sel string) {
+	b.t.Helper()
+	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll(`+jsString(sel)+`).length`))
+	if err != nil {
+		b.t.Fatalf("count %s: %v", sel, err)
+	}
+	if n != 0 {
+		b.t.Errorf("%s (%s): %d on the page, want none", what, sel, n)
+	}
+}
+
+func (b *tab) wantNotice(want string) {
+	b.t.Helper()
+	b.wantText("notice", "main .notice", want)
+}
+
+// header returns the response header name, whatever its case on the wire.
+func header(resp *network.Response, name string) string {
+	for k, v := range resp.Headers {
+		if s, ok := v.(string); ok && strings.EqualFold(k, name) {
+			return s
+		}
+	}
+	return ""
+}
+
+func jsString(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}
+
+const (
+	signupSubmit   = `form[action="/signup"] button[type=submit]`
+	loginSubmit    = `form[action="/login"] button[type=submit]`
+	logoutButton   = `.site-header form[action="/logout"] button[type=submit]`
+	languageSelect = `#lang-select`
+	languageSubmit = `footer form[action="/language"] button[type=submit]`
+)
+
+// TestBrowserSignupLoginLanguage walks a new member through the site in a real
+// browser with JavaScript: sign up, sign out, sign in, switch to German with the
+// footer select (which app.js submits on change), and find German again after
+// signing in with the language cookie gone, because the choice is in the profile.
+func TestBrowserSignupLoginLanguage(t *testing.T) {
+	srv := apptest.NewServer(t, apptest.ServerOptions{})
+	b := &tab{t: t, ctx: newBrowser(t), base: srv.URL}
+	const (
+		handle   = "ada_lovelace"
+		name     = "Ada Lovelace"
+		email    = "ada@example.com"
+		password = "analytical engine 1843"
+	)
+
+	// Sign up.
+	b.open("/signup")
+	b.wantLang("en", "Create your account")
+	b.wantSignedOut("Sign in")
+	b.do("fill in the sign-up form",
+		chromedp.SendKeys(chromedp.ID("handle"), handle),
+		chromedp.SendKeys(chromedp.ID("display_name"), name),
+		chromedp.SendKeys(chromedp.ID("email"), email),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+	)
+	b.wantText("sign-up button", signupSubmit, "Create account")
+	b.navigate("sign up", "/", chromedp.Click(chromedp.CSS(signupSubmit)))
+	b.wantLang("en", "How can we help?")
+	b.wantNotice("Welcome to the community!")
+	b.wantSignedIn(handle, name, "Sign out")
+
+	// With JavaScript on, app.js (allowed by the CSP as script-src 'self') hides
+	// the footer's submit button, because the select submits itself.
+	hidden, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](
+		`document.querySelector(`+jsString(languageSubmit)+`).hidden`))
+	if err != nil {
+		t.Fatalf("read the language button: %v", err)
+	}
+	if !hidden {
+		t.Errorf("footer language button is shown; app.js did not run (blocked by the CSP?)")
+	}
+
+	// Sign out.
+	b.navigate("sign out", "/", chromedp.Click(chromedp.CSS(logoutButton)))
+	b.wantLang("en", "How can we help?")
+	b.wantNotice("You have been signed out.")
+	b.wantSignedOut("Sign in")
+
+	// Sign in again, from the header link, with the handle.
+	b.navigate("follow the sign-in link", "/login", chromedp.Click(chromedp.CSS(`.site-header a[href="/login"]`)))
+	b.wantLang("en", "Sign in")
+	b.do("fill in the sign-in form",
+		chromedp.SendKeys(chromedp.ID("login"), handle),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+	)
+	b.navigate("sign in", "/", chromedp.Click(chromedp.CSS(loginSubmit)))
+	b.wantLang("en", "How can we help?")
+	b.wantSignedIn(handle, name, "Sign out")
+
+	// Switch to German: pick "Deutsch" with the keyboard, as a person would; the
+	// change event makes app.js submit the form, and the server sends us back here.
+	b.navigate("switch to German", "/", chromedp.SendKeys(chromedp.CSS(languageSelect), "d"))
+	b.wantLang("de", "Wie können wir helfen?")
+	b.wantSignedIn(handle, name, "Abmelden")
+	if got := b.eval(`document.querySelector('#lang-select').value`); got != "de" {
+		t.Errorf("language select = %q after the switch, want de", got)
+	}
+	if u, err := srv.App.Users.GetByHandle(context.Background(), handle); err != nil {
+		t.Fatalf("load %s: %v", handle, err)
+	} else if u.Locale != "de" {
+		t.Errorf("profile locale = %q after the switch, want de", u.Locale)
+	}
+
+	// Sign out: the language cookie keeps the page German.
+	b.navigate("sign out in German", "/", chromedp.Click(chromedp.CSS(logoutButton)))
+	b.wantLang("de", "Wie können wir helfen?")
+	b.wantNotice("Sie wurden abgemeldet.")
+	b.wantSignedOut("Anmelden")
+
+	// Forget the cookie: a guest gets English (the browser asks for en-US) ...
+	b.do("delete the language cookie", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, network.DeleteCookies, network.DeleteCookiesParams{Name: "schwarm_lang", URL: srv.URL + "/"})
+		return err
+	}))
+	b.open("/login")
+	b.wantLang("en", "Sign in")
+	b.wantSignedOut("Sign in")
+
+	// ... and signing in, this time with the e-mail address, brings back German
+	// from the profile.
+	b.do("fill in the sign-in form",
+		chromedp.SendKeys(chromedp.ID("login"), email),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+	)
+	b.navigate("sign in with German in the profile", "/", chromedp.Click(chromedp.CSS(loginSubmit)))
+	b.wantLang("de", "Wie können wir helfen?")
+	b.wantSignedIn(handle, name, "Abmelden")
+}
+
+// TestBrowserLanguageSwitchWithoutJavaScript checks that the site needs no
+// JavaScript: with scripts off, the footer's language form shows its submit
+// button, and choosing a language and pressing it switches the page, which stays
+// where it was. It also checks the Content-Security-Policy the pages are served with.
+func TestBrowserLanguageSwitchWithoutJavaScript(t *testing.T) {
+	srv := apptest.NewServer(t, apptest.ServerOptions{})
+	b := &tab{t: t, ctx: newBrowser(t), base: srv.URL}
+
+	b.do("turn JavaScript off", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return err
+	}))
+
+	resp := b.open("/login")
+	csp := header(resp, "Content-Security-Policy")
+	for _, want := range []string{"default-src 'self'", "script-src 'self'", "object-src 'none'", "form-action 'self'", "frame-ancestors 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("Content-Security-Policy %q lacks %q", csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
+		t.Errorf("Content-Security-Policy %q allows inline or eval'd script", csp)
+	}
+	b.wantLang("en", "Sign in")
+	b.wantSignedOut("Sign in")
+
+	// app.js did not run, so the button is there; choosing a language alone does
+	// nothing.
+	b.wantText("language button", languageSubmit, "Switch")
+	b.do("choose Deutsch", chromedp.SendKeys(chromedp.CSS(languageSelect), "d"))
+	if got := b.eval(`document.querySelector('#lang-select').value`); got != "de" {
+		t.Fatalf("language select = %q after choosing Deutsch, want de", got)
+	}
+	if got := b.eval(`document.documentElement.lang`); got != "en" {
+		t.Fatalf("the page changed to %q without the button; is JavaScript really off?", got)
+	}
+
+	b.navigate("press Switch", "/login", chromedp.Click(chromedp.CSS(languageSubmit)))
+	b.wantLang("de", "Anmelden")
+	b.wantSignedOut("Anmelden")
+	b.wantText("language button", languageSubmit, "Wechseln")
+	b.wantText("sign-in button", loginSubmit, "Anmelden")
+
+	// The choice is remembered: another page is German too.
+	b.open("/")
+	b.wantLang("de", "Wie können wir helfen?")
+
+	// And back to English, from the German form.
+	b.do("choose English", chromedp.SendKeys(chromedp.CSS(languageSelect), "e"))
+	b.navigate("press Wechseln", "/", chromedp.Click(chromedp.CSS(languageSubmit)))
+	b.wantLang("en", "How can we help?")
+	b.wantText("language button", languageSubmit, "Switch")
+}

@@ -132,9 +132,9 @@ func (a *App) WebServer(ctx context.Context, hook web.RouteHook) (*web.Server, e
 }
 
 // Serve runs the HTTP server until ctx ends, then finishes the requests in flight
-// (up to the shutdown timeout) and returns.
-func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	srv, err := a.WebServer(ctx, nil)
+// (up to the shutdown timeout) and returns. hook is for tests; production passes nil.
+func (a *App) Serve(ctx context.Context, ln net.Listener, hook web.RouteHook) error {
+	srv, err := a.WebServer(ctx, hook)
 	if err != nil {
 		return err
 	}

@@ -79,6 +79,15 @@ func (s *Server) Client(t testing.TB) *Client {
 	return &Client{t: t, base: s.URL, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
 }
 
+// Cookies returns the cookies the client would send to u.
+func (c *Client) Cookies(u string) []*http.Cookie {
+	parsed, err := url.Parse(u)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return c.http.Jar.Cookies(parsed)
+}
+
 // NoRedirects makes the client return redirects instead of following them.
 func (c *Client) NoRedirects() *Client {
 	c.http.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }

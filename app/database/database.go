@@ -15,7 +15,6 @@ import (
 	"github.com/pressly/goose/v3"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 
 	"github.com/schwarm/schwarm/migrations"
 )
@@ -50,11 +49,7 @@ type DB struct {
 // Open connects to the database described by o. It does not migrate.
 func Open(ctx context.Context, o Options) (*DB, error) {
 	cfg := &gorm.Config{
-		Logger: logger.New(slog.NewLogLogger(o.Log.Handler(), slog.LevelWarn), logger.Config{
-			SlowThreshold:             500 * time.Millisecond,
-			IgnoreRecordNotFoundError: true,
-			LogLevel:                  logger.Warn,
-		}),
+		Logger:         slowLog{log: o.Log, threshold: 500 * time.Millisecond},
 		TranslateError: true,
 		NowFunc:        func() time.Time { return time.Now().UTC() },
 	}

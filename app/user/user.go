@@ -125,9 +125,7 @@ func (s *Service) Register(ctx context.Context, r Registration) (*User, error) {
 	if !r.Role.Valid() {
 		errs.Add("role", "user.role.invalid")
 	}
-	if len(errs) == 0 {
-		s.checkTaken(ctx, errs, r.Handle, r.Email)
-	}
+	s.checkTaken(ctx, errs, r.Handle, r.Email)
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
@@ -151,13 +149,19 @@ func (s *Service) Register(ctx context.Context, r Registration) (*User, error) {
 	return u, nil
 }
 
+// checkTaken reports a handle or e-mail that another account has, for the fields
+// that are otherwise valid.
 func (s *Service) checkTaken(ctx context.Context, errs validate.Errors, handle, email string) {
 	var n int64
-	if s.db.Reader(ctx).Model(&User{}).Where("lower(handle) = ?", strings.ToLower(handle)).Count(&n); n > 0 {
-		errs.Add("handle", "user.handle.taken")
+	if _, bad := errs["handle"]; !bad {
+		if s.db.Reader(ctx).Model(&User{}).Where("lower(handle) = ?", strings.ToLower(handle)).Count(&n); n > 0 {
+			errs.Add("handle", "user.handle.taken")
+		}
 	}
-	if s.db.Reader(ctx).Model(&User{}).Where("email = ?", email).Count(&n); n > 0 {
-		errs.Add("email", "user.email.taken")
+	if _, bad := errs["email"]; !bad {
+		if s.db.Reader(ctx).Model(&User{}).Where("email = ?", email).Count(&n); n > 0 {
+			errs.Add("email", "user.email.taken")
+		}
 	}
 }
 

@@ -118,7 +118,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("SCHWARM_ADDR=%s: %w", cfg.Addr, err)
 		}
-		return a.Serve(ctx, ln)
+		return a.Serve(ctx, ln, nil)
 	}
 	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
 }

@@ -1,0 +1,246 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/schwarm/schwarm/app/apptest"
+	"github.com/schwarm/schwarm/app/config"
+)
+
+func form(kv ...string) url.Values {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Set(kv[i], kv[i+1])
+	}
+	return v
+}
+
+func mustContain(t *testing.T, r *apptest.Response, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(r.Body, w) {
+			t.Errorf("%s %s: body lacks %q", r.Request.Method, r.Request.URL.Path, w)
+		}
+	}
+}
+
+func mustNotContain(t *testing.T, r *apptest.Response, nots ...string) {
+	t.Helper()
+	for _, n := range nots {
+		if strings.Contains(r.Body, n) {
+			t.Errorf("%s %s: body contains %q", r.Request.Method, r.Request.URL.Path, n)
+		}
+	}
+}
+
+func TestSignupShowsProblemsInTheUsersLanguage(t *testing.T) {
+	srv := apptest.NewServer(t, apptest.ServerOptions{})
+	tests := []struct {
+		lang   string
+		fields url.Values
+		want   []string
+	}{
+		{"en", form("handle", "x", "display_name", "Kim", "email", "not-an-email", "password", "short"),
+			[]string{"Use 3–30 letters", "Please enter a valid e-mail address", "at least 8 characters", `value="x"`, `value="not-an-email"`, `value="Kim"`}},
+		{"de-DE,de;q=0.9", form("handle", "mara", "email", "mara@example.com", "password", "longenough"),
+			[]string{`<html lang="de">`, "Dieser Benutzername ist bereits vergeben.", "Es gibt bereits ein Konto mit dieser E-Mail-Adresse."}},
+		{"de", form(),
+			[]string{"Bitte füllen Sie dieses Feld aus."}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang, func(t *testing.T) {
+			c := srv.Client(t)
+			c.Language = tt.lang
+			c.Get("/signup")
+			r := c.Post("/signup", tt.fields)
+			if r.StatusCode != http.StatusUnprocessableEntity {
+				t.Errorf("status %d, want 422", r.StatusCode)
+			}
+			mustContain(t, r, tt.want...)
+			mustNotContain(t, r, `value="short"`, `value="longenough"`) // passwords are never sent back
+			mustContain(t, r, `aria-invalid="true"`)
+		})
+	}
+}
+
+func TestSignupSignsIn(t *testing.T) {
+	srv := apptest.NewServer(t, apptest.ServerOptions{})
+	c := srv.Client(t)
+	c.Get("/signup")
+	r := c.Post("/signup", form("handle", "neo", "display_name", "Neo N.", "email", "neo@example.com", "password", "longenough"))
+	if r.StatusCode != http.StatusOK || r.Request.URL.Path != "/" {
+		t.Fatalf("after sign-up: %d at %s", r.StatusCode, r.Request.URL.Path)
+	}
+	mustContain(t, r, "Neo N.", `action="/logout"`, "Welcome to the community!")
+	var session *http.Cookie
+	for _, ck := range r.Request.Response.Cookies() {
+		if ck.Name == "schwarm_session" {
+			session = ck
+		}
+	}
+	if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteLaxMode {
+		t.Errorf("session cookie %+v: want HttpOnly, SameSite=Lax", session)
+	}
+	u, err := srv.App.Users.GetByHandle(context.Background(), "neo")
+	if err != nil || u.Locale != "en" || u.Role != "member" {
+		t.Errorf("stored user %+v, %v", u, err)
+	}
+}
+
+func TestLoginAndLogout(t *testing.T) {
+	srv := apptest.NewServer(t, apptest.ServerOptions{})
+	c := srv.Client(t)
+	c.Get("/login")
+	r := c.Post("/login", form("login", "mara", "password", "wrong password"))
+	if r.StatusCode != http.StatusUnauthorized {
+		t.Errorf("wrong password: status %d", r.StatusCode)
+	}
+	mustContain(t, r, "do not match", `value="mara"`)
+
+	r = c.Post("/login", form("login", "MARA@example.com", "password", apptest.Password, "next", "/u/otto"))
+	if r.Request.URL.Path != "/u/otto" {
+		t.Errorf("login did not return to next: at %s", r.Request.URL.Path)
+	}
+	mustContain(t, r, `action="/logout"`)
+	before := sessionCookie(t, c, srv.URL)
+
+	r = c.Post("/logout", url.Values{})
+	mustContain(t, r, "You have been signed out.", `href="/login"`)
+	mustNotContain(t, r, `action="/logout"`)
+
+	// The old session token is dead on the server, not just forgotten by the browser.
+	old := srv.Client(t).NoRedirects()
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/settings/profile", nil)
+	req.AddCookie(&http.Cookie{Name: "schwarm_session", Value: before})
+	if r := old.Do(req); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("old session after logout: status %d, want redirect to sign in", r.StatusCode)
+	}
+}
+
+func TestLoginRefusesOpenRedirect(t *testing.T) {
+	srv := apptest.NewServer(t, apptest.ServerOptions{})
+	for _, next := range []string{"https://evil.example/", "//evil.example/", `/\evil.example`} {
+		c := srv.Client(t).NoRedirects()
+		c.Get("/login")
+		r := c.Post("/login", form("login", "mara", "password", apptest.Password, "next", next))
+		if loc := r.Header.Get("Location"); loc != "/" {
+			t.Errorf("next=%q redirected to %q", next, loc)
+		}
+	}
+}
+
+func TestLoginRotatesSession(t *testing.T) {
+	srv := apptest.NewServer(t, apptest.ServerOptions{})
+	c := srv.Client(t)
+	c.Login("mara", apptest.Password)
+	first := sessionCookie(t, c, srv.URL)
+	c.Login("otto", apptest.Password)
+	if second := sessionCookie(t, c, srv.URL); second == first {
+		t.Error("signing in kept the old session id")
+	}
+}
+
+func sessionCookie(t *testing.T, c *apptest.Client, base string) string {
+	t.Helper()
+	for _, ck := range c.Cookies(base) {
+		if ck.Name == "schwarm_session" {
+			return ck.Value
+		}
+	}
+	t.Fatal("no session cookie")
+	return ""
+}
+
+func TestLoginRateLimit(t *testing.T) {
+	srv := apptest.NewServer(t, apptest.ServerOptions{Config: func(c *config.Config) {
+		c.LoginRate = config.Rate{N: 3, Window: time.Hour}
+	}})
+	c := srv.Client(t)
+	c.Language = "de"
+	c.Get("/login")
+	for i := 1; i <= 3; i++ {
+		if r := c.Post("/login", form("login", "mara", "password", "guess")); r.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d", i, r.StatusCode)
+		}
+	}
+	r := c.Post("/login", form("login", "mara", "password", apptest.Password))
+	if r.StatusCode != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
+		t.Errorf("fourth attempt: status %d, Retry-After %q", r.StatusCode, r.Header.Get("Retry-After"))
+	}
+	mustContain(t, r, "Zu viele Versuche")
+	mustNotContain(t, r, `action="/logout"`)
+}
+
+func TestCSRF(t *testing.T) {
+	srv := apptest.NewServer(t, apptest.ServerOptions{})
+	post := func(c *apptest.Client, header map[string]string, fields url.Values) *apptest.Response {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/login", strings.NewReader(fields.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		return c.Do(req)
+	}
+	c := srv.Client(t)
+	c.Get("/login")
+	other := srv.Client(t)
+	r := other.Get("/login")
+	otherToken := csrfIn(r.Body)
+	creds := form("login", "mara", "password", apptest.Password)
+
+	tests := []struct {
+		name   string
+		header map[string]string
+		token  string
+	}{
+		{"no token", nil, ""},
+		{"token of another browser", nil, otherToken},
+		{"cross-site fetch", map[string]string{"Sec-Fetch-Site": "cross-site"}, "own"},
+		{"foreign origin", map[string]string{"Origin": "https://evil.example"}, "own"},
+		{"null origin", map[string]string{"Origin": "null"}, "own"},
+	}
+	own := csrfIn(c.Get("/login").Body)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := url.Values{}
+			for k, v := range creds {
+				f[k] = v
+			}
+			switch tt.token {
+			case "own":
+				f.Set("_csrf", own)
+			case "":
+				f.Set("_csrf", "")
+			default:
+				f.Set("_csrf", tt.token)
+			}
+			r := post(c, tt.header, f)
+			if r.StatusCode != http.StatusForbidden {
+				t.Errorf("status %d, want 403", r.StatusCode)
+			}
+			mustContain(t, r, "This form has expired")
+		})
+	}
+	f := url.Values{"_csrf": {own}}
+	for k, v := range creds {
+		f[k] = v
+	}
+	if r := post(c, map[string]string{"Origin": srv.URL, "Sec-Fetch-Site": "same-origin"}, f); !strings.Contains(r.Body, `action="/logout"`) {
+		t.Errorf("a same-origin post with the right token failed: %d", r.StatusCode)
+	}
+}
+
+func csrfIn(body string) string {
+	const marker = `name="_csrf" value="`
+	i := strings.Index(body, marker)
+	if i < 0 {
+		return ""
+	}
+	rest := body[i+len(marker):]
+	return rest[:strings.IndexByte(rest, '"')]
+}

@@ -2,7 +2,6 @@ package database
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -206,6 +205,3 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 	}
 	return nil
 }
-
-// SQL returns the writer's database/sql handle, for tools such as backups.
-func (db *DB) SQL() (*sql.DB, error) { return db.write.DB() }

@@ -24,7 +24,8 @@ const (
 	defaultChromium   = "/usr/bin/chromium"
 	envChromium       = "SCHWARM_CHROMIUM"
 	envRequireBrowser = "SCHWARM_REQUIRE_BROWSER"
-	browserTimeout    = 60 * time.Second
+	browserTimeout    = 60 * time.Second // the whole browser, and so the whole test
+	stepTimeout       = 20 * time.Second // one step, so a stuck wait names its step
 )
 
 // newBrowser starts a fresh headless Chromium with its own profile and returns the
@@ -32,6 +33,11 @@ const (
 // browserTimeout or when the test ends. Chromium is kept off the internet: no
 // background networking, updates, sync or QUIC, and every host name other than
 // the loopback address resolves to nothing.
+//
+// Call it before apptest.NewServer. It skips the test when there is no Chromium,
+// and a server that is shut down right after it started can miss the shutdown
+// and keep the test from ending: its Serve goroutine may not have registered the
+// listener yet, so Shutdown finds nothing to close.
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
 	exe := defaultChromium
@@ -119,7 +125,9 @@ type tab struct {
 
 func (b *tab) do(step string, actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	if err := chromedp.Do(b.ctx, actions...); err != nil {
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
 		b.t.Fatalf("%s: %v", step, err)
 	}
 }
@@ -127,7 +135,9 @@ func (b *tab) do(step string, actions ...chromedp.Action[chromedp.Void]) {
 // open navigates to path and checks that the page answered 200.
 func (b *tab) open(path string) *network.Response {
 	b.t.Helper()
-	resp, err := chromedp.Run(b.ctx, chromedp.NavigateResponse(b.base+path))
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(b.base+path))
 	if err != nil {
 		b.t.Fatalf("open %s: %v", path, err)
 	}
@@ -142,7 +152,9 @@ func (b *tab) open(path string) *network.Response {
 // it answered 200 at path, after any redirect.
 func (b *tab) navigate(step, path string, actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	resp, err := chromedp.RunResponse(b.ctx, actions...)
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, actions...)
 	if err != nil {
 		b.t.Fatalf("%s: %v", step, err)
 	}
@@ -159,11 +171,20 @@ func (b *tab) navigate(step, path string, actions ...chromedp.Action[chromedp.Vo
 
 func (b *tab) eval(expr string) string {
 	b.t.Helper()
-	s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](expr))
+	return evaluate[string](b, expr)
+}
+
+// evaluate runs a JavaScript expression in the page, as DevTools does; it works
+// with the page's own scripts turned off.
+func evaluate[T any](b *tab, expr string) T {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
 	if err != nil {
 		b.t.Fatalf("evaluate %s: %v", expr, err)
 	}
-	return s
+	return v
 }
 
 func (b *tab) path() string {
@@ -179,7 +200,9 @@ func (b *tab) path() string {
 // visible.
 func (b *tab) text(sel string) string {
 	b.t.Helper()
-	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel), chromedp.NodeVisible))
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel), chromedp.NodeVisible))
 	if err != nil {
 		b.t.Fatalf("text of %s: %v", sel, err)
 	}
@@ -222,11 +245,7 @@ func (b *tab) wantSignedOut(signIn string) {
 
 func (b *tab) wantAbsent(what, sel string) {
 	b.t.Helper()
-	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll(`+jsString(sel)+`).length`))
-	if err != nil {
-		b.t.Fatalf("count %s: %v", sel, err)
-	}
-	if n != 0 {
+	if n := evaluate[int](b, `document.querySelectorAll(`+jsString(sel)+`).length`); n != 0 {
 		b.t.Errorf("%s (%s): %d on the page, want none", what, sel, n)
 	}
 }
@@ -263,8 +282,9 @@ const (
 // footer select (which app.js submits on change), and find German again after
 // signing in with the language cookie gone, because the choice is in the profile.
 func TestBrowserSignupLoginLanguage(t *testing.T) {
+	ctx := newBrowser(t) // first: it may skip, see newBrowser
 	srv := apptest.NewServer(t, apptest.ServerOptions{})
-	b := &tab{t: t, ctx: newBrowser(t), base: srv.URL}
+	b := &tab{t: t, ctx: ctx, base: srv.URL}
 	const (
 		handle   = "ada_lovelace"
 		name     = "Ada Lovelace"
@@ -289,15 +309,12 @@ func TestBrowserSignupLoginLanguage(t *testing.T) {
 	b.wantSignedIn(handle, name, "Sign out")
 
 	// With JavaScript on, app.js (allowed by the CSP as script-src 'self') hides
-	// the footer's submit button, because the select submits itself.
-	hidden, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](
-		`document.querySelector(`+jsString(languageSubmit)+`).hidden`))
-	if err != nil {
-		t.Fatalf("read the language button: %v", err)
+	// the footer's submit button, because the select submits itself; the
+	// stylesheet (style-src 'self') must let [hidden] win over its button styles.
+	if !evaluate[bool](b, `document.querySelector(`+jsString(languageSubmit)+`).hidden`) {
+		t.Errorf("footer language button has no hidden attribute; app.js did not run (blocked by the CSP?)")
 	}
-	if !hidden {
-		t.Errorf("footer language button is shown; app.js did not run (blocked by the CSP?)")
-	}
+	b.do("language button out of sight", chromedp.WaitNotVisible(chromedp.CSS(languageSubmit)))
 
 	// Sign out.
 	b.navigate("sign out", "/", chromedp.Click(chromedp.CSS(logoutButton)))
@@ -361,8 +378,9 @@ func TestBrowserSignupLoginLanguage(t *testing.T) {
 // button, and choosing a language and pressing it switches the page, which stays
 // where it was. It also checks the Content-Security-Policy the pages are served with.
 func TestBrowserLanguageSwitchWithoutJavaScript(t *testing.T) {
+	ctx := newBrowser(t) // first: it may skip, see newBrowser
 	srv := apptest.NewServer(t, apptest.ServerOptions{})
-	b := &tab{t: t, ctx: newBrowser(t), base: srv.URL}
+	b := &tab{t: t, ctx: ctx, base: srv.URL}
 
 	b.do("turn JavaScript off", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 		_, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
@@ -384,6 +402,9 @@ func TestBrowserLanguageSwitchWithoutJavaScript(t *testing.T) {
 
 	// app.js did not run, so the button is there; choosing a language alone does
 	// nothing.
+	if evaluate[bool](b, `document.querySelector(`+jsString(languageSubmit)+`).hidden`) {
+		t.Fatal("the language button is hidden, so app.js ran: JavaScript is not off")
+	}
 	b.wantText("language button", languageSubmit, "Switch")
 	b.do("choose Deutsch", chromedp.SendKeys(chromedp.CSS(languageSelect), "d"))
 	if got := b.eval(`document.querySelector('#lang-select').value`); got != "de" {

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -43,6 +44,10 @@ type Server struct {
 	Deps
 	app    *fiber.App
 	static map[string]staticFile
+
+	mu      sync.Mutex
+	ln      net.Listener
+	stopped bool
 }
 
 // pages lists every page template a handler renders; start-up fails without them.
@@ -81,8 +86,35 @@ func New(d Deps) (*Server, error) {
 }
 
 // Serve accepts connections on ln until Shutdown.
-func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
+func (s *Server) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	if s.stopped {
+		s.mu.Unlock()
+		return ln.Close()
+	}
+	s.ln = ln
+	s.mu.Unlock()
+	err := s.app.Listener(ln)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped {
+		return nil // the listener was closed by Shutdown
+	}
+	return err
+}
 
 // Shutdown stops accepting connections and waits for requests in flight to finish,
-// at most until ctx ends.
-func (s *Server) Shutdown(ctx context.Context) error { return s.app.ShutdownWithContext(ctx) }
+// at most until ctx ends. It also works when Serve has not started yet or is still
+// starting: Fiber only stops listeners it has registered, so the listener is closed
+// here as well, and a Serve called later returns at once.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.stopped = true
+	ln := s.ln
+	s.mu.Unlock()
+	err := s.app.ShutdownWithContext(ctx)
+	if ln != nil {
+		ln.Close()
+	}
+	return err
+}

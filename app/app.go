@@ -39,6 +39,7 @@ type App struct {
 	Auth     *auth.Service
 	Boards   *board.Service
 	Threads  *thread.Service
+	Views    *thread.Views
 	Now      func() time.Time
 }
 
@@ -76,7 +77,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Users = user.NewService(db, params, bundle.Languages(), a.Sessions, now)
 	a.Auth = auth.NewService(a.Users, a.Sessions, a.Limiter, cfg.LoginRate, cfg.SignupRate)
 	a.Boards = board.NewService(db, now)
-	a.Threads = thread.NewService(db, markup.New(), now)
+	a.Threads = thread.NewService(db, markup.New(), cfg.DeleteWindow.Duration, now)
+	a.Views = thread.NewViews(a.Threads)
 	return a, nil
 }
 
@@ -121,6 +123,8 @@ func (a *App) WebServer(ctx context.Context, hook web.RouteHook) (*web.Server, e
 		Users:    a.Users,
 		Boards:   a.Boards,
 		Threads:  a.Threads,
+		Views:    a.Views,
+		Limiter:  a.Limiter,
 		I18n:     a.I18n,
 		Theme:    th,
 		Static:   static.FS,
@@ -139,6 +143,12 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, hook web.RouteHook) er
 		return err
 	}
 	go a.housekeeping(ctx)
+	viewsDone := make(chan struct{})
+	go func() {
+		defer close(viewsDone)
+		a.Views.Run(ctx, 10*time.Second, func(err error) { a.Log.Warn("flush view counts", "err", err) })
+	}()
+	defer func() { <-viewsDone }()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.Log.Info("serving", "addr", ln.Addr().String(), "base_url", a.Config.BaseURL, "database", a.DB.Dialect)

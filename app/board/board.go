@@ -4,12 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 
 	"github.com/schwarm/schwarm/app/database"
 	"github.com/schwarm/schwarm/app/user"
+	"github.com/schwarm/schwarm/app/validate"
 )
 
 // ErrNotFound means no such board.
@@ -57,23 +61,109 @@ func NewService(db *database.DB, now func() time.Time) *Service {
 	return &Service{db: db, now: now}
 }
 
-// Create stores a new board.
-func (s *Service) Create(ctx context.Context, b *Board) error {
-	b.CreatedAt = s.now()
+var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
+
+// validate checks b; boards nest one level, so a parent must itself be top-level.
+func (s *Service) validate(ctx context.Context, b *Board) error {
+	b.Slug = strings.ToLower(strings.TrimSpace(b.Slug))
+	b.NameEN, b.NameDE = strings.TrimSpace(b.NameEN), strings.TrimSpace(b.NameDE)
+	b.DescriptionEN, b.DescriptionDE = strings.TrimSpace(b.DescriptionEN), strings.TrimSpace(b.DescriptionDE)
 	if b.PostRole == "" {
 		b.PostRole = user.RoleMember
 	}
+	errs := validate.Errors{}
+	if !slugPattern.MatchString(b.Slug) {
+		errs.Add("slug", "board.slug.invalid")
+	}
+	for field, name := range map[string]string{"name_en": b.NameEN, "name_de": b.NameDE} {
+		switch n := utf8.RuneCountInString(name); {
+		case n == 0:
+			errs.Add(field, "form.required")
+		case n > 60:
+			errs.Add(field, "board.name.long")
+		}
+	}
+	if utf8.RuneCountInString(b.DescriptionEN) > 300 || utf8.RuneCountInString(b.DescriptionDE) > 300 {
+		errs.Add("description", "board.description.long")
+	}
+	if !b.PostRole.Valid() {
+		errs.Add("post_role", "user.role.invalid")
+	}
+	if b.ParentID != nil {
+		var parent Board
+		err := s.db.Reader(ctx).Where("id = ?", *b.ParentID).Take(&parent).Error
+		switch {
+		case err != nil, parent.ID == b.ID:
+			errs.Add("parent", "board.parent.invalid")
+		case parent.ParentID != nil:
+			errs.Add("parent", "board.parent.nested")
+		}
+		var children int64
+		if b.ID != 0 {
+			s.db.Reader(ctx).Model(&Board{}).Where("parent_id = ?", b.ID).Count(&children)
+		}
+		if children > 0 {
+			errs.Add("parent", "board.parent.nested")
+		}
+	}
+	var taken int64
+	s.db.Reader(ctx).Model(&Board{}).Where("slug = ? AND id <> ?", b.Slug, b.ID).Count(&taken)
+	if taken > 0 {
+		errs.Add("slug", "board.slug.taken")
+	}
+	return errs.Err()
+}
+
+// Create validates and stores a new board.
+func (s *Service) Create(ctx context.Context, b *Board) error {
+	if err := s.validate(ctx, b); err != nil {
+		return err
+	}
+	b.CreatedAt = s.now()
 	if err := s.db.Writer(ctx).Create(b).Error; err != nil {
 		return fmt.Errorf("board: create %s: %w", b.Slug, err)
 	}
 	return nil
 }
 
-// List returns every board in display order.
+// Update validates and saves a board's settings.
+func (s *Service) Update(ctx context.Context, b *Board) error {
+	if _, err := s.Get(ctx, b.ID); err != nil {
+		return err
+	}
+	if err := s.validate(ctx, b); err != nil {
+		return err
+	}
+	err := s.db.Writer(ctx).Model(&Board{}).Where("id = ?", b.ID).Updates(map[string]any{
+		"slug": b.Slug, "name_en": b.NameEN, "name_de": b.NameDE, "description_en": b.DescriptionEN,
+		"description_de": b.DescriptionDE, "position": b.Position, "post_role": b.PostRole, "parent_id": b.ParentID,
+	}).Error
+	if err != nil {
+		return fmt.Errorf("board: update %d: %w", b.ID, err)
+	}
+	return nil
+}
+
+// List returns every board in display order: top-level boards by position, each
+// followed by its sub-boards.
 func (s *Service) List(ctx context.Context) ([]Board, error) {
 	var boards []Board
-	err := s.db.Reader(ctx).Order("position, id").Find(&boards).Error
-	return boards, err
+	if err := s.db.Reader(ctx).Order("position, id").Find(&boards).Error; err != nil {
+		return nil, err
+	}
+	ordered := make([]Board, 0, len(boards))
+	for _, top := range boards {
+		if top.ParentID != nil {
+			continue
+		}
+		ordered = append(ordered, top)
+		for _, sub := range boards {
+			if sub.ParentID != nil && *sub.ParentID == top.ID {
+				ordered = append(ordered, sub)
+			}
+		}
+	}
+	return ordered, nil
 }
 
 // GetBySlug loads a board by its slug.

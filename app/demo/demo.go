@@ -40,44 +40,42 @@ var boards = []board.Board{
 }
 
 type demoThread struct {
-	board, author, lang, title, body string
-	answers                          []demoAnswer
+	board, author, lang, title, body, tags string
+	answers                                []demoAnswer
 }
 
-type demoAnswer struct {
-	author, body string
-	official     bool
-}
+// demoAnswer is an answer; those by staff are marked official automatically.
+type demoAnswer struct{ author, body string }
 
 var threads = []demoThread{
-	{board: "internet", author: "ben", lang: "en", title: "Router keeps dropping Wi-Fi every evening",
+	{board: "internet", author: "ben", lang: "en", tags: "wifi router", title: "Router keeps dropping Wi-Fi every evening",
 		body: "Since last week my **Wi-Fi drops** around 8 pm every day. Cable connection is fine.\n\nRouter model: HomeBox 3. Any ideas?",
 		answers: []demoAnswer{
 			{author: "anna", body: "Sounds like interference from neighbours in the evening. Switch the 2.4 GHz channel to 1, 6 or 11 under *Wi-Fi → Channel*, or use 5 GHz."},
-			{author: "agent", official: true, body: "Hi Ben, Anna is right. If changing the channel does not help, please update the firmware under **System → Update**. Version 7.2 fixes a known Wi-Fi drop."},
+			{author: "agent", body: "Hi Ben, Anna is right. If changing the channel does not help, please update the firmware under **System → Update**. Version 7.2 fixes a known Wi-Fi drop."},
 		}},
-	{board: "internet", author: "anna", lang: "de", title: "Routerpasswort vergessen – wie zurücksetzen?",
+	{board: "internet", author: "anna", lang: "de", tags: "router passwort", title: "Routerpasswort vergessen – wie zurücksetzen?",
 		body: "Ich habe das Passwort für die Benutzeroberfläche meines Routers vergessen. Wie kann ich es zurücksetzen, ohne die Internet-Zugangsdaten zu verlieren?",
 		answers: []demoAnswer{
 			{author: "lukas", body: "Halte den Reset-Knopf auf der Rückseite **10 Sekunden** gedrückt. Die Zugangsdaten werden danach automatisch neu geladen, wenn der Router am Anschluss hängt."},
 		}},
-	{board: "mobile", author: "ben", lang: "en", title: "Does my plan include roaming in Switzerland?",
+	{board: "mobile", author: "ben", lang: "en", tags: "roaming", title: "Does my plan include roaming in Switzerland?",
 		body: "Travelling to Zurich next month. My plan says *EU roaming included* — Switzerland is not in the EU. Will I be charged?",
 		answers: []demoAnswer{
-			{author: "agent", official: true, body: "Good question! Switzerland is **not** included in EU roaming. You can add the *Travel Europe+* option for 5 € per week in the app under **Options**."},
+			{author: "agent", body: "Good question! Switzerland is **not** included in EU roaming. You can add the *Travel Europe+* option for 5 € per week in the app under **Options**."},
 		}},
-	{board: "mobile", author: "lukas", lang: "de", title: "eSIM auf neues Handy übertragen",
+	{board: "mobile", author: "lukas", lang: "de", tags: "esim", title: "eSIM auf neues Handy übertragen",
 		body: "Ich habe ein neues Smartphone. Wie bekomme ich meine eSIM vom alten Gerät auf das neue?\n\n- altes Gerät: Pixel 6\n- neues Gerät: Pixel 9",
 		answers: []demoAnswer{
 			{author: "anna", body: "Im Kundenportal unter *Meine SIM-Karten → eSIM neu anfordern* bekommst du einen neuen QR-Code. Den scannst du mit dem neuen Handy."},
 			{author: "moderator", body: "Ergänzung: Der alte eSIM-Code wird dabei ungültig. Bitte erst wechseln, wenn das neue Gerät bereitliegt."},
 		}},
-	{board: "billing", author: "ben", lang: "en", title: "Charged twice for the same month",
+	{board: "billing", author: "ben", lang: "en", tags: "invoice refund", title: "Charged twice for the same month",
 		body: "My bank statement shows two debits of 29.99 € for October. How do I get one refunded?"},
-	{board: "billing", author: "anna", lang: "de", title: "Rückruf wegen Rechnungskorrektur angefordert",
+	{board: "billing", author: "anna", lang: "de", tags: "rechnung rückruf", title: "Rückruf wegen Rechnungskorrektur angefordert",
 		body: "Ich habe vor einer Woche einen Rückruf wegen einer falschen Rechnung angefordert, aber noch nichts gehört. Wie lange dauert das normalerweise?",
 		answers: []demoAnswer{
-			{author: "agent", official: true, body: "Hallo Anna, Rückrufe erfolgen in der Regel innerhalb von **3 Werktagen**. Ich habe Ihren Fall an die Rechnungsabteilung weitergegeben."},
+			{author: "agent", body: "Hallo Anna, Rückrufe erfolgen in der Regel innerhalb von **3 Werktagen**. Ich habe Ihren Fall an die Rechnungsabteilung weitergegeben."},
 		}},
 	{board: "announcements", author: "agent", lang: "en", title: "Welcome to the community!",
 		body: "This is where customers help customers. Ask a question, share what worked for you, and mark the answer that solved your problem.\n\n| Board | For |\n|---|---|\n| Mobile | plans, SIMs, roaming |\n| Internet | broadband, Wi-Fi |\n| Billing | invoices, contracts |"},
@@ -90,14 +88,14 @@ func Load(ctx context.Context, s Services) (bool, error) {
 	if err != nil || n > 0 {
 		return false, err
 	}
-	ids := map[string]int64{}
+	users := map[string]*user.User{}
 	for _, r := range Users {
 		r.Password = Password
 		u, err := s.Users.Register(ctx, r)
 		if err != nil {
 			return false, fmt.Errorf("demo: user %s: %w", r.Handle, err)
 		}
-		ids[r.Handle] = u.ID
+		users[r.Handle] = u
 	}
 	boardIDs := map[string]int64{}
 	for _, b := range boards {
@@ -107,13 +105,13 @@ func Load(ctx context.Context, s Services) (bool, error) {
 		boardIDs[b.Slug] = b.ID
 	}
 	for _, t := range threads {
-		created, err := s.Threads.Create(ctx, thread.Ask{BoardID: boardIDs[t.board], AuthorID: ids[t.author],
-			Title: t.title, Body: t.body, Language: t.lang})
+		created, err := s.Threads.Create(ctx, users[t.author], thread.Ask{BoardID: boardIDs[t.board],
+			Title: t.title, Body: t.body, Tags: t.tags, Language: t.lang})
 		if err != nil {
 			return false, fmt.Errorf("demo: thread %q: %w", t.title, err)
 		}
 		for _, a := range t.answers {
-			if _, err := s.Threads.Reply(ctx, created.ID, ids[a.author], a.body, a.official); err != nil {
+			if _, err := s.Threads.Reply(ctx, users[a.author], created.ID, a.body); err != nil {
 				return false, fmt.Errorf("demo: answer in %q: %w", t.title, err)
 			}
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/schwarm/schwarm/app/apptest"
 	"github.com/schwarm/schwarm/app/demo"
+	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/user"
 )
 
@@ -30,12 +31,12 @@ func TestLoad(t *testing.T) {
 			t.Errorf("no demo user with role %s", r)
 		}
 	}
-	threads, err := a.Threads.Latest(ctx, 0, 100)
+	list, err := a.Threads.List(ctx, thread.Query{Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
 	langs := map[string]int{}
-	for _, th := range threads {
+	for _, th := range list.Threads {
 		langs[th.Language]++
 	}
 	if langs["en"] < 2 || langs["de"] < 2 {

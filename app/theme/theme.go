@@ -47,6 +47,7 @@ func Load(themes fs.FS, name string, static fs.FS) (*Theme, error) {
 	funcs := template.FuncMap{
 		"asset":   t.assetURL,
 		"isoTime": func(tm time.Time) string { return tm.UTC().Format(time.RFC3339) },
+		"deref":   func(p *int64) int64 { return *p },
 	}
 	root, err := fs.Sub(themes, name)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,92 +19,366 @@ import (
 	"github.com/schwarm/schwarm/app/validate"
 )
 
-func setup(t *testing.T) (*thread.Service, *board.Board, apptest.Fixtures) {
+type env struct {
+	s      *thread.Service
+	boards *board.Service
+	board  *board.Board
+	fx     apptest.Fixtures
+	clock  *clock
+}
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+func setup(t *testing.T) *env {
 	t.Helper()
 	db := apptest.NewDB(t)
-	now := func() time.Time { return time.Now().UTC() }
-	users := user.NewService(db, apptest.FastPasswords, []string{"en", "de"}, auth.NewSessions(db, time.Hour, now), now)
-	fx := apptest.Seed(t, users)
-	boards := board.NewService(db, now)
-	b := &board.Board{Slug: "internet", NameEN: "Internet", NameDE: "Internet"}
-	if err := boards.Create(context.Background(), b); err != nil {
+	clk := &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	users := user.NewService(db, apptest.FastPasswords, []string{"en", "de"}, auth.NewSessions(db, time.Hour, clk.now), clk.now)
+	e := &env{fx: apptest.Seed(t, users), boards: board.NewService(db, clk.now), clock: clk}
+	e.board = &board.Board{Slug: "internet", NameEN: "Internet", NameDE: "Internet"}
+	if err := e.boards.Create(context.Background(), e.board); err != nil {
 		t.Fatal(err)
 	}
-	return thread.NewService(db, markup.New(), now), b, fx
+	e.s = thread.NewService(db, markup.New(), 24*time.Hour, clk.now)
+	return e
+}
+
+func (e *env) ask(t *testing.T, author *user.User, title string) *thread.Thread {
+	t.Helper()
+	th, err := e.s.Create(context.Background(), author, thread.Ask{BoardID: e.board.ID, Title: title, Body: "Body of " + title})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clock.add(time.Second)
+	return th
 }
 
 func TestCreateAndReply(t *testing.T) {
-	s, b, fx := setup(t)
+	e := setup(t)
 	ctx := context.Background()
-	th, err := s.Create(ctx, thread.Ask{BoardID: b.ID, AuthorID: fx.Member.ID, Title: "  Router   drops Wi-Fi  ", Body: "It **drops**.", Language: "en"})
+	th, err := e.s.Create(ctx, e.fx.Member, thread.Ask{BoardID: e.board.ID, Title: "  Router   drops Wi-Fi  ",
+		Body: "It **drops**.", Tags: "Router, #wifi router", Language: "de"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if th.Title != "Router drops Wi-Fi" || th.Slug != "router-drops-wi-fi" || th.State != thread.StateOpen {
+	if th.Title != "Router drops Wi-Fi" || th.Slug != "router-drops-wi-fi" || th.State != thread.StateOpen || th.Language != "de" {
 		t.Errorf("got %+v", th)
 	}
-	if _, err := s.Reply(ctx, th.ID, fx.Agent.ID, "Update the firmware.", true); err != nil {
+	if tags, _ := e.s.Tags(ctx, th.ID); !cmp.Equal(tags, []string{"router", "wifi"}) {
+		t.Errorf("tags %v", tags)
+	}
+	if _, err := e.s.Reply(ctx, e.fx.Agent, th.ID, "Update the firmware."); err != nil {
 		t.Fatal(err)
 	}
-	posts, err := s.Posts(ctx, th.ID)
+	if _, err := e.s.Reply(ctx, e.fx.Other, th.ID, "Same here."); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := e.s.Get(ctx, th.ID)
+	page, err := e.s.Posts(ctx, e.fx.Other, got, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(posts) != 2 || !posts[0].IsQuestion || posts[1].AuthorHandle != "sam_agent" || !posts[1].Official {
-		t.Fatalf("posts: %+v", posts)
+	if page.Question.HTML != "<p>It <strong>drops</strong>.</p>\n" || !page.Question.IsQuestion {
+		t.Errorf("question %+v", page.Question)
 	}
-	if posts[0].HTML != "<p>It <strong>drops</strong>.</p>\n" {
-		t.Errorf("stored HTML %q", posts[0].HTML)
+	if len(page.Answers) != 2 || !page.Answers[0].Official || page.Answers[1].Official || page.Answers[0].AuthorHandle != "sam_agent" {
+		t.Errorf("answers %+v", page.Answers)
 	}
-	got, _ := s.Get(ctx, th.ID)
-	if got.AnswerCount != 1 {
+	if got.AnswerCount != 2 {
 		t.Errorf("answer count %d", got.AnswerCount)
 	}
-	list, _ := s.Latest(ctx, b.ID, 10)
-	if len(list) != 1 || list[0].AuthorHandle != "mara" {
-		t.Errorf("latest: %+v", list)
-	}
-	if _, err := s.Reply(ctx, 424242, fx.Agent.ID, "x", false); !errors.Is(err, thread.ErrNotFound) {
+	if _, err := e.s.Reply(ctx, e.fx.Agent, 424242, "x"); !errors.Is(err, thread.ErrNotFound) {
 		t.Errorf("reply to a missing thread: %v", err)
+	}
+	if suggestions, _ := e.s.SuggestTags(ctx, "ro", 5); len(suggestions) != 1 || suggestions[0].Name != "router" || suggestions[0].ThreadCount != 1 {
+		t.Errorf("tag suggestions %+v", suggestions)
+	}
+	if s, _ := e.s.SuggestTags(ctx, "%", 5); len(s) != 0 {
+		t.Errorf("LIKE wildcard not escaped: %+v", s)
 	}
 }
 
 func TestCreateValidation(t *testing.T) {
-	s, b, fx := setup(t)
+	e := setup(t)
+	announcements := &board.Board{Slug: "news", NameEN: "News", NameDE: "News", PostRole: user.RoleAgent}
+	if err := e.boards.Create(context.Background(), announcements); err != nil {
+		t.Fatal(err)
+	}
+	ok := thread.Ask{BoardID: e.board.ID, Title: "A long enough title", Body: "body"}
 	tests := []struct {
-		title, body string
-		want        validate.Errors
+		name string
+		edit func(*thread.Ask)
+		want validate.Errors
 	}{
-		{"", "", validate.Errors{"title": "form.required", "body": "form.required"}},
-		{"too short", "body", validate.Errors{"title": "thread.title.short"}},
-		{strings.Repeat("ä", 151), "body", validate.Errors{"title": "thread.title.long"}},
-		{"A long enough title", "   \n ", validate.Errors{"body": "form.required"}},
-		{"A long enough title", strings.Repeat("x", markup.MaxSource+1), validate.Errors{"body": "thread.body.long"}},
+		{"empty", func(a *thread.Ask) { *a = thread.Ask{} }, validate.Errors{"title": "form.required", "body": "form.required", "board": "form.required"}},
+		{"short title", func(a *thread.Ask) { a.Title = "too short" }, validate.Errors{"title": "thread.title.short"}},
+		{"long title", func(a *thread.Ask) { a.Title = strings.Repeat("ä", 151) }, validate.Errors{"title": "thread.title.long"}},
+		{"blank body", func(a *thread.Ask) { a.Body = "   \n " }, validate.Errors{"body": "form.required"}},
+		{"huge body", func(a *thread.Ask) { a.Body = strings.Repeat("x", markup.MaxSource+1) }, validate.Errors{"body": "thread.body.long"}},
+		{"unknown board", func(a *thread.Ask) { a.BoardID = 424242 }, validate.Errors{"board": "thread.board.unknown"}},
+		{"staff-only board", func(a *thread.Ask) { a.BoardID = announcements.ID }, validate.Errors{"board": "thread.board.closed"}},
+		{"six tags", func(a *thread.Ask) { a.Tags = "a1 b2 c3 d4 e5 f6" }, validate.Errors{"tags": "thread.tags.too_many"}},
+		{"bad tag", func(a *thread.Ask) { a.Tags = "ok, <script>" }, validate.Errors{"tags": "thread.tags.invalid"}},
 	}
 	for _, tt := range tests {
-		_, err := s.Create(context.Background(), thread.Ask{BoardID: b.ID, AuthorID: fx.Member.ID, Title: tt.title, Body: tt.body})
-		got, _ := validate.From(err)
-		if diff := cmp.Diff(tt.want, got); diff != "" {
-			t.Errorf("title %.20q: (-want +got):\n%s", tt.title, diff)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			a := ok
+			tt.edit(&a)
+			_, err := e.s.Create(context.Background(), e.fx.Member, a)
+			got, _ := validate.From(err)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
 	}
-	if list, _ := s.Latest(context.Background(), 0, 10); len(list) != 0 {
-		t.Errorf("refused questions were stored: %d", len(list))
+	if list, _ := e.s.List(context.Background(), thread.Query{}); len(list.Threads) != 0 {
+		t.Errorf("refused questions were stored: %d", len(list.Threads))
+	}
+	if _, err := e.s.Create(context.Background(), e.fx.Agent, thread.Ask{BoardID: announcements.ID, Title: "Maintenance on Sunday", Body: "x"}); err != nil {
+		t.Errorf("agent in staff board: %v", err)
 	}
 }
 
-func TestSlugify(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"Router keeps dropping Wi-Fi", "router-keeps-dropping-wi-fi"},
-		{"Routerpasswort vergessen – wie zurücksetzen?", "routerpasswort-vergessen-wie-zuruecksetzen"},
-		{"Straße & Größe", "strasse-groesse"},
-		{"¿¡!!", "thread"},
-		{"日本語のタイトル", "thread"},
-		{strings.Repeat("abc ", 40), strings.TrimRight(strings.Repeat("abc-", 15), "-")},
+func TestListTabsTagsAndKeysetPages(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	var ids []int64
+	for i := range 7 {
+		th, err := e.s.Create(ctx, e.fx.Member, thread.Ask{BoardID: e.board.ID, Title: "Question number " + string(rune('A'+i)), Body: "b", Tags: map[bool]string{true: "even"}[i%2 == 0]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, th.ID)
+		e.clock.add(time.Minute)
+	}
+	// An answer moves thread B to the top of "latest" and out of "unanswered".
+	if _, err := e.s.Reply(ctx, e.fx.Other, ids[1], "answer"); err != nil {
+		t.Fatal(err)
+	}
+	collect := func(q thread.Query) []int64 {
+		var got []int64
+		for pages := 0; ; pages++ {
+			page, err := e.s.List(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, th := range page.Threads {
+				got = append(got, th.ID)
+			}
+			if page.Next == "" || pages > 10 {
+				return got
+			}
+			q.Cursor = page.Next
+		}
+	}
+	tests := []struct {
+		name string
+		q    thread.Query
+		want []int64
+	}{
+		{"latest", thread.Query{Limit: 3}, []int64{ids[1], ids[6], ids[5], ids[4], ids[3], ids[2], ids[0]}},
+		{"unanswered", thread.Query{Tab: thread.TabUnanswered, Limit: 2}, []int64{ids[6], ids[5], ids[4], ids[3], ids[2], ids[0]}},
+		{"solved", thread.Query{Tab: thread.TabSolved}, nil},
+		{"tag", thread.Query{Tag: "even", Limit: 3}, []int64{ids[6], ids[4], ids[2], ids[0]}},
+		{"other board", thread.Query{BoardID: 424242}, nil},
 	}
 	for _, tt := range tests {
-		if got := thread.Slugify(tt.in); got != tt.want {
-			t.Errorf("Slugify(%q) = %q, want %q", tt.in, got, tt.want)
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, collect(tt.q)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+	if _, err := e.s.List(ctx, thread.Query{Cursor: "garbage!"}); !errors.Is(err, thread.ErrBadCursor) {
+		t.Errorf("bad cursor: %v", err)
+	}
+}
+
+func TestEditKeepsRevisions(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	th := e.ask(t, e.fx.Member, "Router drops Wi-Fi")
+	page, _ := e.s.Posts(ctx, e.fx.Member, th, 1)
+	q := page.Question
+
+	if _, err := e.s.Edit(ctx, e.fx.Member, q.ID, thread.Edit{Title: "Router drops Wi-Fi", Body: q.Source}); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := e.s.GetPost(ctx, q.ID); p.RevisionCount != 0 {
+		t.Error("an edit without changes stored a revision")
+	}
+	e.clock.add(time.Hour)
+	p, err := e.s.Edit(ctx, e.fx.Member, q.ID, thread.Edit{Title: "Router drops Wi-Fi every evening", Body: "line one\nline two", Reason: "more detail"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.RevisionCount != 1 || p.EditedAt == nil || !strings.Contains(p.HTML, "line two") {
+		t.Errorf("after edit: %+v", p)
+	}
+	if got, _ := e.s.Get(ctx, th.ID); got.Title != "Router drops Wi-Fi every evening" || got.Slug != "router-drops-wi-fi-every-evening" {
+		t.Errorf("title/slug not changed: %q %q", got.Title, got.Slug)
+	}
+	e.clock.add(time.Hour)
+	if _, err := e.s.Edit(ctx, e.fx.Moderator, q.ID, thread.Edit{Title: "Router drops Wi-Fi every evening", Body: "line one\nline 2", Reason: "typo"}); err != nil {
+		t.Fatalf("moderator edit: %v", err)
+	}
+	_, versions, err := e.s.History(ctx, e.fx.Other, q.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(versions) != 3 {
+		t.Fatalf("%d versions", len(versions))
+	}
+	if versions[0].Source != "Body of Router drops Wi-Fi" || versions[0].Editor != "mara" || versions[0].Diff != nil {
+		t.Errorf("first version %+v", versions[0])
+	}
+	if versions[1].Reason != "more detail" || versions[2].Reason != "typo" || versions[2].Editor != "mia_mod" {
+		t.Errorf("reasons/editors: %+v / %+v", versions[1], versions[2])
+	}
+	wantDiff := []thread.DiffLine{
+		{Op: thread.Same, Text: "# Router drops Wi-Fi every evening"}, {Op: thread.Same, Text: ""},
+		{Op: thread.Same, Text: "line one"}, {Op: thread.Removed, Text: "line two"}, {Op: thread.Added, Text: "line 2"},
+	}
+	if diff := cmp.Diff(wantDiff, versions[2].Diff); diff != "" {
+		t.Errorf("diff (-want +got):\n%s", diff)
+	}
+
+	tests := []struct {
+		name   string
+		editor *user.User
+		edit   thread.Edit
+		want   error
+	}{
+		{"someone else", e.fx.Other, thread.Edit{Title: "Router drops Wi-Fi", Body: "mine now"}, thread.ErrForbidden},
+		{"agent on a member's post", e.fx.Agent, thread.Edit{Title: "Router drops Wi-Fi", Body: "x"}, thread.ErrForbidden},
+		{"guest", nil, thread.Edit{Title: "Router drops Wi-Fi", Body: "x"}, thread.ErrForbidden},
+	}
+	for _, tt := range tests {
+		if _, err := e.s.Edit(ctx, tt.editor, q.ID, tt.edit); !errors.Is(err, tt.want) {
+			t.Errorf("%s: %v, want %v", tt.name, err, tt.want)
 		}
+	}
+	_, err = e.s.Edit(ctx, e.fx.Member, q.ID, thread.Edit{Title: "short", Body: ""})
+	if f, _ := validate.From(err); f["title"] != "thread.title.short" || f["body"] != "form.required" {
+		t.Errorf("invalid edit: %v", err)
+	}
+	if p, _ := e.s.GetPost(ctx, q.ID); p.Source != "line one\nline 2" || p.RevisionCount != 2 {
+		t.Errorf("refused edits changed the post: %+v", p)
+	}
+}
+
+func TestDeleteAndRestore(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	th := e.ask(t, e.fx.Member, "Router drops Wi-Fi")
+	answer, err := e.s.Reply(ctx, e.fx.Other, th.ID, "try this")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s.Delete(ctx, e.fx.Member, answer.ID); !errors.Is(err, thread.ErrForbidden) {
+		t.Errorf("asker deleting another's answer: %v", err)
+	}
+	if _, err := e.s.Delete(ctx, e.fx.Other, answer.ID); err != nil {
+		t.Fatalf("author within window: %v", err)
+	}
+	got, _ := e.s.Get(ctx, th.ID)
+	if got.AnswerCount != 0 {
+		t.Errorf("answer count after delete %d", got.AnswerCount)
+	}
+	if page, _ := e.s.Posts(ctx, e.fx.Member, got, 1); len(page.Answers) != 0 {
+		t.Error("members still see the deleted answer")
+	}
+	if page, _ := e.s.Posts(ctx, e.fx.Moderator, got, 1); len(page.Answers) != 1 || page.Answers[0].DeletedAt == nil {
+		t.Error("moderators do not see the deleted answer")
+	}
+	if _, err := e.s.Restore(ctx, e.fx.Other, answer.ID); err != nil {
+		t.Fatalf("author undoing own delete: %v", err)
+	}
+	if got, _ := e.s.Get(ctx, th.ID); got.AnswerCount != 1 {
+		t.Errorf("answer count after restore %d", got.AnswerCount)
+	}
+
+	e.clock.add(25 * time.Hour)
+	if _, err := e.s.Delete(ctx, e.fx.Other, answer.ID); !errors.Is(err, thread.ErrTooLate) {
+		t.Errorf("author after the window: %v", err)
+	}
+	// Deleting the question hides the whole thread from everyone but moderators.
+	page, _ := e.s.Posts(ctx, e.fx.Member, th, 1)
+	if _, err := e.s.Delete(ctx, e.fx.Moderator, page.Question.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s.View(ctx, e.fx.Other, th.ID); !errors.Is(err, thread.ErrNotFound) {
+		t.Errorf("deleted thread visible to a member: %v", err)
+	}
+	if _, err := e.s.View(ctx, e.fx.Moderator, th.ID); err != nil {
+		t.Errorf("deleted thread hidden from a moderator: %v", err)
+	}
+	if list, _ := e.s.List(ctx, thread.Query{}); len(list.Threads) != 0 {
+		t.Error("deleted thread listed")
+	}
+	if _, err := e.s.Reply(ctx, e.fx.Other, th.ID, "hello?"); !errors.Is(err, thread.ErrNotFound) {
+		t.Errorf("reply to a deleted thread: %v", err)
+	}
+	if _, err := e.s.Restore(ctx, e.fx.Member, page.Question.ID); !errors.Is(err, thread.ErrForbidden) {
+		t.Errorf("author restoring a moderator's delete: %v", err)
+	}
+	if _, err := e.s.Restore(ctx, e.fx.Admin, page.Question.ID); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := e.s.List(ctx, thread.Query{}); len(list.Threads) != 1 {
+		t.Error("restored thread not listed")
+	}
+	b, _ := e.boards.Get(ctx, e.board.ID)
+	if b.ThreadCount != 1 {
+		t.Errorf("board count %d after delete and restore", b.ThreadCount)
+	}
+}
+
+func TestViewsAreBatched(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	th := e.ask(t, e.fx.Member, "Router drops Wi-Fi")
+	v := thread.NewViews(e.s)
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Add(1)
+		go func() { defer wg.Done(); v.Add(th.ID) }()
+	}
+	wg.Wait()
+	if got, _ := e.s.Get(ctx, th.ID); got.ViewCount != 0 {
+		t.Errorf("views written before a flush: %d", got.ViewCount)
+	}
+	if err := v.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := e.s.Get(ctx, th.ID); got.ViewCount != 50 {
+		t.Errorf("views %d, want 50", got.ViewCount)
+	}
+}
+
+func TestThreadPagination(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	th := e.ask(t, e.fx.Member, "Router drops Wi-Fi")
+	for i := range thread.AnswersPerPage + 5 {
+		if _, err := e.s.Reply(ctx, e.fx.Other, th.ID, strings.Repeat("x", i+1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	th, _ = e.s.Get(ctx, th.ID)
+	p1, _ := e.s.Posts(ctx, nil, th, 1)
+	p2, _ := e.s.Posts(ctx, nil, th, 2)
+	p9, _ := e.s.Posts(ctx, nil, th, 9)
+	if p1.Pages != 2 || len(p1.Answers) != thread.AnswersPerPage || len(p2.Answers) != 5 || p9.Page != 2 {
+		t.Errorf("pages %d, sizes %d/%d, past-the-end page %d", p1.Pages, len(p1.Answers), len(p2.Answers), p9.Page)
+	}
+	if p2.Answers[0].ID <= p1.Answers[len(p1.Answers)-1].ID {
+		t.Error("pages overlap or are out of order")
 	}
 }

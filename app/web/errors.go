@@ -43,6 +43,10 @@ func errorInfo(err error) (int, string) {
 		return fiber.StatusConflict, "admin.own_role"
 	case errors.Is(err, thread.ErrLocked):
 		return fiber.StatusConflict, "thread.locked"
+	case errors.Is(err, thread.ErrForbidden):
+		return fiber.StatusForbidden, "error.forbidden"
+	case errors.Is(err, thread.ErrTooLate):
+		return fiber.StatusConflict, "delete.too_late"
 	}
 	if _, ok := validate.From(err); ok {
 		return fiber.StatusUnprocessableEntity, "error.bad_request"

@@ -1,26 +1,93 @@
 package web
 
 import (
+	"errors"
+	"net/url"
+	"slices"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schwarm/schwarm/app/board"
 	"github.com/schwarm/schwarm/app/thread"
 )
 
-type homePage struct {
+type listPage struct {
 	Page
-	Boards  []board.Board
-	Threads []thread.Listed
+	Board  *board.Board // nil on the front page
+	Boards []board.Board
+	List   *thread.ListPage
+	Tab    string
+	Tabs   []string
+	Tag    string
 }
 
-func (s *Server) home(c *fiber.Ctx) error {
+// TabURL links a tab of this list, keeping the tag filter.
+func (p *listPage) TabURL(tab string) string { return p.listURL(tab, p.Tag, "") }
+
+// NextURL links the following page.
+func (p *listPage) NextURL() string { return p.listURL(p.Tab, p.Tag, p.List.Next) }
+
+// TagURL links this list filtered by tag ("" clears the filter).
+func (p *listPage) TagURL(tag string) string { return p.listURL(p.Tab, tag, "") }
+
+func (p *listPage) listURL(tab, tag, after string) string {
+	base := "/"
+	if p.Board != nil {
+		base = "/b/" + p.Board.Slug
+	}
+	q := url.Values{}
+	if tab != thread.TabLatest {
+		q.Set("tab", tab)
+	}
+	if tag != "" {
+		q.Set("tag", tag)
+	}
+	if after != "" {
+		q.Set("after", after)
+	}
+	if len(q) == 0 {
+		return base
+	}
+	return base + "?" + q.Encode()
+}
+
+func (s *Server) home(c *fiber.Ctx) error { return s.threadList(c, nil) }
+
+func (s *Server) boardShow(c *fiber.Ctx) error {
+	b, err := s.Boards.GetBySlug(c.UserContext(), c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	return s.threadList(c, b)
+}
+
+// threadList renders the front page (b == nil) or a board page: one tab, optionally
+// filtered by tag, one keyset page.
+func (s *Server) threadList(c *fiber.Ctx, b *board.Board) error {
+	tab := c.Query("tab", thread.TabLatest)
+	if !slices.Contains(thread.Tabs, tab) {
+		tab = thread.TabLatest
+	}
+	q := thread.Query{Tab: tab, Tag: c.Query("tag"), Cursor: c.Query("after"), Limit: 30}
+	if b != nil {
+		q.BoardID = b.ID
+	}
+	list, err := s.Threads.List(c.UserContext(), q)
+	if errors.Is(err, thread.ErrBadCursor) {
+		return fiber.NewError(fiber.StatusBadRequest, "bad cursor")
+	}
+	if err != nil {
+		return err
+	}
 	boards, err := s.Boards.List(c.UserContext())
 	if err != nil {
 		return err
 	}
-	threads, err := s.Threads.Latest(c.UserContext(), 0, 20)
-	if err != nil {
-		return err
+	p := &listPage{Page: s.newPage(c, "home.title"), Board: b, Boards: boards, List: list, Tab: tab, Tabs: thread.Tabs, Tag: q.Tag}
+	page := "home"
+	if b != nil {
+		p.Title = b.Name(p.Lang)
+		page = "board_show"
 	}
-	return s.render(c, "home", &homePage{Page: s.newPage(c, "home.title"), Boards: boards, Threads: threads})
+	return s.render(c, page, p)
 }

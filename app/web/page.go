@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -12,16 +13,17 @@ import (
 // Page is what every template gets: the viewer, the language and the CSRF token.
 // Page structs of single pages embed it.
 type Page struct {
-	Lang      string
-	Languages []string
-	TitleKey  string
-	Title     string // used instead of TitleKey for user-written titles
-	User      *user.User
-	CSRF      string
-	Path      string
-	Notice    string // i18n key of a one-time message from the previous request
-	bundle    *i18n.Bundle
-	now       time.Time
+	Lang         string
+	Languages    []string
+	TitleKey     string
+	Title        string // used instead of TitleKey for user-written titles
+	User         *user.User
+	CSRF         string
+	Path         string
+	Notice       string // i18n key of a one-time message from the previous request
+	bundle       *i18n.Bundle
+	now          time.Time
+	deleteWindow time.Duration
 }
 
 // T translates key into the page's language.
@@ -80,17 +82,34 @@ func (p Page) RoleLabel(role user.Role) string {
 	return p.T("role." + string(role))
 }
 
+// editorView is what the "editor" template needs: a markdown textarea with its
+// label, problem and preview.
+type editorView struct {
+	Label, Body, Hint, Error, PreviewLabel string
+	Preview                                template.HTML
+}
+
+// Editor prepares the markdown editor; errKey is the field's problem, if any.
+func (p Page) Editor(labelKey, body string, preview template.HTML, errKey string) editorView {
+	e := editorView{Label: p.T(labelKey), Body: body, Hint: p.T("editor.hint"), PreviewLabel: p.T("editor.preview"), Preview: preview}
+	if errKey != "" {
+		e.Error = p.T(errKey)
+	}
+	return e
+}
+
 const noticeCookie = "schwarm_notice"
 
 func (s *Server) newPage(c *fiber.Ctx, titleKey string) Page {
 	p := Page{
-		Lang:      language(c),
-		Languages: s.I18n.Languages(),
-		TitleKey:  titleKey,
-		User:      currentUser(c),
-		Path:      c.OriginalURL(),
-		bundle:    s.I18n,
-		now:       s.Now(),
+		Lang:         language(c),
+		Languages:    s.I18n.Languages(),
+		TitleKey:     titleKey,
+		User:         currentUser(c),
+		Path:         c.OriginalURL(),
+		bundle:       s.I18n,
+		now:          s.Now(),
+		deleteWindow: s.Config.DeleteWindow.Duration,
 	}
 	p.CSRF, _ = c.Locals(csrfField).(string)
 	if n := c.Cookies(noticeCookie); n != "" {

@@ -22,12 +22,12 @@ func seedThread(t *testing.T, srv *apptest.Server) *thread.Thread {
 	if err := srv.App.Boards.Create(ctx, b); err != nil {
 		t.Fatal(err)
 	}
-	th, err := srv.App.Threads.Create(ctx, thread.Ask{BoardID: b.ID, AuthorID: srv.Fixtures.Member.ID,
-		Title: "Router drops Wi-Fi every evening", Body: "Since **Monday**.", Language: "en"})
+	th, err := srv.App.Threads.Create(ctx, srv.Fixtures.Member, thread.Ask{BoardID: b.ID,
+		Title: "Router drops Wi-Fi every evening", Body: "Since **Monday**.", Tags: "router, wifi", Language: "en"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := srv.App.Threads.Reply(ctx, th.ID, srv.Fixtures.Agent.ID, "Update the firmware.", true); err != nil {
+	if _, err := srv.App.Threads.Reply(ctx, srv.Fixtures.Agent, th.ID, "Update the firmware."); err != nil {
 		t.Fatal(err)
 	}
 	return th

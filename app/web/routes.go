@@ -1,6 +1,10 @@
 package web
 
-import "github.com/schwarm/schwarm/app/user"
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/schwarm/schwarm/app/user"
+)
 
 // routes lists every route of the site, in one place.
 func (s *Server) routes() {
@@ -16,6 +20,18 @@ func (s *Server) routes() {
 	a.Get("/t/:id<int>", s.threadShow)
 	a.Get("/t/:id<int>/:slug", s.threadShow)
 	a.Get("/u/:handle", s.userShow)
+	a.Get("/tags/suggest", s.tagSuggest)
+
+	member, writer := s.requireRole(user.RoleMember), []fiber.Handler{s.requireRole(user.RoleMember), s.limitWrites}
+	a.Get("/ask", member, s.askForm)
+	a.Post("/ask", append(writer, s.ask)...)
+	a.Post("/t/:id<int>/reply", append(writer, s.threadReply)...)
+	a.Get("/p/:id<int>/edit", member, s.postEditForm)
+	a.Post("/p/:id<int>/edit", append(writer, s.postEdit)...)
+	a.Get("/p/:id<int>/history", s.postHistory)
+	a.Post("/p/:id<int>/delete", member, s.postDelete)
+	a.Post("/p/:id<int>/restore", member, s.postRestore)
+	a.Post("/preview", member, s.preview)
 
 	a.Get("/signup", s.signupForm)
 	a.Post("/signup", s.signup)
@@ -24,11 +40,14 @@ func (s *Server) routes() {
 	a.Post("/logout", s.logout)
 	a.Post("/language", s.languageSwitch)
 
-	a.Get("/settings/profile", s.requireRole(user.RoleMember), s.profileForm)
-	a.Post("/settings/profile", s.requireRole(user.RoleMember), s.profileSave)
+	a.Get("/settings/profile", member, s.profileForm)
+	a.Post("/settings/profile", member, s.profileSave)
 
 	a.Get("/admin/users", s.requireRole(user.RoleAdmin), s.adminUsers)
 	a.Post("/admin/users/:id<int>/role", s.requireRole(user.RoleAdmin), s.adminUserRole)
+	a.Get("/admin/boards", s.requireRole(user.RoleAdmin), s.adminBoards)
+	a.Post("/admin/boards", s.requireRole(user.RoleAdmin), s.adminBoardSave)
+	a.Post("/admin/boards/:id<int>", s.requireRole(user.RoleAdmin), s.adminBoardSave)
 
 	if s.TestHook != nil {
 		s.TestHook(a)

@@ -27,6 +27,8 @@ type Deps struct {
 	Users    *user.Service
 	Boards   *board.Service
 	Threads  *thread.Service
+	Views    *thread.Views
+	Limiter  *auth.Limiter
 	I18n     *i18n.Bundle
 	Theme    *theme.Theme
 	Static   fs.FS
@@ -51,8 +53,8 @@ type Server struct {
 }
 
 // pages lists every page template a handler renders; start-up fails without them.
-var pages = []string{"home", "board_show", "thread_show", "user_show", "auth_signup", "auth_login",
-	"profile_edit", "admin_users", "error"}
+var pages = []string{"home", "board_show", "thread_show", "thread_ask", "post_edit", "post_history",
+	"user_show", "auth_signup", "auth_login", "profile_edit", "admin_users", "admin_boards", "error"}
 
 // New builds the server and its routes.
 func New(d Deps) (*Server, error) {

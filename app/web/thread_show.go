@@ -1,44 +1,116 @@
 package web
 
 import (
+	"fmt"
+	"html/template"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schwarm/schwarm/app/board"
 	"github.com/schwarm/schwarm/app/thread"
+	"github.com/schwarm/schwarm/app/validate"
 )
 
 type threadPage struct {
 	Page
-	Thread *thread.Thread
-	Board  *board.Board
-	Posts  []thread.ShownPost
+	Thread  *thread.Thread
+	Board   *board.Board
+	Tags    []string
+	Posts   *thread.PostPage
+	Draft   string        // the reply being written
+	Preview template.HTML // rendered draft, when asked for
+	Errors  validate.Errors
 }
+
+// CanEdit, CanDelete and CanModerate decide which buttons the page shows; the
+// service checks again on every action.
+func (p *threadPage) CanEdit(post thread.ShownPost) bool {
+	return thread.CanEdit(p.User, p.Thread, &post.Post)
+}
+
+// CanDelete reports whether the viewer may delete post now.
+func (p *threadPage) CanDelete(post thread.ShownPost) bool {
+	return post.DeletedAt == nil && thread.CanDelete(p.User, p.Thread, &post.Post, p.now, p.deleteWindow) == nil
+}
+
+// CanModerate reports whether the viewer is a moderator.
+func (p *threadPage) CanModerate() bool { return thread.CanModerate(p.User) }
+
+// postView is one post with the page around it, for the "post" template.
+type postView struct {
+	P    *threadPage
+	Post thread.ShownPost
+}
+
+// PostView pairs post with the page for the "post" template.
+func (p *threadPage) PostView(post thread.ShownPost) postView { return postView{P: p, Post: post} }
+
+// PageURL links page n of this thread's answers.
+func (p *threadPage) PageURL(n int) string {
+	u := threadURL(p.Thread)
+	if n > 1 {
+		u += "?page=" + strconv.Itoa(n)
+	}
+	return u
+}
+
+// PageNumbers lists 1..Pages for the page links.
+func (p *threadPage) PageNumbers() []int {
+	n := make([]int, p.Posts.Pages)
+	for i := range n {
+		n[i] = i + 1
+	}
+	return n
+}
+
+func threadURL(t *thread.Thread) string { return fmt.Sprintf("/t/%d/%s", t.ID, t.Slug) }
 
 // threadShow serves /t/<id>/<slug>; any other slug redirects to the canonical URL,
 // so that links keep working after a title changes.
 func (s *Server) threadShow(c *fiber.Ctx) error {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil {
-		return fiber.ErrNotFound
-	}
-	t, err := s.Threads.Get(c.UserContext(), id)
+	t, err := s.viewThread(c)
 	if err != nil {
 		return err
 	}
 	if c.Params("slug") != t.Slug {
-		return c.Redirect("/t/"+strconv.FormatInt(t.ID, 10)+"/"+t.Slug, fiber.StatusMovedPermanently)
+		to := threadURL(t)
+		if page := c.QueryInt("page"); page > 1 {
+			to += "?page=" + strconv.Itoa(page)
+		}
+		return c.Redirect(to, fiber.StatusMovedPermanently)
 	}
-	b, err := s.Boards.Get(c.UserContext(), t.BoardID)
+	s.Views.Add(t.ID)
+	p, err := s.threadPage(c, t, c.QueryInt("page", 1))
 	if err != nil {
 		return err
 	}
-	posts, err := s.Threads.Posts(c.UserContext(), t.ID)
+	return s.render(c, "thread_show", p)
+}
+
+func (s *Server) viewThread(c *fiber.Ctx) (*thread.Thread, error) {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {
-		return err
+		return nil, fiber.ErrNotFound
 	}
-	p := s.newPage(c, "")
+	return s.Threads.View(c.UserContext(), currentUser(c), id)
+}
+
+func (s *Server) threadPage(c *fiber.Ctx, t *thread.Thread, page int) (*threadPage, error) {
+	ctx := c.UserContext()
+	b, err := s.Boards.Get(ctx, t.BoardID)
+	if err != nil {
+		return nil, err
+	}
+	posts, err := s.Threads.Posts(ctx, currentUser(c), t, page)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := s.Threads.Tags(ctx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	p := &threadPage{Page: s.newPage(c, ""), Thread: t, Board: b, Tags: tags, Posts: posts}
 	p.Title = t.Title
-	return s.render(c, "thread_show", &threadPage{Page: p, Thread: t, Board: b, Posts: posts})
+	return p, nil
 }

@@ -1,0 +1,104 @@
+package thread
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/schwarm/schwarm/app/user"
+)
+
+// Delete hides a post. Deleting the question deletes the whole thread. Nothing is
+// removed from the database: Restore brings it back.
+func (s *Service) Delete(ctx context.Context, actor *user.User, postID int64) (*Thread, error) {
+	var thread *Thread
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		p, t, err := s.postInThread(ctx, actor, postID)
+		if err != nil {
+			return err
+		}
+		thread = t
+		if p.DeletedAt != nil || (p.IsQuestion && t.DeletedAt != nil) {
+			return nil // already deleted
+		}
+		if err := CanDelete(actor, t, p, s.now(), s.deleteAfter); err != nil {
+			return err
+		}
+		return s.setDeleted(ctx, actor, t, p, true)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("post %d: delete: %w", postID, err)
+	}
+	return thread, nil
+}
+
+// Restore undoes Delete. Moderators may restore anything; authors what they deleted
+// themselves while they could still delete it.
+func (s *Service) Restore(ctx context.Context, actor *user.User, postID int64) (*Thread, error) {
+	var thread *Thread
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		p, t, err := s.postInThread(ctx, actor, postID)
+		if err != nil {
+			return err
+		}
+		thread = t
+		deletedBy := p.DeletedBy
+		if p.IsQuestion {
+			deletedBy = t.DeletedBy
+		}
+		if deletedBy == nil {
+			return nil // not deleted
+		}
+		if !CanModerate(actor) {
+			if *deletedBy != actor.ID {
+				return ErrForbidden
+			}
+			if err := CanDelete(actor, t, p, s.now(), s.deleteAfter); err != nil {
+				return err
+			}
+		}
+		return s.setDeleted(ctx, actor, t, p, false)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("post %d: restore: %w", postID, err)
+	}
+	return thread, nil
+}
+
+// postInThread loads a post and its thread for actor; an author may find their own
+// deleted thread again to restore it.
+func (s *Service) postInThread(ctx context.Context, actor *user.User, postID int64) (*Post, *Thread, error) {
+	p, err := s.GetPost(ctx, postID)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := s.Get(ctx, p.ThreadID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if actor == nil || ((t.DeletedAt != nil || p.DeletedAt != nil) && !CanModerate(actor) && actor.ID != p.AuthorID) {
+		return nil, nil, ErrNotFound
+	}
+	return p, t, nil
+}
+
+func (s *Service) setDeleted(ctx context.Context, actor *user.User, t *Thread, p *Post, deleted bool) error {
+	w := s.db.Writer(ctx)
+	var at, by any // NULL when restoring
+	delta := 1
+	if deleted {
+		at, by, delta = s.now(), actor.ID, -1
+	}
+	if p.IsQuestion {
+		if err := w.Exec("UPDATE threads SET deleted_at = ?, deleted_by = ? WHERE id = ?", at, by, t.ID).Error; err != nil {
+			return err
+		}
+		if err := w.Exec("UPDATE boards SET thread_count = thread_count + ? WHERE id = ?", delta, t.BoardID).Error; err != nil {
+			return err
+		}
+		return w.Exec("UPDATE tags SET thread_count = thread_count + ? WHERE id IN (SELECT tag_id FROM thread_tags WHERE thread_id = ?)", delta, t.ID).Error
+	}
+	if err := w.Exec("UPDATE posts SET deleted_at = ?, deleted_by = ? WHERE id = ?", at, by, p.ID).Error; err != nil {
+		return err
+	}
+	return w.Exec("UPDATE threads SET answer_count = answer_count + ? WHERE id = ?", delta, t.ID).Error
+}

@@ -1,0 +1,46 @@
+package thread
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/schwarm/schwarm/app/user"
+	"github.com/schwarm/schwarm/app/validate"
+)
+
+// Reply adds author's answer to a thread. An answer by an agent or higher is marked
+// official.
+func (s *Service) Reply(ctx context.Context, author *user.User, threadID int64, body string) (*Post, error) {
+	errs := validate.Errors{}
+	checkBody(errs, body)
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	html, err := s.render(body)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	p := &Post{ThreadID: threadID, AuthorID: author.ID, Official: author.Role.IsStaff(), Source: body, HTML: html, CreatedAt: now, UpdatedAt: now}
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		t, err := s.View(ctx, author, threadID)
+		if err != nil {
+			return err
+		}
+		if t.DeletedAt != nil {
+			return ErrNotFound
+		}
+		if t.State == StateLocked {
+			return ErrLocked
+		}
+		w := s.db.Writer(ctx)
+		if err := w.Create(p).Error; err != nil {
+			return err
+		}
+		return w.Exec("UPDATE threads SET answer_count = answer_count + 1, last_activity_at = ? WHERE id = ?", now, threadID).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("thread %d: reply: %w", threadID, err)
+	}
+	return p, nil
+}

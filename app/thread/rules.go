@@ -1,0 +1,47 @@
+package thread
+
+import (
+	"time"
+
+	"github.com/schwarm/schwarm/app/user"
+)
+
+// The rules of who may do what to posts, as pure functions of the actor and the
+// post. Handlers only hide buttons; the service checks these on every action.
+
+// CanModerate reports whether u may act on anyone's posts: edit, delete, restore,
+// see deleted ones.
+func CanModerate(u *user.User) bool { return u != nil && u.Role.AtLeast(user.RoleModerator) }
+
+// CanEdit reports whether u may edit p in t: moderators always, authors unless the
+// thread is locked or the post deleted.
+func CanEdit(u *user.User, t *Thread, p *Post) bool {
+	if u == nil {
+		return false
+	}
+	if CanModerate(u) {
+		return true
+	}
+	return u.ID == p.AuthorID && t.State != StateLocked && p.DeletedAt == nil && t.DeletedAt == nil
+}
+
+// CanDelete reports whether u may delete p at now: moderators always, authors
+// within window of writing it, unless the thread is locked.
+func CanDelete(u *user.User, t *Thread, p *Post, now time.Time, window time.Duration) error {
+	switch {
+	case u == nil:
+		return ErrForbidden
+	case CanModerate(u):
+		return nil
+	case u.ID != p.AuthorID || t.State == StateLocked:
+		return ErrForbidden
+	case now.Sub(p.CreatedAt) > window:
+		return ErrTooLate
+	}
+	return nil
+}
+
+// CanPost reports whether u may start a thread in a board that requires postRole.
+func CanPost(u *user.User, postRole user.Role) bool {
+	return u != nil && u.Role.AtLeast(postRole)
+}

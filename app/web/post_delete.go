@@ -1,0 +1,36 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/schwarm/schwarm/app/thread"
+	"github.com/schwarm/schwarm/app/user"
+)
+
+func (s *Server) postDelete(c *fiber.Ctx) error {
+	return s.postDeleteOrRestore(c, s.Threads.Delete, "delete.done")
+}
+
+func (s *Server) postRestore(c *fiber.Ctx) error {
+	return s.postDeleteOrRestore(c, s.Threads.Restore, "delete.restored")
+}
+
+func (s *Server) postDeleteOrRestore(c *fiber.Ctx, action func(context.Context, *user.User, int64) (*thread.Thread, error), notice string) error {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return fiber.ErrNotFound
+	}
+	t, err := action(c.UserContext(), currentUser(c), id)
+	if err != nil {
+		return err
+	}
+	// A member who deleted their own question cannot see the thread any more.
+	if _, err := s.Threads.View(c.UserContext(), currentUser(c), t.ID); err != nil {
+		return s.redirectWithNotice(c, "/", notice)
+	}
+	return s.redirectWithNotice(c, fmt.Sprintf("%s#p%d", threadURL(t), id), notice)
+}

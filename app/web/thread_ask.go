@@ -1,0 +1,91 @@
+package web
+
+import (
+	"html/template"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/schwarm/schwarm/app/board"
+	"github.com/schwarm/schwarm/app/thread"
+	"github.com/schwarm/schwarm/app/validate"
+)
+
+type askPage struct {
+	Page
+	Boards   []board.Board // those the viewer may post in
+	BoardID  int64
+	Title    string
+	Body     string
+	Tags     string
+	Language string
+	Preview  template.HTML
+	Errors   validate.Errors
+}
+
+func (s *Server) askBoards(c *fiber.Ctx) ([]board.Board, error) {
+	all, err := s.Boards.List(c.UserContext())
+	if err != nil {
+		return nil, err
+	}
+	var open []board.Board
+	for _, b := range all {
+		if thread.CanPost(currentUser(c), b.PostRole) {
+			open = append(open, b)
+		}
+	}
+	return open, nil
+}
+
+func (s *Server) askForm(c *fiber.Ctx) error {
+	boards, err := s.askBoards(c)
+	if err != nil {
+		return err
+	}
+	p := &askPage{Page: s.newPage(c, "ask.title"), Boards: boards}
+	p.Language = p.Lang
+	if slug := c.Query("board"); slug != "" {
+		for _, b := range boards {
+			if b.Slug == slug {
+				p.BoardID = b.ID
+			}
+		}
+	}
+	return s.render(c, "thread_ask", p)
+}
+
+// ask posts a question, or with the Preview button (the no-JavaScript path) shows
+// the rendered body above the form with everything typed kept.
+func (s *Server) ask(c *fiber.Ctx) error {
+	boards, err := s.askBoards(c)
+	if err != nil {
+		return err
+	}
+	p := &askPage{Page: s.newPage(c, "ask.title"), Boards: boards,
+		Title: c.FormValue("title"), Body: c.FormValue("body"), Tags: c.FormValue("tags"), Language: c.FormValue("language")}
+	p.BoardID = formInt(c, "board")
+	if c.FormValue("action") == "preview" {
+		if p.Preview, err = s.Threads.Preview(p.Body); err != nil {
+			return err
+		}
+		return s.render(c, "thread_ask", p)
+	}
+	t, err := s.Threads.Create(c.UserContext(), currentUser(c), thread.Ask{
+		BoardID: p.BoardID, Title: p.Title, Body: p.Body, Tags: p.Tags, Language: p.Language,
+	})
+	if err != nil {
+		return s.formError(c, "thread_ask", p, &p.Errors, err)
+	}
+	return s.redirectWithNotice(c, threadURL(t), "ask.posted")
+}
+
+// formInt reads a whole-number form field; anything else is 0.
+func formInt(c *fiber.Ctx, name string) int64 {
+	var n int64
+	for _, r := range c.FormValue(name) {
+		if r < '0' || r > '9' || n > 1<<50 {
+			return 0
+		}
+		n = n*10 + int64(r-'0')
+	}
+	return n
+}

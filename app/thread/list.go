@@ -38,8 +38,8 @@ type Listed struct {
 	AuthorHandle string
 	AuthorName   string
 	BoardSlug    string
-	BoardNameEN  string `gorm:"column:board_name_en"`
-	BoardNameDE  string `gorm:"column:board_name_de"`
+	BoardNameEN  string   `gorm:"column:board_name_en"`
+	BoardNameDE  string   `gorm:"column:board_name_de"`
 	Tags         []string `gorm:"-"`
 }
 

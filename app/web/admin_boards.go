@@ -78,7 +78,8 @@ func boardForm(c *fiber.Ctx) board.Board {
 
 // adminBoardSave creates a board (no id in the URL) or updates one.
 func (s *Server) adminBoardSave(c *fiber.Ctx) error {
-	b := boardForm(c)
+	typed := boardForm(c) // shown again as typed if the board is refused
+	b := typed
 	var err error
 	if id := c.Params("id"); id != "" {
 		if b.ID, err = strconv.ParseInt(id, 10, 64); err != nil {
@@ -93,14 +94,15 @@ func (s *Server) adminBoardSave(c *fiber.Ctx) error {
 		if perr != nil {
 			return perr
 		}
+		typed.ID = b.ID
 		p.EditID = b.ID
 		if b.ID == 0 {
-			p.New = b
+			p.New = typed
 		} else { // show the submitted values in that board's form
 			for i := range p.Boards {
 				if p.Boards[i].ID == b.ID {
-					b.ThreadCount, b.CreatedAt = p.Boards[i].ThreadCount, p.Boards[i].CreatedAt
-					p.Boards[i] = b
+					typed.ThreadCount = p.Boards[i].ThreadCount
+					p.Boards[i] = typed
 				}
 			}
 		}

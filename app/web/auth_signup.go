@@ -1,6 +1,8 @@
 package web
 
 import (
+	"strconv"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schwarm/schwarm/app/auth"
@@ -65,5 +67,25 @@ func (s *Server) formError(c *fiber.Ctx, page string, data any, errs *validate.E
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
 	*errs = fields
+	if wantsJSON(c) {
+		lang := language(c)
+		problem := fiber.Map{
+			"type":   "about:blank",
+			"title":  s.I18n.Translate(lang, "status."+strconv.Itoa(c.Response().StatusCode())),
+			"status": c.Response().StatusCode(),
+		}
+		perField := make(map[string]string, len(fields))
+		for f, key := range fields {
+			if f == "" {
+				problem["detail"] = s.I18n.Translate(lang, key)
+			} else {
+				perField[f] = s.I18n.Translate(lang, key)
+			}
+		}
+		if len(perField) > 0 {
+			problem["errors"] = perField
+		}
+		return c.JSON(problem, "application/problem+json")
+	}
 	return s.render(c, page, data)
 }

@@ -74,7 +74,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		lang = s.I18n.Match(c.Get(fiber.HeaderAcceptLanguage))
 	}
 	msg := s.I18n.Translate(lang, key)
-	if strings.HasPrefix(c.Path(), "/api/") || c.Accepts(fiber.MIMETextHTML, fiber.MIMEApplicationJSON) == fiber.MIMEApplicationJSON {
+	if wantsJSON(c) {
 		c.Set(fiber.HeaderContentLanguage, lang)
 		return c.Status(status).JSON(fiber.Map{
 			"type":   "about:blank",
@@ -87,6 +87,12 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	p.Lang = lang
 	c.Status(status)
 	return s.render(c, "error", &errorPage{Page: p, Status: status, Message: msg})
+}
+
+// wantsJSON reports whether the client asked for JSON rather than a page: the API,
+// and requests that prefer application/json.
+func wantsJSON(c *fiber.Ctx) bool {
+	return strings.HasPrefix(c.Path(), "/api/") || c.Accepts(fiber.MIMETextHTML, fiber.MIMEApplicationJSON) == fiber.MIMEApplicationJSON
 }
 
 // notFound answers every path no route matched.

@@ -162,7 +162,6 @@ func TestAnswerEditHistoryDelete(t *testing.T) {
 	mustContain(t, srv.Client(t).Get(path), "Change the")
 }
 
-
 func TestListTabsAndPages(t *testing.T) {
 	srv := apptest.NewServer(t, apptest.ServerOptions{})
 	ctx := context.Background()

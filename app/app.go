@@ -20,6 +20,7 @@ import (
 	"github.com/schwarm/schwarm/app/markup"
 	"github.com/schwarm/schwarm/app/theme"
 	"github.com/schwarm/schwarm/app/thread"
+	"github.com/schwarm/schwarm/app/upload"
 	"github.com/schwarm/schwarm/app/user"
 	"github.com/schwarm/schwarm/app/web"
 	"github.com/schwarm/schwarm/locales"
@@ -40,6 +41,7 @@ type App struct {
 	Boards   *board.Service
 	Threads  *thread.Service
 	Views    *thread.Views
+	Uploads  *upload.Service
 	Now      func() time.Time
 }
 
@@ -77,7 +79,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Users = user.NewService(db, params, bundle.Languages(), a.Sessions, now)
 	a.Auth = auth.NewService(a.Users, a.Sessions, a.Limiter, cfg.LoginRate, cfg.SignupRate)
 	a.Boards = board.NewService(db, now)
-	a.Threads = thread.NewService(db, markup.New(), cfg.DeleteWindow.Duration, now)
+	a.Threads = thread.NewService(db, markup.New(markup.WithImageHosts(cfg.ImageHosts...)), cfg.DeleteWindow.Duration, now)
+	a.Uploads = upload.NewService(db, filepath.Join(cfg.DataDir, "uploads"), int64(cfg.UploadMaxBytes), now)
 	a.Views = thread.NewViews(a.Threads)
 	return a, nil
 }
@@ -125,6 +128,7 @@ func (a *App) WebServer(ctx context.Context, hook web.RouteHook) (*web.Server, e
 		Threads:  a.Threads,
 		Views:    a.Views,
 		Limiter:  a.Limiter,
+		Uploads:  a.Uploads,
 		I18n:     a.I18n,
 		Theme:    th,
 		Static:   static.FS,

@@ -43,6 +43,8 @@ func (w testWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
 // DatabaseURL returns "" for SQLite, or a PostgreSQL URL whose search_path is a new
 // schema of this test's own, dropped when the test ends.
 func DatabaseURL(t testing.TB) string {

@@ -6,10 +6,9 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
-
-	"gorm.io/gorm"
 
 	"github.com/schwarm/schwarm/app/database"
 	"github.com/schwarm/schwarm/app/user"
@@ -50,11 +49,19 @@ func (b *Board) Description(lang string) string {
 	return b.DescriptionEN
 }
 
-// Service manages boards.
+// Service manages boards. Boards are read on every page and change rarely, so the
+// list is kept in memory for cacheTTL; a change made through this node drops it at
+// once, a change made through another node shows within cacheTTL.
 type Service struct {
 	db  *database.DB
 	now func() time.Time
+
+	mu       sync.Mutex
+	cached   []Board
+	cachedAt time.Time
 }
+
+const cacheTTL = 15 * time.Second
 
 // NewService returns a Service.
 func NewService(db *database.DB, now func() time.Time) *Service {
@@ -123,6 +130,7 @@ func (s *Service) Create(ctx context.Context, b *Board) error {
 	if err := s.db.Writer(ctx).Create(b).Error; err != nil {
 		return fmt.Errorf("board: create %s: %w", b.Slug, err)
 	}
+	s.forget()
 	return nil
 }
 
@@ -141,12 +149,18 @@ func (s *Service) Update(ctx context.Context, b *Board) error {
 	if err != nil {
 		return fmt.Errorf("board: update %d: %w", b.ID, err)
 	}
+	s.forget()
 	return nil
 }
 
 // List returns every board in display order: top-level boards by position, each
 // followed by its sub-boards.
 func (s *Service) List(ctx context.Context) ([]Board, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cached != nil && s.now().Sub(s.cachedAt) < cacheTTL {
+		return s.cached, nil
+	}
 	var boards []Board
 	if err := s.db.Reader(ctx).Order("position, id").Find(&boards).Error; err != nil {
 		return nil, err
@@ -163,31 +177,36 @@ func (s *Service) List(ctx context.Context) ([]Board, error) {
 			}
 		}
 	}
+	s.cached, s.cachedAt = ordered, s.now()
 	return ordered, nil
 }
 
-// GetBySlug loads a board by its slug.
-func (s *Service) GetBySlug(ctx context.Context, slug string) (*Board, error) {
-	var b Board
-	err := s.db.Reader(ctx).Where("slug = ?", slug).Take(&b).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("board: get %s: %w", slug, err)
-	}
-	return &b, nil
+func (s *Service) forget() {
+	s.mu.Lock()
+	s.cached = nil
+	s.mu.Unlock()
 }
 
-// Get loads a board by id.
+// GetBySlug returns the board with slug.
+func (s *Service) GetBySlug(ctx context.Context, slug string) (*Board, error) {
+	return s.find(ctx, func(b *Board) bool { return b.Slug == slug })
+}
+
+// Get returns the board with id.
 func (s *Service) Get(ctx context.Context, id int64) (*Board, error) {
-	var b Board
-	err := s.db.Reader(ctx).Where("id = ?", id).Take(&b).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
-	}
+	return s.find(ctx, func(b *Board) bool { return b.ID == id })
+}
+
+func (s *Service) find(ctx context.Context, match func(*Board) bool) (*Board, error) {
+	boards, err := s.List(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("board: get %d: %w", id, err)
+		return nil, fmt.Errorf("board: %w", err)
 	}
-	return &b, nil
+	for i := range boards {
+		if match(&boards[i]) {
+			b := boards[i]
+			return &b, nil
+		}
+	}
+	return nil, ErrNotFound
 }

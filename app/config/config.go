@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,9 @@ type Config struct {
 	WriteRate      Rate     `env:"SCHWARM_RATE_WRITE" default:"30/10m" help:"Questions, answers and edits allowed per member in the window (N/duration); staff are not limited."`
 	DeleteWindow   Duration `env:"SCHWARM_DELETE_WINDOW" default:"24h" help:"How long authors may delete (and undelete) their own posts; moderators always may."`
 	TrustedProxies []string `env:"SCHWARM_TRUSTED_PROXIES" default:"" help:"Comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed for the client address."`
+
+	UploadMaxBytes int      `env:"SCHWARM_UPLOAD_MAX_BYTES" default:"5242880" help:"Largest image a member may upload, in bytes (at most 64 MiB)."`
+	ImageHosts     []string `env:"SCHWARM_IMAGE_HOSTS" default:"" help:"Comma-separated hosts (host or host:port) whose https images posts may show; images uploaded to the forum are always shown."`
 
 	ShutdownTimeout Duration `env:"SCHWARM_SHUTDOWN_TIMEOUT" default:"15s" help:"How long a stopping server waits for requests in flight to finish."`
 }
@@ -156,11 +160,23 @@ func (c *Config) validate() error {
 	if !oneOf(c.LogFormat, "text", "json") {
 		add("SCHWARM_LOG_FORMAT: %q must be text or json", c.LogFormat)
 	}
+	if c.UploadMaxBytes < 1 || c.UploadMaxBytes > 64<<20 {
+		add("SCHWARM_UPLOAD_MAX_BYTES: %d must be between 1 and 67108864 (64 MiB)", c.UploadMaxBytes)
+	}
+	for i, h := range c.ImageHosts {
+		c.ImageHosts[i] = strings.ToLower(h)
+		if !imageHost.MatchString(c.ImageHosts[i]) {
+			add("SCHWARM_IMAGE_HOSTS: %q must be a host name, optionally with :port, such as images.example.com", h)
+		}
+	}
 	if !oneOf(c.DefaultLocale, "en", "de") {
 		add("SCHWARM_DEFAULT_LOCALE: %q must be en or de", c.DefaultLocale)
 	}
 	return errors.Join(errs...)
 }
+
+// imageHost is a DNS name with an optional port: nothing that could end a CSP directive.
+var imageHost = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?$`)
 
 func oneOf(s string, options ...string) bool {
 	for _, o := range options {

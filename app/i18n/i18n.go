@@ -97,7 +97,7 @@ func (b *Bundle) Translate(lang, key string, args ...any) string {
 			return key
 		}
 	}
-	if len(args) > 0 {
+	if len(args) > 0 && strings.Contains(msg, "%") { // "edited once" takes no count
 		return fmt.Sprintf(msg, args...)
 	}
 	return msg

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/schwarm/schwarm/app/user"
 )
 
@@ -64,35 +62,57 @@ func (s *Service) List(ctx context.Context, q Query) (*ListPage, error) {
 	if q.Limit <= 0 || q.Limit > 100 {
 		q.Limit = 30
 	}
+	// Lists are the hottest read: plain SQL scanned by hand, no ORM reflection.
 	sortCol := "threads.last_activity_at"
-	db := s.db.Reader(ctx).Table("threads").
-		Select("threads.*, users.handle AS author_handle, users.display_name AS author_name, " +
-			"boards.slug AS board_slug, boards.name_en AS board_name_en, boards.name_de AS board_name_de").
-		Joins("JOIN users ON users.id = threads.author_id").
-		Joins("JOIN boards ON boards.id = threads.board_id").
-		Where("threads.deleted_at IS NULL")
+	where := []string{"threads.deleted_at IS NULL"}
+	var args []any
+	join := ""
 	switch q.Tab {
 	case TabUnanswered:
 		sortCol = "threads.created_at"
-		db = db.Where("threads.answer_count = 0")
+		where = append(where, "threads.answer_count = 0")
 	case TabSolved:
-		db = db.Where("threads.state = ?", StateSolved)
+		where = append(where, "threads.state = ?")
+		args = append(args, StateSolved)
 	}
 	if q.BoardID != 0 {
-		db = db.Where("threads.board_id = ?", q.BoardID)
+		where = append(where, "threads.board_id = ?")
+		args = append(args, q.BoardID)
 	}
 	if q.Tag != "" {
-		db = db.Joins("JOIN thread_tags ON thread_tags.thread_id = threads.id JOIN tags ON tags.id = thread_tags.tag_id AND tags.name = ?", q.Tag)
+		join = " JOIN thread_tags ON thread_tags.thread_id = threads.id JOIN tags ON tags.id = thread_tags.tag_id AND tags.name = ?"
+		args = append([]any{q.Tag}, args...)
 	}
 	if q.Cursor != "" {
 		at, id, ok := decodeCursor(q.Cursor)
 		if !ok {
 			return nil, ErrBadCursor
 		}
-		db = db.Where("("+sortCol+" < ? OR ("+sortCol+" = ? AND threads.id < ?))", at, at, id)
+		where = append(where, "("+sortCol+" < ? OR ("+sortCol+" = ? AND threads.id < ?))")
+		args = append(args, at, at, id)
 	}
-	var rows []Listed
-	if err := db.Order(sortCol + " DESC, threads.id DESC").Limit(q.Limit + 1).Scan(&rows).Error; err != nil {
+	args = append(args, q.Limit+1)
+	sqlText := "SELECT threads.id, threads.board_id, threads.author_id, threads.title, threads.slug, threads.language, " +
+		"threads.state, threads.answer_count, threads.view_count, threads.created_at, threads.last_activity_at, " +
+		"users.handle, users.display_name, boards.slug, boards.name_en, boards.name_de " +
+		"FROM threads JOIN users ON users.id = threads.author_id JOIN boards ON boards.id = threads.board_id" + join +
+		" WHERE " + strings.Join(where, " AND ") + " ORDER BY " + sortCol + " DESC, threads.id DESC LIMIT ?"
+	sqlRows, err := s.db.Reader(ctx).Raw(sqlText, args...).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("thread: list: %w", err)
+	}
+	defer sqlRows.Close()
+	rows := make([]Listed, 0, q.Limit+1)
+	for sqlRows.Next() {
+		var l Listed
+		err := sqlRows.Scan(&l.ID, &l.BoardID, &l.AuthorID, &l.Title, &l.Slug, &l.Language, &l.State, &l.AnswerCount,
+			&l.ViewCount, &l.CreatedAt, &l.LastActivityAt, &l.AuthorHandle, &l.AuthorName, &l.BoardSlug, &l.BoardNameEN, &l.BoardNameDE)
+		if err != nil {
+			return nil, fmt.Errorf("thread: list: %w", err)
+		}
+		rows = append(rows, l)
+	}
+	if err := sqlRows.Err(); err != nil {
 		return nil, fmt.Errorf("thread: list: %w", err)
 	}
 	page := &ListPage{Threads: rows}
@@ -161,7 +181,8 @@ func (s *Service) Tags(ctx context.Context, threadID int64) ([]string, error) {
 	return names, err
 }
 
-// ShownPost is a post with its author, as a thread page shows it.
+// ShownPost is a post with its author, as a thread page shows it. Its Source is
+// not loaded: pages show the stored HTML.
 type ShownPost struct {
 	Post
 	AuthorHandle string
@@ -172,50 +193,66 @@ type ShownPost struct {
 // AnswersPerPage is how many answers a thread page shows.
 const AnswersPerPage = 30
 
-// PostPage is a thread page's posts: the question, and one page of answers.
+// PostPage is a thread page's posts: the question (on the first page), and one
+// page of answers.
 type PostPage struct {
-	Question ShownPost
+	Question *ShownPost // nil after the first page
 	Answers  []ShownPost
 	Page     int
 	Pages    int
 }
 
-// Posts returns the question and page (from 1; past the end means the last) of the
-// answers of t. Deleted answers
-// are included for moderators only. Answers are paged with OFFSET, which is bounded
-// by one thread's length and gives people numbered pages.
+const shownPostColumns = "posts.id, posts.thread_id, posts.author_id, posts.is_question, posts.official, posts.html, " +
+	"posts.created_at, posts.edited_at, posts.revision_count, posts.deleted_at, posts.deleted_by, " +
+	"users.handle, users.display_name, users.role"
+
+// Posts returns page (from 1; past the end means the last) of t's posts in one
+// query: the question is the thread's first post, so page 1 is the first 31 posts
+// by id and page n the 30 after 1+30(n-1). OFFSET is bounded by one thread's length
+// and gives people numbered pages. Deleted answers are included for moderators only.
 func (s *Service) Posts(ctx context.Context, viewer *user.User, t *Thread, page int) (*PostPage, error) {
-	visible := func() *gorm.DB {
-		q := s.db.Reader(ctx).Table("posts").Where("posts.thread_id = ?", t.ID)
-		if !CanModerate(viewer) {
-			q = q.Where("posts.deleted_at IS NULL")
+	moderator := CanModerate(viewer)
+	answers := int64(t.AnswerCount) // kept without deleted answers
+	if moderator {
+		if err := s.db.Reader(ctx).Table("posts").Where("thread_id = ? AND NOT is_question", t.ID).Count(&answers).Error; err != nil {
+			return nil, err
 		}
-		return q
 	}
-	base := func() *gorm.DB {
-		return visible().
-			Select("posts.*, users.handle AS author_handle, users.display_name AS author_name, users.role AS author_role").
-			Joins("JOIN users ON users.id = posts.author_id")
+	out := &PostPage{Pages: max(1, int((answers+AnswersPerPage-1)/AnswersPerPage))}
+	out.Page = min(max(page, 1), out.Pages)
+	sqlText := "SELECT " + shownPostColumns + " FROM posts JOIN users ON users.id = posts.author_id WHERE posts.thread_id = ?"
+	if !moderator {
+		sqlText += " AND posts.deleted_at IS NULL"
 	}
-	out := &PostPage{Page: max(page, 1)}
-	var questions []ShownPost
-	if err := base().Where("posts.is_question").Limit(1).Scan(&questions).Error; err != nil {
-		return nil, fmt.Errorf("thread %d: question: %w", t.ID, err)
+	sqlText += " ORDER BY posts.id LIMIT ? OFFSET ?"
+	limit, offset := AnswersPerPage+1, 0
+	if out.Page > 1 {
+		limit, offset = AnswersPerPage, 1+(out.Page-1)*AnswersPerPage
 	}
-	if len(questions) == 0 {
-		return nil, ErrNotFound
-	}
-	out.Question = questions[0]
-	var total int64
-	if err := visible().Where("NOT posts.is_question").Count(&total).Error; err != nil {
-		return nil, err
-	}
-	out.Pages = max(1, int((total+AnswersPerPage-1)/AnswersPerPage))
-	out.Page = min(out.Page, out.Pages) // a page past the end shows the last one
-	err := base().Where("NOT posts.is_question").Order("posts.id").
-		Offset((out.Page - 1) * AnswersPerPage).Limit(AnswersPerPage).Scan(&out.Answers).Error
+	sqlRows, err := s.db.Reader(ctx).Raw(sqlText, t.ID, limit, offset).Rows()
 	if err != nil {
-		return nil, fmt.Errorf("thread %d: answers: %w", t.ID, err)
+		return nil, fmt.Errorf("thread %d: posts: %w", t.ID, err)
 	}
+	defer sqlRows.Close()
+	rows := make([]ShownPost, 0, limit)
+	for sqlRows.Next() {
+		var p ShownPost
+		err := sqlRows.Scan(&p.ID, &p.ThreadID, &p.AuthorID, &p.IsQuestion, &p.Official, &p.HTML, &p.CreatedAt, &p.EditedAt,
+			&p.RevisionCount, &p.DeletedAt, &p.DeletedBy, &p.AuthorHandle, &p.AuthorName, &p.AuthorRole)
+		if err != nil {
+			return nil, fmt.Errorf("thread %d: posts: %w", t.ID, err)
+		}
+		rows = append(rows, p)
+	}
+	if err := sqlRows.Err(); err != nil {
+		return nil, fmt.Errorf("thread %d: posts: %w", t.ID, err)
+	}
+	if out.Page == 1 {
+		if len(rows) == 0 || !rows[0].IsQuestion {
+			return nil, fmt.Errorf("thread %d: no question post", t.ID)
+		}
+		out.Question, rows = &rows[0], rows[1:]
+	}
+	out.Answers = rows
 	return out, nil
 }

@@ -205,7 +205,7 @@ func TestEditKeepsRevisions(t *testing.T) {
 	ctx := context.Background()
 	th := e.ask(t, e.fx.Member, "Router drops Wi-Fi")
 	page, _ := e.s.Posts(ctx, e.fx.Member, th, 1)
-	q := page.Question
+	q, _ := e.s.GetPost(ctx, page.Question.ID)
 
 	if _, err := e.s.Edit(ctx, e.fx.Member, q.ID, thread.Edit{Title: "Router drops Wi-Fi", Body: q.Source}); err != nil {
 		t.Fatal(err)

@@ -74,8 +74,10 @@ func TestLanguageSwitch(t *testing.T) {
 	srv := apptest.NewServer(t, apptest.ServerOptions{})
 	guest := srv.Client(t)
 	guest.Language = "en-US"
-	guest.Get("/")
-	r := guest.Post("/language", form("lang", "de", "next", "/login"))
+	r := guest.Get("/")
+	mustContain(t, r, `href="/language?lang=de&amp;next=%2f"`)
+	mustNotContain(t, r, `action="/language"`, `name="_csrf"`) // guests' pages carry no token
+	r = guest.Get("/language?lang=de&next=/login")
 	if r.Request.URL.Path != "/login" {
 		t.Errorf("switch returned to %s", r.Request.URL.Path)
 	}
@@ -83,13 +85,21 @@ func TestLanguageSwitch(t *testing.T) {
 	if r := guest.Get("/"); !strings.Contains(r.Body, `<html lang="de">`) {
 		t.Error("the choice was not remembered")
 	}
-	if r := guest.Post("/language", form("lang", "xx")); r.StatusCode != http.StatusBadRequest {
+	if r := guest.Get("/language?lang=xx"); r.StatusCode != http.StatusBadRequest {
 		t.Errorf("unknown language: %d", r.StatusCode)
+	}
+	if r := guest.NoRedirects().Get("/language?lang=de&next=//evil.example"); r.Header.Get("Location") != "/" {
+		t.Errorf("open redirect: %q", r.Header.Get("Location"))
 	}
 
 	// A signed-in member's choice is saved in the profile and follows them.
 	c := srv.Client(t)
 	c.Login("mara", apptest.Password)
+	c.Get("/language?lang=de") // a link does not change the profile
+	if u, _ := srv.App.Users.Get(context.Background(), srv.Fixtures.Member.ID); u.Locale != "en" {
+		t.Errorf("GET changed the profile locale to %q", u.Locale)
+	}
+	c.Get("/")
 	c.Post("/language", form("lang", "de", "next", "/"))
 	if u, _ := srv.App.Users.Get(context.Background(), srv.Fixtures.Member.ID); u.Locale != "de" {
 		t.Errorf("profile locale %q", u.Locale)

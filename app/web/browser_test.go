@@ -400,33 +400,38 @@ func TestBrowserLanguageSwitchWithoutJavaScript(t *testing.T) {
 	b.wantLang("en", "Sign in")
 	b.wantSignedOut("Sign in")
 
-	// app.js did not run, so the button is there; choosing a language alone does
-	// nothing.
-	if evaluate[bool](b, `document.querySelector(`+jsString(languageSubmit)+`).hidden`) {
-		t.Fatal("the language button is hidden, so app.js ran: JavaScript is not off")
-	}
-	b.wantText("language button", languageSubmit, "Switch")
-	b.do("choose Deutsch", chromedp.SendKeys(chromedp.CSS(languageSelect), "d"))
-	if got := b.eval(`document.querySelector('#lang-select').value`); got != "de" {
-		t.Fatalf("language select = %q after choosing Deutsch, want de", got)
-	}
-	if got := b.eval(`document.documentElement.lang`); got != "en" {
-		t.Fatalf("the page changed to %q without the button; is JavaScript really off?", got)
-	}
-
-	b.navigate("press Switch", "/login", chromedp.Click(chromedp.CSS(languageSubmit)))
+	// A guest switches with the footer's links: they need no script and no form.
+	b.wantAbsent("language form for a guest", `footer form[action="/language"]`)
+	b.navigate("follow the Deutsch link", "/login", chromedp.Click(chromedp.CSS(`footer a[hreflang="de"]`)))
 	b.wantLang("de", "Anmelden")
 	b.wantSignedOut("Anmelden")
-	b.wantText("language button", languageSubmit, "Wechseln")
 	b.wantText("sign-in button", loginSubmit, "Anmelden")
 
 	// The choice is remembered: another page is German too.
 	b.open("/")
 	b.wantLang("de", "Wie können wir helfen?")
 
-	// And back to English, from the German form.
-	b.do("choose English", chromedp.SendKeys(chromedp.CSS(languageSelect), "e"))
-	b.navigate("press Wechseln", "/", chromedp.Click(chromedp.CSS(languageSubmit)))
+	// Signed in, the footer is a form whose Switch button works without app.js (which
+	// would hide it and submit on change). Otto's profile says English.
+	b.open("/login")
+	b.do("fill in the sign-in form",
+		chromedp.SendKeys(chromedp.ID("login"), srv.Fixtures.Other.Handle),
+		chromedp.SendKeys(chromedp.ID("password"), apptest.Password),
+	)
+	b.navigate("sign in", "/", chromedp.Click(chromedp.CSS(loginSubmit)))
 	b.wantLang("en", "How can we help?")
+	if evaluate[bool](b, `document.querySelector(`+jsString(languageSubmit)+`).hidden`) {
+		t.Fatal("the language button is hidden, so app.js ran: JavaScript is not off")
+	}
 	b.wantText("language button", languageSubmit, "Switch")
+	b.do("choose Deutsch", chromedp.SendKeys(chromedp.CSS(languageSelect), "d"))
+	if got := b.eval(`document.documentElement.lang`); got != "en" {
+		t.Fatalf("the page changed to %q without the button; is JavaScript really off?", got)
+	}
+	b.navigate("press Switch", "/", chromedp.Click(chromedp.CSS(languageSubmit)))
+	b.wantLang("de", "Wie können wir helfen?")
+	b.wantText("language button", languageSubmit, "Wechseln")
+	if u, err := srv.App.Users.Get(context.Background(), srv.Fixtures.Other.ID); err != nil || u.Locale != "de" {
+		t.Errorf("profile language after the switch: %v, %v", u, err)
+	}
 }

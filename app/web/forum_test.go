@@ -284,3 +284,36 @@ func TestAdminBoards(t *testing.T) {
 		t.Errorf("after update: %+v", b)
 	}
 }
+
+// TestGuestPagesAreCachedButNeverStale: guests share rendered pages, and a write on
+// this node shows at once.
+func TestGuestPagesAreCachedButNeverStale(t *testing.T) {
+	srv := apptest.NewServer(t, apptest.ServerOptions{})
+	ctx := context.Background()
+	b := newBoard(t, srv, "internet", nil)
+	th, err := srv.App.Threads.Create(ctx, srv.Fixtures.Member, thread.Ask{BoardID: b.ID, Title: "Router drops Wi-Fi", Body: "Every evening."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/t/%d/%s", th.ID, th.Slug)
+	guest := srv.Client(t)
+	first := guest.Get(path)
+	if len(first.Cookies()) != 0 {
+		t.Errorf("a guest's thread page sets cookies: %v", first.Cookies())
+	}
+	if again := srv.Client(t).Get(path); again.Body != first.Body {
+		t.Error("two guests got different pages")
+	}
+	de := srv.Client(t)
+	de.Language = "de"
+	mustContain(t, de.Get(path), `<html lang="de">`) // the language is part of the key
+
+	otto := srv.Client(t)
+	otto.Login("otto", apptest.Password)
+	otto.Get(path)
+	otto.Post(fmt.Sprintf("/t/%d/reply", th.ID), form("body", "Fresh answer from otto."))
+	mustContain(t, guest.Get(path), "Fresh answer from otto.")
+	mustContain(t, guest.Get("/b/internet"), "1 answer")
+	// Signed-in pages are personal and never come from the cache.
+	mustContain(t, otto.Get(path), `action="/logout"`)
+}

@@ -19,6 +19,7 @@ type listPage struct {
 	Tab    string
 	Tabs   []string
 	Tag    string
+	Rows   []threadRow
 }
 
 // TabURL links a tab of this list, keeping the tag filter.
@@ -51,14 +52,18 @@ func (p *listPage) listURL(tab, tag, after string) string {
 	return base + "?" + q.Encode()
 }
 
-func (s *Server) home(c *fiber.Ctx) error { return s.threadList(c, nil) }
+func (s *Server) home(c *fiber.Ctx) error {
+	return s.forGuests(c, func() error { return s.threadList(c, nil) })
+}
 
 func (s *Server) boardShow(c *fiber.Ctx) error {
-	b, err := s.Boards.GetBySlug(c.UserContext(), c.Params("slug"))
-	if err != nil {
-		return err
-	}
-	return s.threadList(c, b)
+	return s.forGuests(c, func() error {
+		b, err := s.Boards.GetBySlug(c.UserContext(), c.Params("slug"))
+		if err != nil {
+			return err
+		}
+		return s.threadList(c, b)
+	})
 }
 
 // threadList renders the front page (b == nil) or a board page: one tab, optionally
@@ -84,6 +89,7 @@ func (s *Server) threadList(c *fiber.Ctx, b *board.Board) error {
 		return err
 	}
 	p := &listPage{Page: s.newPage(c, "home.title"), Board: b, Boards: boards, List: list, Tab: tab, Tabs: thread.Tabs, Tag: q.Tag}
+	p.Rows = p.threadRows()
 	page := "home"
 	if b != nil {
 		p.Title = b.Name(p.Lang)

@@ -14,13 +14,21 @@ import (
 	"github.com/schwarm/schwarm/app/auth"
 )
 
-const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+// contentSecurityPolicy is the pages' policy; images may also come from the hosts
+// posts are allowed to embed (config.ImageHosts, checked to be plain host[:port]).
+func contentSecurityPolicy(imageHosts []string) string {
+	img := "'self' data:"
+	for _, h := range imageHosts {
+		img += " https://" + h
+	}
+	return "default-src 'self'; script-src 'self'; style-src 'self'; img-src " + img + "; " +
+		"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+}
 
 // securityHeaders sets the headers every response carries. Pages are private by
 // default; static files override Cache-Control.
 func (s *Server) securityHeaders(c *fiber.Ctx) error {
-	c.Set("Content-Security-Policy", contentSecurityPolicy)
+	c.Set("Content-Security-Policy", s.csp)
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set("X-Frame-Options", "DENY")
 	c.Set("Referrer-Policy", "strict-origin-when-cross-origin")
@@ -44,13 +52,10 @@ var errCSRF = errors.New("web: cross-site request refused")
 // cross-site (Sec-Fetch-Site, Origin), and the form must carry the token derived
 // from this browser's CSRF cookie with the server key. The token cannot be forged
 // without the key, even by someone who can plant a cookie.
+//
+// Reading pages needs no token, so the cookie is only set when a page renders a
+// form (see csrfFor): pages without forms stay free of per-visitor content.
 func (s *Server) checkCSRF(c *fiber.Ctx) error {
-	cookie := c.Cookies(csrfCookie)
-	if cookie == "" {
-		cookie = auth.NewToken()
-		s.setCookie(c, csrfCookie, cookie, 365*24*time.Hour)
-	}
-	c.Locals(csrfField, s.csrfToken(cookie))
 	switch c.Method() {
 	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
 		return c.Next()
@@ -62,10 +67,27 @@ func (s *Server) checkCSRF(c *fiber.Ctx) error {
 	if sent == "" {
 		sent = c.Get(csrfHeader)
 	}
-	if c.Cookies(csrfCookie) == "" || !hmac.Equal([]byte(sent), []byte(s.csrfToken(cookie))) {
+	cookie := c.Cookies(csrfCookie)
+	if cookie == "" || !hmac.Equal([]byte(sent), []byte(s.csrfToken(cookie))) {
 		return errCSRF
 	}
 	return c.Next()
+}
+
+// csrfFor returns the form token of this browser, giving it a CSRF cookie first if
+// it has none.
+func (s *Server) csrfFor(c *fiber.Ctx) string {
+	if t, ok := c.Locals(csrfField).(string); ok {
+		return t
+	}
+	cookie := c.Cookies(csrfCookie)
+	if cookie == "" {
+		cookie = auth.NewToken()
+		s.setCookie(c, csrfCookie, cookie, 365*24*time.Hour)
+	}
+	t := s.csrfToken(cookie)
+	c.Locals(csrfField, t)
+	return t
 }
 
 func (s *Server) csrfToken(cookie string) string {
@@ -91,7 +113,12 @@ func (s *Server) sameOrigin(c *fiber.Ctx) bool {
 	return err == nil && strings.EqualFold(u.Host, c.Hostname())
 }
 
+// localSetCookie marks a response that sets a cookie: it is personal and must not
+// be served from the guest page cache.
+const localSetCookie = "set_cookie"
+
 func (s *Server) setCookie(c *fiber.Ctx, name, value string, maxAge time.Duration) {
+	c.Locals(localSetCookie, true)
 	c.Cookie(&fiber.Cookie{
 		Name:     name,
 		Value:    value,
@@ -104,6 +131,7 @@ func (s *Server) setCookie(c *fiber.Ctx, name, value string, maxAge time.Duratio
 }
 
 func (s *Server) clearCookie(c *fiber.Ctx, name string) {
+	c.Locals(localSetCookie, true)
 	c.Cookie(&fiber.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HTTPOnly: true,
 		Secure: s.Config.SecureCookies(), SameSite: fiber.CookieSameSiteLaxMode})
 }

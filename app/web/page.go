@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schwarm/schwarm/app/i18n"
+	"github.com/schwarm/schwarm/app/upload"
 	"github.com/schwarm/schwarm/app/user"
 )
 
@@ -18,13 +19,17 @@ type Page struct {
 	TitleKey     string
 	Title        string // used instead of TitleKey for user-written titles
 	User         *user.User
-	CSRF         string
+	csrf         func() string
 	Path         string
 	Notice       string // i18n key of a one-time message from the previous request
+	Uploaded     string // markdown for an image just uploaded without JavaScript
 	bundle       *i18n.Bundle
 	now          time.Time
 	deleteWindow time.Duration
 }
+
+// CSRF is the form token; asking for it gives the browser a CSRF cookie if needed.
+func (p Page) CSRF() string { return p.csrf() }
 
 // T translates key into the page's language.
 func (p Page) T(key string, args ...any) string { return p.bundle.Translate(p.Lang, key, args...) }
@@ -111,7 +116,10 @@ func (s *Server) newPage(c *fiber.Ctx, titleKey string) Page {
 		now:          s.Now(),
 		deleteWindow: s.Config.DeleteWindow.Duration,
 	}
-	p.CSRF, _ = c.Locals(csrfField).(string)
+	p.csrf = func() string { return s.csrfFor(c) }
+	if name := c.Query("upload"); name != "" && upload.ValidName(name) {
+		p.Uploaded = "![](/uploads/" + name + ")"
+	}
 	if n := c.Cookies(noticeCookie); n != "" {
 		if s.I18n.Translate(p.Lang, n) != n { // only known keys, never cookie text
 			p.Notice = n

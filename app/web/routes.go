@@ -13,8 +13,9 @@ func (s *Server) routes() {
 	a.Get("/healthz", s.healthz)
 	a.Get("/readyz", s.readyz)
 	a.Get("/static/*", s.serveStatic)
+	a.Get("/uploads/:name", s.uploadShow) // public and cacheable: before sessions, sets no cookies
 
-	a.Use(s.loadSession, s.pickLanguage, s.checkCSRF)
+	a.Use(s.countWrites, s.loadSession, s.pickLanguage, s.checkCSRF)
 	a.Get("/", s.home)
 	a.Get("/b/:slug", s.boardShow)
 	a.Get("/t/:id<int>", s.threadShow)
@@ -32,12 +33,14 @@ func (s *Server) routes() {
 	a.Post("/p/:id<int>/delete", member, s.postDelete)
 	a.Post("/p/:id<int>/restore", member, s.postRestore)
 	a.Post("/preview", member, s.preview)
+	a.Post("/uploads", append(writer, s.uploadCreate)...)
 
 	a.Get("/signup", s.signupForm)
 	a.Post("/signup", s.signup)
 	a.Get("/login", s.loginForm)
 	a.Post("/login", s.login)
 	a.Post("/logout", s.logout)
+	a.Get("/language", s.languageSwitch)
 	a.Post("/language", s.languageSwitch)
 
 	a.Get("/settings/profile", member, s.profileForm)

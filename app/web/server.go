@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/http"
 	"sync"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/schwarm/schwarm/app/i18n"
 	"github.com/schwarm/schwarm/app/theme"
 	"github.com/schwarm/schwarm/app/thread"
+	"github.com/schwarm/schwarm/app/upload"
 	"github.com/schwarm/schwarm/app/user"
 )
 
@@ -29,6 +31,7 @@ type Deps struct {
 	Threads  *thread.Service
 	Views    *thread.Views
 	Limiter  *auth.Limiter
+	Uploads  *upload.Service
 	I18n     *i18n.Bundle
 	Theme    *theme.Theme
 	Static   fs.FS
@@ -46,6 +49,8 @@ type Server struct {
 	Deps
 	app    *fiber.App
 	static map[string]staticFile
+	cache  guestCache
+	csp    string
 
 	mu      sync.Mutex
 	ln      net.Listener
@@ -61,7 +66,7 @@ func New(d Deps) (*Server, error) {
 	if err := d.Theme.Require(pages...); err != nil {
 		return nil, err
 	}
-	s := &Server{Deps: d}
+	s := &Server{Deps: d, csp: contentSecurityPolicy(d.Config.ImageHosts)}
 	var err error
 	if s.static, err = loadStatic(d.Static); err != nil {
 		return nil, err
@@ -77,7 +82,7 @@ func New(d Deps) (*Server, error) {
 		ReadTimeout:             15 * time.Second,
 		WriteTimeout:            30 * time.Second,
 		IdleTimeout:             60 * time.Second,
-		BodyLimit:               8 << 20,
+		BodyLimit:               max(8<<20, d.Config.UploadMaxBytes+1<<20), // an upload and its form
 		ProxyHeader:             proxyHeader,
 		EnableTrustedProxyCheck: proxyHeader != "",
 		TrustedProxies:          d.Config.TrustedProxies,
@@ -104,6 +109,10 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 	return err
 }
+
+// Handle serves one request in-process, without a listener: for benchmarks and
+// tools that measure the handler path alone.
+func (s *Server) Handle(req *http.Request) (*http.Response, error) { return s.app.Test(req, -1) }
 
 // Shutdown stops accepting connections and waits for requests in flight to finish,
 // at most until ctx ends. It also works when Serve has not started yet or is still

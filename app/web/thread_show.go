@@ -18,33 +18,11 @@ type threadPage struct {
 	Board   *board.Board
 	Tags    []string
 	Posts   *thread.PostPage
+	Rows    []postRow // the question (on page 1) and the answers
 	Draft   string        // the reply being written
 	Preview template.HTML // rendered draft, when asked for
 	Errors  validate.Errors
 }
-
-// CanEdit, CanDelete and CanModerate decide which buttons the page shows; the
-// service checks again on every action.
-func (p *threadPage) CanEdit(post thread.ShownPost) bool {
-	return thread.CanEdit(p.User, p.Thread, &post.Post)
-}
-
-// CanDelete reports whether the viewer may delete post now.
-func (p *threadPage) CanDelete(post thread.ShownPost) bool {
-	return post.DeletedAt == nil && thread.CanDelete(p.User, p.Thread, &post.Post, p.now, p.deleteWindow) == nil
-}
-
-// CanModerate reports whether the viewer is a moderator.
-func (p *threadPage) CanModerate() bool { return thread.CanModerate(p.User) }
-
-// postView is one post with the page around it, for the "post" template.
-type postView struct {
-	P    *threadPage
-	Post thread.ShownPost
-}
-
-// PostView pairs post with the page for the "post" template.
-func (p *threadPage) PostView(post thread.ShownPost) postView { return postView{P: p, Post: post} }
 
 // PageURL links page n of this thread's answers.
 func (p *threadPage) PageURL(n int) string {
@@ -81,11 +59,13 @@ func (s *Server) threadShow(c *fiber.Ctx) error {
 		return c.Redirect(to, fiber.StatusMovedPermanently)
 	}
 	s.Views.Add(t.ID)
-	p, err := s.threadPage(c, t, c.QueryInt("page", 1))
-	if err != nil {
-		return err
-	}
-	return s.render(c, "thread_show", p)
+	return s.forGuests(c, func() error {
+		p, err := s.threadPage(c, t, c.QueryInt("page", 1))
+		if err != nil {
+			return err
+		}
+		return s.render(c, "thread_show", p)
+	})
 }
 
 func (s *Server) viewThread(c *fiber.Ctx) (*thread.Thread, error) {
@@ -112,5 +92,10 @@ func (s *Server) threadPage(c *fiber.Ctx, t *thread.Thread, page int) (*threadPa
 	}
 	p := &threadPage{Page: s.newPage(c, ""), Thread: t, Board: b, Tags: tags, Posts: posts}
 	p.Title = t.Title
+	shown := posts.Answers
+	if posts.Question != nil {
+		shown = append([]thread.ShownPost{*posts.Question}, posts.Answers...)
+	}
+	p.Rows = p.postRows(shown)
 	return p, nil
 }

@@ -69,3 +69,34 @@ document.addEventListener("DOMContentLoaded", () => {
     input.addEventListener("input", update);
   }
 });
+
+// A <form data-upload="ID"> uploads its image as soon as one is chosen and puts the
+// markdown for it into textarea #ID at the cursor, instead of leaving the page.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const form of document.querySelectorAll("form[data-upload]")) {
+    const area = document.getElementById(form.dataset.upload);
+    const file = form.querySelector("input[type=file]");
+    const button = form.querySelector("button[type=submit]");
+    if (!area || !file) continue;
+    if (button) button.hidden = true;
+    file.addEventListener("change", async () => {
+      if (!file.files.length) return;
+      const body = new FormData(form);
+      const resp = await fetch(form.action, {
+        method: "POST",
+        headers: { Accept: "application/json", "X-CSRF-Token": csrfToken() },
+        body,
+        credentials: "same-origin",
+      });
+      const result = await resp.json().catch(() => ({}));
+      if (!resp.ok) {
+        alert(result.detail || (result.errors && result.errors.file) || resp.statusText);
+        return;
+      }
+      const at = area.selectionStart ?? area.value.length;
+      area.value = area.value.slice(0, at) + result.markdown + "\n" + area.value.slice(at);
+      area.dispatchEvent(new Event("input"));
+      file.value = "";
+    });
+  }
+});

@@ -1,0 +1,178 @@
+package apptest
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/gorm"
+
+	"github.com/schwarm/schwarm/app/database"
+	"github.com/schwarm/schwarm/app/markup"
+	"github.com/schwarm/schwarm/app/thread"
+	"github.com/schwarm/schwarm/app/user"
+)
+
+// BigDB describes a large synthetic forum for benchmarks.
+type BigDB struct {
+	Threads     int // questions
+	Answers     int // answers per thread on average
+	LongThreads int // every LongThreads-th thread has LongAnswers answers
+	LongAnswers int
+}
+
+// Million is the size the benchmarks and load runs are measured on: 100k threads,
+// about 1M posts.
+var Million = BigDB{Threads: 100_000, Answers: 9, LongThreads: 100, LongAnswers: 40}
+
+// DataDir returns a data directory holding a migrated SQLite forum of size d, built
+// once and kept under the user's cache directory (SCHWARM_BENCH_CACHE overrides),
+// because building it takes a while. Benchmarks share it; they only read.
+func (d BigDB) DataDir(tb testing.TB) string {
+	tb.Helper()
+	root := os.Getenv("SCHWARM_BENCH_CACHE")
+	if root == "" {
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		root = filepath.Join(cache, "schwarm-bench")
+	}
+	dir := filepath.Join(root, fmt.Sprintf("t%d-a%d-l%d-%d-v1", d.Threads, d.Answers, d.LongThreads, d.LongAnswers))
+	if _, err := os.Stat(filepath.Join(dir, "complete")); err == nil {
+		return dir
+	}
+	tb.Logf("building benchmark forum in %s (once)", dir)
+	start := time.Now()
+	if err := os.RemoveAll(dir); err != nil {
+		tb.Fatal(err)
+	}
+	if err := d.build(dir); err != nil {
+		tb.Fatalf("apptest: build big database: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "complete"), nil, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Logf("built in %s", time.Since(start).Round(time.Second))
+	return dir
+}
+
+var words = strings.Fields(`router wifi internet connection slow drops evening password reset
+	login account invoice billing charge refund roaming abroad sim esim phone contract cancel
+	upgrade tariff data volume speed fibre dsl cable modem firmware update error message
+	signal coverage mobile network outage hotline callback appointment technician bill
+	payment direct debit address change move home landline number porting voicemail`)
+
+func sentence(r *rand.Rand, n int) string {
+	w := make([]string, n)
+	for i := range w {
+		w[i] = words[r.IntN(len(words))]
+	}
+	return strings.ToUpper(w[0][:1]) + strings.Join(w, " ")[1:]
+}
+
+func (d BigDB) build(dir string) error {
+	ctx := context.Background()
+	file := filepath.Join(dir, "schwarm.db")
+	db, err := database.Open(ctx, database.Options{File: file, MaxConns: 2, Log: discardLog()})
+	if err != nil {
+		return err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	db.Close()
+
+	// Bulk load over one plain connection: one transaction, prepared statements.
+	g, err := gorm.Open(sqlite.Open("file:"+file+"?_pragma=journal_mode(WAL)&_pragma=synchronous(OFF)&_pragma=foreign_keys(0)"), &gorm.Config{})
+	if err != nil {
+		return err
+	}
+	sqlDB, _ := g.DB()
+	defer sqlDB.Close()
+	r := rand.New(rand.NewPCG(1, 2))
+	md := markup.New()
+	bodies := make([][2]string, 64)
+	for i := range bodies {
+		src := sentence(r, 20) + ".\n\n" + sentence(r, 25) + " **" + sentence(r, 3) + "**.\n\n- " + sentence(r, 6) + "\n- " + sentence(r, 7)
+		html, err := md.Render(src)
+		if err != nil {
+			return err
+		}
+		bodies[i] = [2]string{src, html}
+	}
+	tx, err := sqlDB.Begin()
+	if err != nil {
+		return err
+	}
+	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	hash, _ := user.HashPassword(Password, FastPasswords)
+	const users, boards = 2000, 12
+	if err := execMany(tx, "INSERT INTO users (handle, display_name, email, password_hash, role, created_at, updated_at) VALUES (?, ?, ?, ?, 'member', ?, ?)", users, func(i int) []any {
+		return []any{fmt.Sprintf("user%d", i), fmt.Sprintf("User %d", i), fmt.Sprintf("user%d@example.com", i), hash, now, now}
+	}); err != nil {
+		return err
+	}
+	if err := execMany(tx, "INSERT INTO boards (slug, name_en, name_de, description_en, description_de, position, post_role, thread_count, created_at) VALUES (?, ?, ?, '', '', ?, 'member', ?, ?)", boards, func(i int) []any {
+		return []any{fmt.Sprintf("board-%d", i+1), fmt.Sprintf("Board %d", i+1), fmt.Sprintf("Bereich %d", i+1), i, d.Threads / boards, now}
+	}); err != nil {
+		return err
+	}
+	threadStmt, err := tx.Prepare("INSERT INTO threads (id, board_id, author_id, title, slug, language, state, answer_count, view_count, created_at, last_activity_at) VALUES (?, ?, ?, ?, ?, 'en', ?, ?, ?, ?, ?)")
+	if err != nil {
+		return err
+	}
+	postStmt, err := tx.Prepare("INSERT INTO posts (thread_id, author_id, is_question, official, source, html, created_at, updated_at) VALUES (?, ?, ?, FALSE, ?, ?, ?, ?)")
+	if err != nil {
+		return err
+	}
+	for t := 1; t <= d.Threads; t++ {
+		answers := r.IntN(2*d.Answers + 1)
+		if t%d.LongThreads == 0 {
+			answers = d.LongAnswers
+		}
+		created := now.Add(-time.Duration(d.Threads-t) * 10 * time.Minute)
+		last := created.Add(time.Duration(answers) * time.Hour)
+		title := sentence(r, 4+r.IntN(6)) + "?"
+		state := thread.StateOpen
+		if answers > 0 && r.IntN(3) == 0 {
+			state = thread.StateSolved
+		}
+		if _, err := threadStmt.Exec(t, t%boards+1, r.IntN(users)+1, title, thread.Slugify(title), state, answers, r.IntN(500), created, last); err != nil {
+			return err
+		}
+		for p := 0; p <= answers; p++ {
+			b := bodies[r.IntN(len(bodies))]
+			at := created.Add(time.Duration(p) * time.Hour)
+			if _, err := postStmt.Exec(t, r.IntN(users)+1, p == 0, b[0], b[1], at, at); err != nil {
+				return err
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	_, err = sqlDB.Exec("ANALYZE")
+	return err
+}
+
+func execMany(tx *sql.Tx, query string, n int, args func(int) []any) error {
+	stmt, err := tx.Prepare(query)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for i := range n {
+		if _, err := stmt.Exec(args(i)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}

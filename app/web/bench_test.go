@@ -1,0 +1,95 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"testing"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/schwarm/schwarm/app/apptest"
+	"github.com/schwarm/schwarm/app/config"
+	"github.com/schwarm/schwarm/app/thread"
+	"github.com/schwarm/schwarm/app/web"
+)
+
+// benchServer opens the 100k-thread / 1M-post SQLite forum (built once, cached).
+func benchServer(b *testing.B) (*web.Server, *thread.Thread) {
+	b.Helper()
+	dir := apptest.Million.DataDir(b)
+	cfg := apptest.Config(b, func(c *config.Config) {
+		c.DataDir, c.DatabaseURL, c.DBMaxConns = dir, "", 8
+	})
+	a := apptest.NewApp(b, cfg)
+	srv, err := a.WebServer(context.Background(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Every LongThreads-th thread has 40 answers: its first page shows 30.
+	th, err := a.Threads.Get(context.Background(), int64(apptest.Million.LongThreads*500))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return srv, th
+}
+
+func benchGet(b *testing.B, h func(*http.Request) (*http.Response, error), path string, want string) {
+	b.Helper()
+	check := func() int {
+		resp, err := h(httpRequest(path))
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !bytes.Contains(body, []byte(want)) {
+			b.Fatalf("GET %s: %d, %d bytes, lacks %q", path, resp.StatusCode, len(body), want)
+		}
+		return len(body)
+	}
+	b.SetBytes(int64(check()))
+	b.ReportAllocs()
+	for b.Loop() {
+		resp, err := h(httpRequest(path))
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+}
+
+func httpRequest(path string) *http.Request {
+	req, _ := http.NewRequest(http.MethodGet, "http://bench"+path, nil)
+	req.Header.Set("Accept-Language", "en")
+	return req
+}
+
+// BenchmarkThreadPage renders a thread's first page: the question and 30 answers.
+func BenchmarkThreadPage(b *testing.B) {
+	srv, th := benchServer(b)
+	benchGet(b, srv.Handle, fmt.Sprintf("/t/%d/%s", th.ID, th.Slug), `class="post-body"`)
+}
+
+// BenchmarkBoardList renders a board's latest tab: 30 threads.
+func BenchmarkBoardList(b *testing.B) {
+	srv, _ := benchServer(b)
+	benchGet(b, srv.Handle, "/b/board-1", `class="thread-item"`)
+}
+
+// BenchmarkFrontPage renders the front page: 30 threads of every board.
+func BenchmarkFrontPage(b *testing.B) {
+	srv, _ := benchServer(b)
+	benchGet(b, srv.Handle, "/", `class="thread-item"`)
+}
+
+// BenchmarkBareFiber is the floor: Fiber answering a fixed 20 KB page.
+func BenchmarkBareFiber(b *testing.B) {
+	page := bytes.Repeat([]byte("<p>Schwarm benchmark filler text.</p>\n"), 20*1024/39)
+	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	app.Get("/*", func(c *fiber.Ctx) error { c.Type("html"); return c.Send(page) })
+	benchGet(b, func(r *http.Request) (*http.Response, error) { return app.Test(r, -1) }, "/", "filler")
+}

@@ -18,7 +18,7 @@ type threadPage struct {
 	Board   *board.Board
 	Tags    []string
 	Posts   *thread.PostPage
-	Rows    []postRow // the question (on page 1) and the answers
+	Rows    []postRow     // the question (on page 1) and the answers
 	Draft   string        // the reply being written
 	Preview template.HTML // rendered draft, when asked for
 	Errors  validate.Errors

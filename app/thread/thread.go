@@ -88,12 +88,24 @@ func NewService(db *database.DB, md *markup.Renderer, deleteWindow time.Duration
 
 // Get loads a thread, deleted or not; callers decide who may see a deleted one
 // (see Visible).
+//
+// Every thread page starts here, so it is scanned by hand rather than by the ORM.
 func (s *Service) Get(ctx context.Context, id int64) (*Thread, error) {
-	var t Thread
-	err := s.db.Reader(ctx).Where("id = ?", id).Take(&t).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	rows, err := s.db.Reader(ctx).Raw("SELECT id, board_id, author_id, title, slug, language, state, answer_count, "+
+		"view_count, created_at, last_activity_at, deleted_at, deleted_by FROM threads WHERE id = ?", id).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("thread: get %d: %w", id, err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("thread: get %d: %w", id, err)
+		}
 		return nil, ErrNotFound
 	}
+	var t Thread
+	err = rows.Scan(&t.ID, &t.BoardID, &t.AuthorID, &t.Title, &t.Slug, &t.Language, &t.State, &t.AnswerCount,
+		&t.ViewCount, &t.CreatedAt, &t.LastActivityAt, &t.DeletedAt, &t.DeletedBy)
 	if err != nil {
 		return nil, fmt.Errorf("thread: get %d: %w", id, err)
 	}

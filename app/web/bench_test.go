@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
@@ -15,6 +16,9 @@ import (
 	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/web"
 )
+
+// memberCookie signs a member in for benchmarks of the personal, uncached path.
+var memberCookie string
 
 // benchServer opens the 100k-thread / 1M-post SQLite forum (built once, cached).
 func benchServer(b *testing.B) (*web.Server, *thread.Thread) {
@@ -33,6 +37,11 @@ func benchServer(b *testing.B) (*web.Server, *thread.Thread) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	token, err := a.Sessions.Create(context.Background(), 1, "127.0.0.1", "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	memberCookie = "schwarm_session=" + token
 	return srv, th
 }
 
@@ -63,8 +72,13 @@ func benchGet(b *testing.B, h func(*http.Request) (*http.Response, error), path 
 }
 
 func httpRequest(path string) *http.Request {
+	member := strings.HasPrefix(path, "member:")
+	path = strings.TrimPrefix(path, "member:")
 	req, _ := http.NewRequest(http.MethodGet, "http://bench"+path, nil)
 	req.Header.Set("Accept-Language", "en")
+	if member {
+		req.Header.Set("Cookie", memberCookie)
+	}
 	return req
 }
 
@@ -72,6 +86,19 @@ func httpRequest(path string) *http.Request {
 func BenchmarkThreadPage(b *testing.B) {
 	srv, th := benchServer(b)
 	benchGet(b, srv.Handle, fmt.Sprintf("/t/%d/%s", th.ID, th.Slug), `class="post-body"`)
+}
+
+// BenchmarkThreadPageMember is the same page for a signed-in member: rendered for
+// them, never from the guest cache.
+func BenchmarkThreadPageMember(b *testing.B) {
+	srv, th := benchServer(b)
+	benchGet(b, srv.Handle, fmt.Sprintf("member:/t/%d/%s", th.ID, th.Slug), `action="/logout"`)
+}
+
+// BenchmarkBoardListMember renders a board's list for a signed-in member.
+func BenchmarkBoardListMember(b *testing.B) {
+	srv, _ := benchServer(b)
+	benchGet(b, srv.Handle, "member:/b/board-1", `action="/logout"`)
 }
 
 // BenchmarkBoardList renders a board's latest tab: 30 threads.

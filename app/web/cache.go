@@ -59,18 +59,38 @@ func (s *Server) countWrites(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+func guestKey(c *fiber.Ctx) (string, bool) {
+	if currentUser(c) != nil || c.Cookies(noticeCookie) != "" {
+		return "", false
+	}
+	return language(c) + "\x00" + c.OriginalURL(), true
+}
+
+// serveGuestCopy answers from the guest cache if it can, and reports whether it did.
+func (s *Server) serveGuestCopy(c *fiber.Ctx) bool {
+	key, ok := guestKey(c)
+	if !ok {
+		return false
+	}
+	body, ok := s.cache.get(key, s.Now())
+	if ok {
+		c.Type("html", "utf-8")
+		_ = c.Send(body)
+	}
+	return ok
+}
+
 // forGuests serves a guest the cached copy of this page, or renders it and keeps
 // it. Signed-in users, one-time notices and pages that set a cookie (a form's CSRF
 // cookie) always render.
 func (s *Server) forGuests(c *fiber.Ctx, render func() error) error {
-	if currentUser(c) != nil || c.Cookies(noticeCookie) != "" {
+	key, ok := guestKey(c)
+	if !ok {
 		return render()
 	}
-	key := language(c) + "\x00" + c.OriginalURL()
 	now := s.Now()
-	if body, ok := s.cache.get(key, now); ok {
-		c.Type("html", "utf-8")
-		return c.Send(body)
+	if s.serveGuestCopy(c) {
+		return nil
 	}
 	writes := s.cache.writes.Load()
 	if err := render(); err != nil {

@@ -47,6 +47,14 @@ func threadURL(t *thread.Thread) string { return fmt.Sprintf("/t/%d/%s", t.ID, t
 // threadShow serves /t/<id>/<slug>; any other slug redirects to the canonical URL,
 // so that links keep working after a title changes.
 func (s *Server) threadShow(c *fiber.Ctx) error {
+	// Only canonical, visible pages are ever cached, and any write empties the
+	// cache, so a hit needs no database at all.
+	if s.serveGuestCopy(c) {
+		if id, err := strconv.ParseInt(c.Params("id"), 10, 64); err == nil {
+			s.Views.Add(id)
+		}
+		return nil
+	}
 	t, err := s.viewThread(c)
 	if err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 	"github.com/schwarm/schwarm/app/apptest"
 	"github.com/schwarm/schwarm/app/auth"
 	"github.com/schwarm/schwarm/app/board"
+	"github.com/schwarm/schwarm/app/database"
 	"github.com/schwarm/schwarm/app/markup"
 	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/user"
@@ -20,6 +21,7 @@ import (
 )
 
 type env struct {
+	db     *database.DB
 	s      *thread.Service
 	boards *board.Service
 	board  *board.Board
@@ -40,7 +42,7 @@ func setup(t *testing.T) *env {
 	db := apptest.NewDB(t)
 	clk := &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
 	users := user.NewService(db, apptest.FastPasswords, []string{"en", "de"}, auth.NewSessions(db, time.Hour, clk.now), clk.now)
-	e := &env{fx: apptest.Seed(t, users), boards: board.NewService(db, clk.now), clock: clk}
+	e := &env{db: db, fx: apptest.Seed(t, users), boards: board.NewService(db, clk.now), clock: clk}
 	e.board = &board.Board{Slug: "internet", NameEN: "Internet", NameDE: "Internet"}
 	if err := e.boards.Create(context.Background(), e.board); err != nil {
 		t.Fatal(err)
@@ -380,5 +382,29 @@ func TestThreadPagination(t *testing.T) {
 	}
 	if p2.Answers[0].ID <= p1.Answers[len(p1.Answers)-1].ID {
 		t.Error("pages overlap or are out of order")
+	}
+}
+
+// TestLockedThread: nobody answers a locked thread, and only moderators edit in it.
+// (Locking itself is a moderation action; here the state is set directly.)
+func TestLockedThread(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	th := e.ask(t, e.fx.Member, "Router drops Wi-Fi")
+	page, _ := e.s.Posts(ctx, e.fx.Member, th, 1)
+	if err := e.db.Writer(ctx).Exec("UPDATE threads SET state = ? WHERE id = ?", thread.StateLocked, th.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s.Reply(ctx, e.fx.Other, th.ID, "late answer"); !errors.Is(err, thread.ErrLocked) {
+		t.Errorf("reply to a locked thread: %v", err)
+	}
+	if _, err := e.s.Edit(ctx, e.fx.Member, page.Question.ID, thread.Edit{Title: "Router drops Wi-Fi", Body: "changed"}); !errors.Is(err, thread.ErrLocked) {
+		t.Errorf("author edit in a locked thread: %v", err)
+	}
+	if _, err := e.s.Edit(ctx, e.fx.Moderator, page.Question.ID, thread.Edit{Title: "Router drops Wi-Fi", Body: "changed"}); err != nil {
+		t.Errorf("moderator edit in a locked thread: %v", err)
+	}
+	if got, _ := e.s.Get(ctx, th.ID); got.AnswerCount != 0 {
+		t.Errorf("answer count %d", got.AnswerCount)
 	}
 }

@@ -317,3 +317,29 @@ func TestGuestPagesAreCachedButNeverStale(t *testing.T) {
 	// Signed-in pages are personal and never come from the cache.
 	mustContain(t, otto.Get(path), `action="/logout"`)
 }
+
+func TestReplyToLockedThread(t *testing.T) {
+	srv := apptest.NewServer(t, apptest.ServerOptions{})
+	ctx := context.Background()
+	b := newBoard(t, srv, "internet", nil)
+	th, err := srv.App.Threads.Create(ctx, srv.Fixtures.Member, thread.Ask{BoardID: b.ID, Title: "Router drops Wi-Fi", Body: "Every evening."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	otto := srv.Client(t)
+	otto.Language = "de"
+	otto.Login("otto", apptest.Password)
+	otto.Post("/language", form("lang", "de"))
+	otto.Get(fmt.Sprintf("/t/%d/%s", th.ID, th.Slug))
+	if err := srv.App.DB.Writer(ctx).Exec("UPDATE threads SET state = 'locked' WHERE id = ?", th.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	r := otto.Post(fmt.Sprintf("/t/%d/reply", th.ID), form("body", "Zu spät?"))
+	if r.StatusCode != http.StatusConflict {
+		t.Errorf("status %d, want 409", r.StatusCode)
+	}
+	mustContain(t, r, "Dieses Thema ist gesperrt")
+	if got, _ := srv.App.Threads.Get(ctx, th.ID); got.AnswerCount != 0 {
+		t.Error("an answer was stored")
+	}
+}

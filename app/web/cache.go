@@ -26,7 +26,7 @@ type cachedPage struct {
 
 const (
 	guestCacheTTL = 10 * time.Second
-	guestCacheMax = 10_000 // entries; the map is emptied when full
+	guestCacheMax = 2_000 // entries (about 30 KB each); the map is emptied when full
 )
 
 func (g *guestCache) get(key string, now time.Time) ([]byte, bool) {

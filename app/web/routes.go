@@ -32,7 +32,7 @@ func (s *Server) routes() {
 	a.Get("/p/:id<int>/history", s.postHistory)
 	a.Post("/p/:id<int>/delete", member, s.postDelete)
 	a.Post("/p/:id<int>/restore", member, s.postRestore)
-	a.Post("/preview", member, s.preview)
+	a.Post("/preview", append(writer, s.preview)...)
 	a.Post("/uploads", append(writer, s.uploadCreate)...)
 
 	a.Get("/signup", s.signupForm)

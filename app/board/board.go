@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"gorm.io/gorm"
 
 	"github.com/schwarm/schwarm/app/database"
 	"github.com/schwarm/schwarm/app/user"
@@ -128,6 +131,9 @@ func (s *Service) Create(ctx context.Context, b *Board) error {
 	}
 	b.CreatedAt = s.now()
 	if err := s.db.Writer(ctx).Create(b).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) { // lost a race for the slug
+			return validate.Errors{"slug": "board.slug.taken"}
+		}
 		return fmt.Errorf("board: create %s: %w", b.Slug, err)
 	}
 	s.forget()
@@ -146,6 +152,9 @@ func (s *Service) Update(ctx context.Context, b *Board) error {
 		"slug": b.Slug, "name_en": b.NameEN, "name_de": b.NameDE, "description_en": b.DescriptionEN,
 		"description_de": b.DescriptionDE, "position": b.Position, "post_role": b.PostRole, "parent_id": b.ParentID,
 	}).Error
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return validate.Errors{"slug": "board.slug.taken"}
+	}
 	if err != nil {
 		return fmt.Errorf("board: update %d: %w", b.ID, err)
 	}
@@ -159,7 +168,7 @@ func (s *Service) List(ctx context.Context) ([]Board, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cached != nil && s.now().Sub(s.cachedAt) < cacheTTL {
-		return s.cached, nil
+		return slices.Clone(s.cached), nil // callers may change their copy
 	}
 	var boards []Board
 	if err := s.db.Reader(ctx).Order("position, id").Find(&boards).Error; err != nil {
@@ -178,7 +187,7 @@ func (s *Service) List(ctx context.Context) ([]Board, error) {
 		}
 	}
 	s.cached, s.cachedAt = ordered, s.now()
-	return ordered, nil
+	return slices.Clone(ordered), nil
 }
 
 func (s *Service) forget() {

@@ -4,6 +4,7 @@ import (
 	"encoding"
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"reflect"
 	"regexp"
@@ -167,6 +168,13 @@ func (c *Config) validate() error {
 		c.ImageHosts[i] = strings.ToLower(h)
 		if !imageHost.MatchString(c.ImageHosts[i]) {
 			add("SCHWARM_IMAGE_HOSTS: %q must be a host name, optionally with :port, such as images.example.com", h)
+		}
+	}
+	for _, p := range c.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				add("SCHWARM_TRUSTED_PROXIES: %q is neither an IP address nor a CIDR such as 10.0.0.0/8", p)
+			}
 		}
 	}
 	if !oneOf(c.DefaultLocale, "en", "de") {

@@ -2,6 +2,7 @@ package markup
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"html"
 	"net/url"
@@ -85,15 +86,20 @@ func New(opts ...Option) *Renderer {
 	return &Renderer{md: md, policy: p}
 }
 
+// ErrFallback comes with the escaped plain text Render returns when the markdown
+// engine panicked: the text is safe to store, and the panic worth a log line.
+var ErrFallback = errors.New("markup: renderer panicked, plain text used")
+
 // Render returns sanitized HTML for src. A panic inside the markdown engine is
-// turned into escaped plain text, so a hostile post cannot take a request down.
+// turned into escaped plain text (with ErrFallback), so a hostile post cannot take
+// a request down.
 func (r *Renderer) Render(src string) (out string, err error) {
 	if len(src) > MaxSource {
 		src = src[:MaxSource]
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			out, err = "<p>"+html.EscapeString(src)+"</p>", fmt.Errorf("markup: renderer panic: %v", p)
+			out, err = "<p>"+html.EscapeString(src)+"</p>", fmt.Errorf("%w: %v", ErrFallback, p)
 		}
 	}()
 	var buf bytes.Buffer

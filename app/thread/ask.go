@@ -158,7 +158,7 @@ func (s *Service) SuggestTags(ctx context.Context, prefix string, limit int) ([]
 	}
 	escaped := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(prefix)
 	var tags []Tag
-	err := s.db.Reader(ctx).Where(`name LIKE ? ESCAPE '\'`, escaped+"%").
+	err := s.db.Reader(ctx).Where(`name LIKE ? ESCAPE '\' AND thread_count > 0`, escaped+"%").
 		Order("thread_count DESC, name").Limit(limit).Find(&tags).Error
 	return tags, err
 }

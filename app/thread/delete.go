@@ -67,7 +67,7 @@ func (s *Service) Restore(ctx context.Context, actor *user.User, postID int64) (
 // postInThread loads a post and its thread for actor; an author may find their own
 // deleted thread again to restore it.
 func (s *Service) postInThread(ctx context.Context, actor *user.User, postID int64) (*Post, *Thread, error) {
-	p, err := s.GetPost(ctx, postID)
+	p, err := s.getPost(ctx, postID, true)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -81,24 +81,29 @@ func (s *Service) postInThread(ctx context.Context, actor *user.User, postID int
 	return p, t, nil
 }
 
+// setDeleted flips the deleted state and the counters that depend on it. The
+// UPDATE only matches a row in the other state, and the counters move only when it
+// did, so two deletes racing each other count once.
 func (s *Service) setDeleted(ctx context.Context, actor *user.User, t *Thread, p *Post, deleted bool) error {
 	w := s.db.Writer(ctx)
 	var at, by any // NULL when restoring
-	delta := 1
+	delta, was := 1, "IS NOT NULL"
 	if deleted {
-		at, by, delta = s.now(), actor.ID, -1
+		at, by, delta, was = s.now(), actor.ID, -1, "IS NULL"
+	}
+	table, id := "posts", p.ID
+	if p.IsQuestion {
+		table, id = "threads", t.ID
+	}
+	res := w.Exec("UPDATE "+table+" SET deleted_at = ?, deleted_by = ? WHERE id = ? AND deleted_at "+was, at, by, id)
+	if res.Error != nil || res.RowsAffected == 0 {
+		return res.Error
 	}
 	if p.IsQuestion {
-		if err := w.Exec("UPDATE threads SET deleted_at = ?, deleted_by = ? WHERE id = ?", at, by, t.ID).Error; err != nil {
-			return err
-		}
 		if err := w.Exec("UPDATE boards SET thread_count = thread_count + ? WHERE id = ?", delta, t.BoardID).Error; err != nil {
 			return err
 		}
 		return w.Exec("UPDATE tags SET thread_count = thread_count + ? WHERE id IN (SELECT tag_id FROM thread_tags WHERE thread_id = ?)", delta, t.ID).Error
-	}
-	if err := w.Exec("UPDATE posts SET deleted_at = ?, deleted_by = ? WHERE id = ?", at, by, p.ID).Error; err != nil {
-		return err
 	}
 	return w.Exec("UPDATE threads SET answer_count = answer_count + ? WHERE id = ?", delta, t.ID).Error
 }

@@ -20,7 +20,7 @@ type DiffLine struct {
 
 // maxDiffCells bounds the work of one diff; beyond it the changed middle is shown
 // as removed then added, which is still correct, only less precise.
-const maxDiffCells = 4_000_000
+const maxDiffCells = 250_000
 
 // Diff returns a line diff from a to b: common lines as Same, the rest as Removed
 // (from a) and Added (from b), in order, via the longest common subsequence.

@@ -3,9 +3,12 @@ package thread
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"gorm.io/gorm"
 
 	"github.com/schwarm/schwarm/app/user"
 	"github.com/schwarm/schwarm/app/validate"
@@ -36,13 +39,16 @@ type Edit struct {
 // MaxReason caps an edit reason.
 const MaxReason = 200
 
+// maxVersions bounds the history page: its newest versions, each diffed once.
+const maxVersions = 50
+
 // Edit changes a post and keeps what it replaced as a revision, in one transaction.
 // An edit that changes nothing stores nothing.
 func (s *Service) Edit(ctx context.Context, editor *user.User, postID int64, e Edit) (*Post, error) {
 	e.Title, e.Reason = normaliseTitle(e.Title), strings.TrimSpace(e.Reason)
 	var post *Post
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		p, err := s.GetPost(ctx, postID)
+		p, err := s.getPost(ctx, postID, true)
 		if err != nil {
 			return err
 		}
@@ -50,11 +56,8 @@ func (s *Service) Edit(ctx context.Context, editor *user.User, postID int64, e E
 		if err != nil {
 			return err
 		}
-		if !CanEdit(editor, t, p) {
-			if t.State == StateLocked {
-				return ErrLocked
-			}
-			return ErrForbidden
+		if err := EditError(editor, t, p); err != nil {
+			return err
 		}
 		errs := validate.Errors{}
 		if p.IsQuestion {
@@ -86,7 +89,7 @@ func (s *Service) Edit(ctx context.Context, editor *user.User, postID int64, e E
 			return err
 		}
 		err = w.Model(&Post{}).Where("id = ?", p.ID).Updates(map[string]any{
-			"source": e.Body, "html": html, "edited_at": now, "updated_at": now, "revision_count": p.RevisionCount + 1,
+			"source": e.Body, "html": html, "edited_at": now, "updated_at": now, "revision_count": gorm.Expr("revision_count + 1"),
 		}).Error
 		if err != nil {
 			return err
@@ -119,7 +122,8 @@ type Version struct {
 }
 
 // History returns every version of a post, oldest first, each with its diff to the
-// one before. Deleted posts' history is for moderators only.
+// one before; the page shows the newest maxVersions. Only the author and moderators
+// see it: an edit that removed a phone number must not leave it readable.
 func (s *Service) History(ctx context.Context, viewer *user.User, postID int64) (*Post, []Version, error) {
 	p, err := s.GetPost(ctx, postID)
 	if err != nil {
@@ -129,7 +133,7 @@ func (s *Service) History(ctx context.Context, viewer *user.User, postID int64) 
 	if err != nil {
 		return nil, nil, err
 	}
-	if p.DeletedAt != nil && !CanModerate(viewer) {
+	if !CanSeeHistory(viewer, p) {
 		return nil, nil, ErrNotFound
 	}
 	var revs []struct {
@@ -139,7 +143,7 @@ func (s *Service) History(ctx context.Context, viewer *user.User, postID int64) 
 	err = s.db.Reader(ctx).Table("post_revisions").
 		Select("post_revisions.*, users.display_name AS editor_name").
 		Joins("JOIN users ON users.id = post_revisions.editor_id").
-		Where("post_id = ?", postID).Order("post_revisions.id").Scan(&revs).Error
+		Where("post_id = ?", postID).Order("post_revisions.id DESC").Limit(maxVersions).Scan(&revs).Error
 	if err != nil {
 		return nil, nil, fmt.Errorf("post %d: history: %w", postID, err)
 	}
@@ -147,20 +151,22 @@ func (s *Service) History(ctx context.Context, viewer *user.User, postID int64) 
 	if err := s.db.Reader(ctx).Table("users").Select("display_name").Where("id = ?", p.AuthorID).Scan(&author).Error; err != nil {
 		return nil, nil, err
 	}
+	slices.Reverse(revs)
+	older := p.RevisionCount - len(revs) // versions not shown
 	// Revision i holds the state before edit i; the post holds the state after the last.
 	versions := make([]Version, 0, len(revs)+1)
 	for i, r := range revs {
-		v := Version{Number: i + 1, Title: r.Title, Source: r.Source}
-		if i == 0 {
+		v := Version{Number: older + i + 1, Title: r.Title, Source: r.Source}
+		if i == 0 && older == 0 {
 			v.EditorID, v.Editor, v.CreatedAt = p.AuthorID, author, p.CreatedAt
 		}
 		versions = append(versions, v)
 	}
-	current := Version{Number: len(revs) + 1, Source: p.Source}
+	current := Version{Number: older + len(revs) + 1, Source: p.Source}
 	if p.IsQuestion {
 		current.Title = t.Title
 	}
-	if len(revs) == 0 {
+	if p.RevisionCount == 0 {
 		current.EditorID, current.Editor, current.CreatedAt = p.AuthorID, author, p.CreatedAt
 	}
 	versions = append(versions, current)

@@ -45,3 +45,24 @@ func CanDelete(u *user.User, t *Thread, p *Post, now time.Time, window time.Dura
 func CanPost(u *user.User, postRole user.Role) bool {
 	return u != nil && u.Role.AtLeast(postRole)
 }
+
+// EditError says why u may not edit p in t, or nil: ErrLocked for an author whose
+// thread is locked, ErrForbidden for everyone else who may not.
+func EditError(u *user.User, t *Thread, p *Post) error {
+	switch {
+	case CanEdit(u, t, p):
+		return nil
+	case u != nil && u.ID == p.AuthorID && t.State == StateLocked:
+		return ErrLocked
+	}
+	return ErrForbidden
+}
+
+// CanSeeHistory reports whether u may read p's earlier versions: its author and
+// moderators, and for a deleted post moderators only.
+func CanSeeHistory(u *user.User, p *Post) bool {
+	if CanModerate(u) {
+		return true
+	}
+	return u != nil && u.ID == p.AuthorID && p.DeletedAt == nil
+}

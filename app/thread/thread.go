@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/schwarm/schwarm/app/database"
 	"github.com/schwarm/schwarm/app/markup"
@@ -127,8 +128,19 @@ func (s *Service) View(ctx context.Context, viewer *user.User, id int64) (*Threa
 
 // GetPost loads a post.
 func (s *Service) GetPost(ctx context.Context, id int64) (*Post, error) {
+	return s.getPost(ctx, id, false)
+}
+
+// getPost loads a post; forUpdate locks its row until the transaction ends
+// (PostgreSQL; SQLite transactions hold the database's one write lock already),
+// so that two edits or deletes of one post happen one after the other.
+func (s *Service) getPost(ctx context.Context, id int64, forUpdate bool) (*Post, error) {
 	var p Post
-	err := s.db.Reader(ctx).Where("id = ?", id).Take(&p).Error
+	q := s.db.Reader(ctx)
+	if forUpdate {
+		q = s.db.Writer(ctx).Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	err := q.Where("id = ?", id).Take(&p).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, ErrNotFound
 	}
@@ -140,6 +152,9 @@ func (s *Service) GetPost(ctx context.Context, id int64) (*Post, error) {
 
 func (s *Service) render(src string) (string, error) {
 	html, err := s.markup.Render(src)
+	if errors.Is(err, markup.ErrFallback) {
+		return html, nil // plain text is a fine post; the author can edit it
+	}
 	if err != nil {
 		return "", fmt.Errorf("thread: render: %w", err)
 	}

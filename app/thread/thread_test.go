@@ -3,6 +3,7 @@ package thread_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -230,7 +231,10 @@ func TestEditKeepsRevisions(t *testing.T) {
 	if _, err := e.s.Edit(ctx, e.fx.Moderator, q.ID, thread.Edit{Title: "Router drops Wi-Fi every evening", Body: "line one\nline 2", Reason: "typo"}); err != nil {
 		t.Fatalf("moderator edit: %v", err)
 	}
-	_, versions, err := e.s.History(ctx, e.fx.Other, q.ID)
+	if _, _, err := e.s.History(ctx, e.fx.Other, q.ID); !errors.Is(err, thread.ErrNotFound) {
+		t.Errorf("another member reads the history: %v", err)
+	}
+	_, versions, err := e.s.History(ctx, e.fx.Member, q.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -406,5 +410,64 @@ func TestLockedThread(t *testing.T) {
 	}
 	if got, _ := e.s.Get(ctx, th.ID); got.AnswerCount != 0 {
 		t.Errorf("answer count %d", got.AnswerCount)
+	}
+}
+
+// TestConcurrentDeletesAndEdits: racing requests on one post count once and lose
+// no edit, on both databases.
+func TestConcurrentDeletesAndEdits(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	th := e.ask(t, e.fx.Member, "Router drops Wi-Fi")
+	var answers []*thread.Post
+	for i := range 3 {
+		a, err := e.s.Reply(ctx, e.fx.Other, th.ID, fmt.Sprintf("answer %d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		answers = append(answers, a)
+	}
+	var wg sync.WaitGroup
+	for _, a := range answers[:2] {
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := e.s.Delete(ctx, e.fx.Moderator, a.ID); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+	}
+	const edits = 6
+	for i := range edits {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := e.s.Edit(ctx, e.fx.Other, answers[2].ID, thread.Edit{Body: fmt.Sprintf("edit %d", i)}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if got, _ := e.s.Get(ctx, th.ID); got.AnswerCount != 1 {
+		t.Errorf("answer count %d after deleting 2 of 3 answers 4 times each, want 1", got.AnswerCount)
+	}
+	p, _ := e.s.GetPost(ctx, answers[2].ID)
+	_, versions, err := e.s.History(ctx, e.fx.Other, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.RevisionCount != edits || len(versions) != edits+1 {
+		t.Fatalf("revision count %d, %d versions; want %d and %d", p.RevisionCount, len(versions), edits, edits+1)
+	}
+	seen := map[string]bool{}
+	for _, v := range versions {
+		seen[v.Source] = true
+	}
+	for i := range edits {
+		if !seen[fmt.Sprintf("edit %d", i)] {
+			t.Errorf("edit %d is lost from the history", i)
+		}
 	}
 }

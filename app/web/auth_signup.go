@@ -45,7 +45,7 @@ func (s *Server) signup(c *fiber.Ctx) error {
 }
 
 func (s *Server) client(c *fiber.Ctx) auth.Client {
-	return auth.Client{IP: c.IP(), UserAgent: c.Get(fiber.HeaderUserAgent)}
+	return auth.Client{IP: s.clientIP(c), UserAgent: c.Get(fiber.HeaderUserAgent)}
 }
 
 // formError shows a form again with the user's input and the problems next to the

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -11,11 +12,13 @@ import (
 // guestCache keeps rendered pages for visitors who are not signed in: most readers
 // of a support community come from a search engine and see exactly the same page.
 // An entry is used while it is younger than guestCacheTTL and no write has happened
-// on this node since it was stored; writes through other nodes show within the TTL.
+// on this node since the request that rendered it began; writes through other nodes
+// show within the TTL.
 type guestCache struct {
 	mu      sync.RWMutex
 	entries map[string]cachedPage
-	writes  atomic.Uint64 // bumped by every write request on this node
+	bytes   int
+	writes  atomic.Uint64 // bumped by every successful write request on this node
 }
 
 type cachedPage struct {
@@ -25,8 +28,9 @@ type cachedPage struct {
 }
 
 const (
-	guestCacheTTL = 10 * time.Second
-	guestCacheMax = 2_000 // entries (about 30 KB each); the map is emptied when full
+	guestCacheTTL      = 10 * time.Second
+	guestCacheMaxBytes = 64 << 20  // all entries; the cache is emptied when full
+	guestCacheMaxPage  = 512 << 10 // larger pages are not kept
 )
 
 func (g *guestCache) get(key string, now time.Time) ([]byte, bool) {
@@ -40,30 +44,52 @@ func (g *guestCache) get(key string, now time.Time) ([]byte, bool) {
 }
 
 func (g *guestCache) put(key string, body []byte, writes uint64, now time.Time) {
+	if len(body) > guestCacheMaxPage {
+		return
+	}
 	g.mu.Lock()
-	if g.entries == nil || len(g.entries) >= guestCacheMax {
-		g.entries = make(map[string]cachedPage)
+	defer g.mu.Unlock()
+	if g.entries == nil || g.bytes+len(body) > guestCacheMaxBytes {
+		g.entries, g.bytes = make(map[string]cachedPage), 0
+	}
+	if old, ok := g.entries[key]; ok {
+		g.bytes -= len(old.body)
 	}
 	g.entries[key] = cachedPage{body: body, at: now, writes: writes}
-	g.mu.Unlock()
+	g.bytes += len(body)
 }
 
-// countWrites marks every unsafe request as a write, so that guests never get a
-// page from before it.
+const localWritesAtStart = "writes_at_start"
+
+// countWrites notes how many writes this node had seen when the request began (a
+// page rendered from older data must not outlive a newer write), and counts a
+// write for every unsafe request that succeeded.
 func (s *Server) countWrites(c *fiber.Ctx) error {
+	c.Locals(localWritesAtStart, s.cache.writes.Load())
+	err := c.Next()
 	switch c.Method() {
 	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
 	default:
-		defer s.cache.writes.Add(1)
+		if err == nil && c.Response().StatusCode() < 400 {
+			s.cache.writes.Add(1)
+		}
 	}
-	return c.Next()
+	return err
 }
 
+// guestKey names a guest's page by language, path and the query parameters pages
+// read; other parameters cannot multiply the cache.
 func guestKey(c *fiber.Ctx) (string, bool) {
 	if currentUser(c) != nil || c.Cookies(noticeCookie) != "" {
 		return "", false
 	}
-	return language(c) + "\x00" + c.OriginalURL(), true
+	q := url.Values{}
+	for _, name := range []string{"page", "tab", "tag", "after"} {
+		if v := c.Query(name); v != "" {
+			q.Set(name, v)
+		}
+	}
+	return language(c) + "\x00" + c.Path() + "?" + q.Encode(), true
 }
 
 // serveGuestCopy answers from the guest cache if it can, and reports whether it did.
@@ -81,23 +107,22 @@ func (s *Server) serveGuestCopy(c *fiber.Ctx) bool {
 }
 
 // forGuests serves a guest the cached copy of this page, or renders it and keeps
-// it. Signed-in users, one-time notices and pages that set a cookie (a form's CSRF
-// cookie) always render.
+// it. Signed-in users, one-time notices and personal pages (any that set a cookie
+// or show a form token) always render.
 func (s *Server) forGuests(c *fiber.Ctx, render func() error) error {
 	key, ok := guestKey(c)
 	if !ok {
 		return render()
 	}
-	now := s.Now()
 	if s.serveGuestCopy(c) {
 		return nil
 	}
-	writes := s.cache.writes.Load()
 	if err := render(); err != nil {
 		return err
 	}
-	if c.Response().StatusCode() == fiber.StatusOK && c.Locals(localSetCookie) == nil {
-		s.cache.put(key, append([]byte(nil), c.Response().Body()...), writes, now)
+	if c.Response().StatusCode() == fiber.StatusOK && c.Locals(localPersonal) == nil {
+		writes, _ := c.Locals(localWritesAtStart).(uint64)
+		s.cache.put(key, append([]byte(nil), c.Response().Body()...), writes, s.Now())
 	}
 	return nil
 }

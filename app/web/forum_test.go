@@ -142,8 +142,16 @@ func TestAnswerEditHistoryDelete(t *testing.T) {
 	if old := mara.NoRedirects().Get(path); old.StatusCode != http.StatusMovedPermanently {
 		t.Errorf("old slug: %d", old.StatusCode)
 	}
-	r = srv.Client(t).Get(fmt.Sprintf("/p/%d/history", page.Question.ID))
+	r = mara.Get(fmt.Sprintf("/p/%d/history", page.Question.ID))
 	mustContain(t, r, "Version 2", "Version 1", "more detail", "<ins>+ Since Monday.</ins>", "<del>- # Router drops Wi-Fi</del>")
+	// Old versions may hold what an edit removed: only the author and moderators see them.
+	if r := srv.Client(t).Get(fmt.Sprintf("/p/%d/history", page.Question.ID)); r.StatusCode != http.StatusNotFound {
+		t.Errorf("guest reads the history: %d", r.StatusCode)
+	}
+	if r := otto.Get(fmt.Sprintf("/p/%d/history", page.Question.ID)); r.StatusCode != http.StatusNotFound {
+		t.Errorf("another member reads the history: %d", r.StatusCode)
+	}
+	mustNotContain(t, otto.Get(path), fmt.Sprintf(`href="/p/%d/history"`, page.Question.ID))
 
 	// Delete: the author may, others not; moderators see it and can restore it.
 	if r := mara.Post(fmt.Sprintf("/p/%d/delete", answer.ID), url.Values{}); r.StatusCode != http.StatusForbidden {

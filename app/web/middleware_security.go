@@ -68,7 +68,7 @@ func (s *Server) checkCSRF(c *fiber.Ctx) error {
 		sent = c.Get(csrfHeader)
 	}
 	cookie := c.Cookies(csrfCookie)
-	if cookie == "" || !hmac.Equal([]byte(sent), []byte(s.csrfToken(cookie))) {
+	if cookie == "" || !hmac.Equal([]byte(sent), []byte(s.csrfToken(cookie, liveSession(c)))) {
 		return errCSRF
 	}
 	return c.Next()
@@ -77,6 +77,7 @@ func (s *Server) checkCSRF(c *fiber.Ctx) error {
 // csrfFor returns the form token of this browser, giving it a CSRF cookie first if
 // it has none.
 func (s *Server) csrfFor(c *fiber.Ctx) string {
+	c.Locals(localPersonal, true)
 	if t, ok := c.Locals(csrfField).(string); ok {
 		return t
 	}
@@ -85,14 +86,25 @@ func (s *Server) csrfFor(c *fiber.Ctx) string {
 		cookie = auth.NewToken()
 		s.setCookie(c, csrfCookie, cookie, 365*24*time.Hour)
 	}
-	t := s.csrfToken(cookie)
+	t := s.csrfToken(cookie, liveSession(c))
 	c.Locals(csrfField, t)
 	return t
 }
 
-func (s *Server) csrfToken(cookie string) string {
+// liveSession is the session token of a signed-in request, "" for guests (also when
+// the browser still sends an expired session cookie).
+func liveSession(c *fiber.Ctx) string {
+	if currentUser(c) == nil {
+		return ""
+	}
+	return c.Cookies(sessionCookie)
+}
+
+// csrfToken binds the token to the browser's CSRF cookie and, once signed in, to its
+// session: a token seen before sign-in is worthless after it.
+func (s *Server) csrfToken(cookie, session string) string {
 	m := hmac.New(sha256.New, s.CSRFKey)
-	m.Write([]byte("csrf:" + cookie))
+	m.Write([]byte("csrf:" + cookie + "|" + session))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
@@ -113,12 +125,12 @@ func (s *Server) sameOrigin(c *fiber.Ctx) bool {
 	return err == nil && strings.EqualFold(u.Host, c.Hostname())
 }
 
-// localSetCookie marks a response that sets a cookie: it is personal and must not
-// be served from the guest page cache.
-const localSetCookie = "set_cookie"
+// localPersonal marks a response that sets a cookie or shows a form token: it is
+// personal and must not be served from the guest page cache.
+const localPersonal = "personal"
 
 func (s *Server) setCookie(c *fiber.Ctx, name, value string, maxAge time.Duration) {
-	c.Locals(localSetCookie, true)
+	c.Locals(localPersonal, true)
 	c.Cookie(&fiber.Cookie{
 		Name:     name,
 		Value:    value,
@@ -131,7 +143,7 @@ func (s *Server) setCookie(c *fiber.Ctx, name, value string, maxAge time.Duratio
 }
 
 func (s *Server) clearCookie(c *fiber.Ctx, name string) {
-	c.Locals(localSetCookie, true)
+	c.Locals(localPersonal, true)
 	c.Cookie(&fiber.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HTTPOnly: true,
 		Secure: s.Config.SecureCookies(), SameSite: fiber.CookieSameSiteLaxMode})
 }

@@ -34,6 +34,9 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 		return err
 	default:
 		c.Locals(localUser, u)
+		// The server extends a session on use; so must the browser's cookie, or an
+		// active member is signed out when the first one runs out.
+		s.setCookie(c, sessionCookie, token, s.Config.SessionTTL.Duration)
 	}
 	return c.Next()
 }
@@ -83,9 +86,13 @@ func (s *Server) requireRole(role user.Role) fiber.Handler {
 	}
 }
 
-// safeNext keeps a post-login redirect on this site: a local path, not "//host".
+// safeNext keeps a redirect on this site: a local path, never "//host", "/\host"
+// or anything with control characters, which browsers strip before resolving.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(next, "/") ||
+		strings.HasPrefix(next, "//") || strings.Contains(next, "\\") ||
+		strings.IndexFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
 		return "/"
 	}
 	return next

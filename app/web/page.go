@@ -69,9 +69,9 @@ func (p Page) Ago(t time.Time) string {
 // Date formats t as a date in the page's language.
 func (p Page) Date(t time.Time) string {
 	if p.Lang == "de" {
-		return t.Format("02.01.2006")
+		return t.UTC().Format("02.01.2006")
 	}
-	return t.Format("2 Jan 2006")
+	return t.UTC().Format("2 Jan 2006")
 }
 
 // ExactTime formats t with minutes, UTC, for hover titles.

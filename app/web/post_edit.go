@@ -39,11 +39,8 @@ func (s *Server) editablePost(c *fiber.Ctx) (*thread.Post, *thread.Thread, error
 	if p.DeletedAt != nil && !thread.CanModerate(currentUser(c)) {
 		return nil, nil, thread.ErrNotFound
 	}
-	if !thread.CanEdit(currentUser(c), t, p) {
-		if t.State == thread.StateLocked {
-			return nil, nil, thread.ErrLocked
-		}
-		return nil, nil, thread.ErrForbidden
+	if err := thread.EditError(currentUser(c), t, p); err != nil {
+		return nil, nil, err
 	}
 	return p, t, nil
 }

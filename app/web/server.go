@@ -2,10 +2,12 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -47,10 +49,11 @@ type RouteHook func(app *fiber.App)
 // Server is the Fiber application with its dependencies.
 type Server struct {
 	Deps
-	app    *fiber.App
-	static map[string]staticFile
-	cache  guestCache
-	csp    string
+	app     *fiber.App
+	static  map[string]staticFile
+	cache   guestCache
+	csp     string
+	proxies []netip.Prefix
 
 	mu      sync.Mutex
 	ln      net.Listener
@@ -71,22 +74,22 @@ func New(d Deps) (*Server, error) {
 	if s.static, err = loadStatic(d.Static); err != nil {
 		return nil, err
 	}
-	proxyHeader := ""
-	if len(d.Config.TrustedProxies) > 0 {
-		proxyHeader = fiber.HeaderXForwardedFor
+	for _, p := range d.Config.TrustedProxies {
+		prefix, err := parsePrefix(p)
+		if err != nil {
+			return nil, fmt.Errorf("SCHWARM_TRUSTED_PROXIES: %w", err)
+		}
+		s.proxies = append(s.proxies, prefix)
 	}
 	s.app = fiber.New(fiber.Config{
-		Immutable:               true,
-		DisableStartupMessage:   true,
-		ErrorHandler:            s.handleError,
-		ReadTimeout:             15 * time.Second,
-		WriteTimeout:            30 * time.Second,
-		IdleTimeout:             60 * time.Second,
-		BodyLimit:               max(8<<20, d.Config.UploadMaxBytes+1<<20), // an upload and its form
-		ProxyHeader:             proxyHeader,
-		EnableTrustedProxyCheck: proxyHeader != "",
-		TrustedProxies:          d.Config.TrustedProxies,
-		AppName:                 "schwarm",
+		Immutable:             true,
+		DisableStartupMessage: true,
+		ErrorHandler:          s.handleError,
+		ReadTimeout:           15 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           60 * time.Second,
+		BodyLimit:             max(8<<20, d.Config.UploadMaxBytes+1<<20), // an upload and its form
+		AppName:               "schwarm",
 	})
 	s.routes()
 	return s, nil

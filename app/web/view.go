@@ -21,6 +21,7 @@ type postRow struct {
 	CreatedISO, CreatedExact, CreatedAgo string
 	HTML                                 template.HTML
 	EditedLabel                          string // "" when never edited
+	CanHistory                           bool   // EditedLabel links to the history
 	CanEdit, CanDelete, CanRestore       bool
 	L                                    *postLabels
 }
@@ -50,6 +51,7 @@ func (p *threadPage) postRows(posts []thread.ShownPost) []postRow {
 		}
 		if post.EditedAt != nil {
 			r.EditedLabel = p.TN("post.edited", post.RevisionCount)
+			r.CanHistory = thread.CanSeeHistory(p.User, &post.Post)
 		}
 		r.CanDelete = !r.Deleted && p.User != nil && thread.CanDelete(p.User, p.Thread, &post.Post, p.now, p.deleteWindow) == nil
 		r.CanRestore = r.Deleted && moderator

@@ -88,8 +88,13 @@ func TestLanguageSwitch(t *testing.T) {
 	if r := guest.Get("/language?lang=xx"); r.StatusCode != http.StatusBadRequest {
 		t.Errorf("unknown language: %d", r.StatusCode)
 	}
-	if r := guest.NoRedirects().Get("/language?lang=de&next=//evil.example"); r.Header.Get("Location") != "/" {
-		t.Errorf("open redirect: %q", r.Header.Get("Location"))
+	for _, next := range []string{"//evil.example", "/%09/evil.example", "/%5Cevil.example", "https://evil.example/", "/%0d%0aSet-Cookie:x=1"} {
+		if r := srv.Client(t).NoRedirects().Get("/language?lang=de&next=" + next); r.Header.Get("Location") != "/" {
+			t.Errorf("next=%s redirected to %q", next, r.Header.Get("Location"))
+		}
+	}
+	if r := srv.Client(t).NoRedirects().Get("/language?lang=de&next=/b/x%3Ftab%3Dsolved"); r.Header.Get("Location") != "/b/x?tab=solved" {
+		t.Errorf("a local next was not kept: %q", r.Header.Get("Location"))
 	}
 
 	// A signed-in member's choice is saved in the profile and follows them.

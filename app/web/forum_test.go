@@ -291,6 +291,11 @@ func TestAdminBoards(t *testing.T) {
 	child, _ := srv.App.Boards.GetBySlug(context.Background(), "fritzbox")
 	r = admin.Post("/admin/boards", form("slug", "deeper", "name_en", "Deeper", "name_de", "Tiefer", "parent", fmt.Sprint(child.ID)))
 	mustContain(t, r, "only one level deep")
+	// A refused change is shown in the form but changes nothing anyone else sees.
+	r = admin.Post(fmt.Sprintf("/admin/boards/%d", parent.ID), form("slug", "BAD SLUG", "name_en", "Hacked name", "name_de", "x", "post_role", "admin"))
+	mustContain(t, r, `value="Hacked name"`)
+	mustContain(t, srv.Client(t).Get("/b/router"), "Routers")
+	mustNotContain(t, srv.Client(t).Get("/"), "Hacked name")
 	r = admin.Post(fmt.Sprintf("/admin/boards/%d", parent.ID), form("slug", "routers", "name_en", "All routers", "name_de", "Alle Router", "post_role", "agent"))
 	mustContain(t, r, "The board has been saved.", "All routers")
 	if b, _ := srv.App.Boards.Get(context.Background(), parent.ID); b.Slug != "routers" || b.PostRole != "agent" {

@@ -88,15 +88,24 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("auth: look up session: %w", err)
 	}
-	if now.Sub(sess.LastSeenAt) > touchEvery {
-		sess.LastSeenAt, sess.ExpiresAt = now, now.Add(s.ttl)
-		err := s.db.Writer(ctx).Model(&Session{}).Where("id = ?", sess.ID).
-			Updates(map[string]any{"last_seen_at": sess.LastSeenAt, "expires_at": sess.ExpiresAt}).Error
-		if err != nil {
-			return nil, fmt.Errorf("auth: extend session: %w", err)
-		}
+	if err := s.touch(ctx, token, sess.LastSeenAt); err != nil {
+		return nil, err
 	}
 	return &sess, nil
+}
+
+// touch pushes a session's expiry forward when it was last seen touchEvery ago.
+func (s *Sessions) touch(ctx context.Context, token string, lastSeen time.Time) error {
+	now := s.now()
+	if now.Sub(lastSeen) <= touchEvery {
+		return nil
+	}
+	err := s.db.Writer(ctx).Model(&Session{}).Where("id = ?", hashToken(token)).
+		Updates(map[string]any{"last_seen_at": now, "expires_at": now.Add(s.ttl)}).Error
+	if err != nil {
+		return fmt.Errorf("auth: extend session: %w", err)
+	}
+	return nil
 }
 
 // Delete ends the session for token; an unknown token is not an error.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/schwarm/schwarm/app/board"
 	"github.com/schwarm/schwarm/app/markup"
+	"github.com/schwarm/schwarm/app/outbox"
 	"github.com/schwarm/schwarm/app/user"
 	"github.com/schwarm/schwarm/app/validate"
 )
@@ -115,7 +116,10 @@ func (s *Service) Create(ctx context.Context, author *user.User, a Ask) (*Thread
 		if err := s.attachTags(ctx, t.ID, tags); err != nil {
 			return err
 		}
-		return w.Exec("UPDATE boards SET thread_count = thread_count + 1 WHERE id = ?", a.BoardID).Error
+		if err := w.Exec("UPDATE boards SET thread_count = thread_count + 1 WHERE id = ?", a.BoardID).Error; err != nil {
+			return err
+		}
+		return outbox.Append(ctx, s.db, outbox.Thread, t.ID)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("thread: create: %w", err)

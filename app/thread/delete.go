@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/schwarm/schwarm/app/outbox"
 	"github.com/schwarm/schwarm/app/user"
 )
 
@@ -98,6 +99,9 @@ func (s *Service) setDeleted(ctx context.Context, actor *user.User, t *Thread, p
 	res := w.Exec("UPDATE "+table+" SET deleted_at = ?, deleted_by = ? WHERE id = ? AND deleted_at "+was, at, by, id)
 	if res.Error != nil || res.RowsAffected == 0 {
 		return res.Error
+	}
+	if err := outbox.Append(ctx, s.db, outbox.Thread, t.ID); err != nil {
+		return err
 	}
 	if p.IsQuestion {
 		if err := w.Exec("UPDATE boards SET thread_count = thread_count + ? WHERE id = ?", delta, t.BoardID).Error; err != nil {

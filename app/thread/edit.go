@@ -10,6 +10,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/schwarm/schwarm/app/outbox"
 	"github.com/schwarm/schwarm/app/user"
 	"github.com/schwarm/schwarm/app/validate"
 )
@@ -99,6 +100,9 @@ func (s *Service) Edit(ctx context.Context, editor *user.User, postID int64, e E
 			if err != nil {
 				return err
 			}
+		}
+		if err := outbox.Append(ctx, s.db, outbox.Thread, t.ID); err != nil {
+			return err
 		}
 		post, err = s.GetPost(ctx, p.ID)
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/schwarm/schwarm/app/outbox"
 	"github.com/schwarm/schwarm/app/user"
 	"github.com/schwarm/schwarm/app/validate"
 )
@@ -37,7 +38,10 @@ func (s *Service) Reply(ctx context.Context, author *user.User, threadID int64, 
 		if err := w.Create(p).Error; err != nil {
 			return err
 		}
-		return w.Exec("UPDATE threads SET answer_count = answer_count + 1, last_activity_at = ? WHERE id = ?", now, threadID).Error
+		if err := w.Exec("UPDATE threads SET answer_count = answer_count + 1, last_activity_at = ? WHERE id = ?", now, threadID).Error; err != nil {
+			return err
+		}
+		return outbox.Append(ctx, s.db, outbox.Thread, threadID)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("thread %d: reply: %w", threadID, err)

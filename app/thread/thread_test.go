@@ -16,6 +16,7 @@ import (
 	"github.com/schwarm/schwarm/app/board"
 	"github.com/schwarm/schwarm/app/database"
 	"github.com/schwarm/schwarm/app/markup"
+	"github.com/schwarm/schwarm/app/outbox"
 	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/user"
 	"github.com/schwarm/schwarm/app/validate"
@@ -468,6 +469,51 @@ func TestConcurrentDeletesAndEdits(t *testing.T) {
 	for i := range edits {
 		if !seen[fmt.Sprintf("edit %d", i)] {
 			t.Errorf("edit %d is lost from the history", i)
+		}
+	}
+}
+
+// TestWritesReachTheOutbox: every change search must see leaves one outbox record
+// in its own transaction; refused changes leave none.
+func TestWritesReachTheOutbox(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	count := func() int {
+		entries, err := outbox.After(ctx, e.db, 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(entries)
+	}
+	th := e.ask(t, e.fx.Member, "Router drops Wi-Fi")
+	a, err := e.s.Reply(ctx, e.fx.Other, th.ID, "answer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s.Edit(ctx, e.fx.Other, a.ID, thread.Edit{Body: "better answer"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s.Delete(ctx, e.fx.Other, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s.Restore(ctx, e.fx.Moderator, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(); got != 5 {
+		t.Errorf("%d outbox records after ask, reply, edit, delete, restore; want 5", got)
+	}
+	// Refused or empty changes: nothing to index.
+	e.s.Reply(ctx, e.fx.Other, th.ID, " ")
+	e.s.Edit(ctx, e.fx.Member, a.ID, thread.Edit{Body: "not mine"})
+	e.s.Edit(ctx, e.fx.Other, a.ID, thread.Edit{Body: "better answer"}) // unchanged
+	e.s.Restore(ctx, e.fx.Moderator, a.ID)                             // not deleted
+	if got := count(); got != 5 {
+		t.Errorf("%d outbox records after refused changes; want still 5", got)
+	}
+	entries, _ := outbox.After(ctx, e.db, 0, 10)
+	for _, en := range entries {
+		if en.Topic != outbox.Thread || en.EntityID != th.ID {
+			t.Errorf("entry %+v", en)
 		}
 	}
 }

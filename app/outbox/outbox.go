@@ -1,0 +1,49 @@
+// Package outbox records, inside the transaction of each change, which entities
+// search has to look at again, and lets each node's indexer read those records in
+// order. It knows no domain: a record is a topic and an id.
+package outbox
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/schwarm/schwarm/app/database"
+)
+
+// Topics of records.
+const (
+	// Thread says a thread or one of its posts changed: its search document is due.
+	Thread = "thread"
+)
+
+// Entry is one record.
+type Entry struct {
+	ID        int64
+	Topic     string
+	EntityID  int64
+	CreatedAt time.Time
+}
+
+// TableName keeps GORM off the pluralised default.
+func (Entry) TableName() string { return "outbox" }
+
+// Append records that entity id of topic changed. Called with the ctx of the
+// change's transaction, it commits or rolls back with the change.
+func Append(ctx context.Context, db *database.DB, topic string, id int64) error {
+	err := db.Writer(ctx).Create(&Entry{Topic: topic, EntityID: id, CreatedAt: time.Now().UTC()}).Error
+	if err != nil {
+		return fmt.Errorf("outbox: append %s %d: %w", topic, id, err)
+	}
+	return nil
+}
+
+// After returns up to limit records with an id above after, in id order.
+func After(ctx context.Context, db *database.DB, after int64, limit int) ([]Entry, error) {
+	var entries []Entry
+	err := db.Reader(ctx).Where("id > ?", after).Order("id").Limit(limit).Find(&entries).Error
+	if err != nil {
+		return nil, fmt.Errorf("outbox: read after %d: %w", after, err)
+	}
+	return entries, nil
+}

@@ -1,0 +1,12 @@
+-- +goose Up
+-- Every change that search must see, written in the same transaction as the change.
+-- Each node's indexer reads it in id order and remembers how far it got.
+CREATE TABLE outbox (
+    id         BIGSERIAL PRIMARY KEY,
+    topic      TEXT NOT NULL,
+    entity_id  BIGINT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+);
+
+-- +goose Down
+DROP TABLE outbox;

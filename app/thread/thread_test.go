@@ -506,7 +506,7 @@ func TestWritesReachTheOutbox(t *testing.T) {
 	e.s.Reply(ctx, e.fx.Other, th.ID, " ")
 	e.s.Edit(ctx, e.fx.Member, a.ID, thread.Edit{Body: "not mine"})
 	e.s.Edit(ctx, e.fx.Other, a.ID, thread.Edit{Body: "better answer"}) // unchanged
-	e.s.Restore(ctx, e.fx.Moderator, a.ID)                             // not deleted
+	e.s.Restore(ctx, e.fx.Moderator, a.ID)                              // not deleted
 	if got := count(); got != 5 {
 		t.Errorf("%d outbox records after refused changes; want still 5", got)
 	}

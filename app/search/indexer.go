@@ -1,0 +1,128 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/schwarm/schwarm/app/database"
+	"github.com/schwarm/schwarm/app/outbox"
+	"github.com/schwarm/schwarm/app/thread"
+)
+
+// Indexer keeps an Index in step with the database by applying outbox records in
+// order, in batches.
+type Indexer struct {
+	db      *database.DB
+	threads *thread.Service
+	index   *Index
+	log     *slog.Logger
+}
+
+// NewIndexer returns an Indexer.
+func NewIndexer(db *database.DB, threads *thread.Service, index *Index, log *slog.Logger) *Indexer {
+	return &Indexer{db: db, threads: threads, index: index, log: log}
+}
+
+const batchSize = 500
+
+// CatchUp applies every outbox record after the index's position.
+func (in *Indexer) CatchUp(ctx context.Context) error {
+	pos, err := in.index.Position()
+	if err != nil {
+		return err
+	}
+	for {
+		entries, err := outbox.After(ctx, in.db, pos, batchSize)
+		if err != nil || len(entries) == 0 {
+			return err
+		}
+		seen := map[int64]bool{}
+		var ids []int64
+		for _, e := range entries {
+			if e.Topic == outbox.Thread && !seen[e.EntityID] {
+				seen[e.EntityID] = true
+				ids = append(ids, e.EntityID)
+			}
+		}
+		pos = entries[len(entries)-1].ID
+		if err := in.apply(ctx, ids, pos); err != nil {
+			return err
+		}
+	}
+}
+
+// apply re-reads the threads in ids from the database and writes them, or their
+// removal, to the index together with the new position.
+func (in *Indexer) apply(ctx context.Context, ids []int64, pos int64) error {
+	data, err := in.threads.IndexData(ctx, ids)
+	if err != nil {
+		return err
+	}
+	found := map[int64]bool{}
+	docs := make([]Document, 0, len(data))
+	for _, t := range data {
+		found[t.ID] = true
+		docs = append(docs, Document{
+			ThreadID: t.ID, Title: t.Title, Question: t.Question, Answers: t.Answers, Tags: t.Tags,
+			BoardID: t.BoardID, Language: t.Language, Solved: t.State == thread.StateSolved,
+			Visible: t.DeletedAt == nil, Created: t.CreatedAt,
+		})
+	}
+	var gone []int64
+	for _, id := range ids {
+		if !found[id] {
+			gone = append(gone, id)
+		}
+	}
+	return in.index.Apply(docs, gone, pos)
+}
+
+// Rebuild indexes every thread. It notes the outbox position first, so that
+// changes made while it runs are applied again afterwards, never lost.
+func (in *Indexer) Rebuild(ctx context.Context) error {
+	var last []outbox.Entry
+	err := in.db.Reader(ctx).Order("id DESC").Limit(1).Find(&last).Error
+	if err != nil {
+		return fmt.Errorf("search: rebuild: %w", err)
+	}
+	var pos int64
+	if len(last) > 0 {
+		pos = last[0].ID
+	}
+	for after := int64(0); ; {
+		ids, err := in.threads.IDsAfter(ctx, after, batchSize)
+		if err != nil {
+			return fmt.Errorf("search: rebuild: %w", err)
+		}
+		if len(ids) == 0 {
+			break
+		}
+		if err := in.apply(ctx, ids, 0); err != nil {
+			return err
+		}
+		after = ids[len(ids)-1]
+	}
+	if err := in.index.Apply(nil, nil, pos); err != nil {
+		return err
+	}
+	return in.index.markBuilt()
+}
+
+// Run applies new outbox records every interval until ctx ends.
+func (in *Indexer) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if err := in.CatchUp(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			in.log.Warn("search index catch-up", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

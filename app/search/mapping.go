@@ -1,0 +1,91 @@
+package search
+
+import (
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
+	"github.com/blevesearch/bleve/v2/analysis/lang/de"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/ngram"
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+)
+
+// MappingVersion changes whenever the mapping or the analyzers change; an index
+// built with another version is rebuilt on start.
+const MappingVersion = 1
+
+// Analyzer names.
+const (
+	analyzerEN    = "schwarm_en"    // folding, stop words, Porter stemming
+	analyzerDE    = "schwarm_de"    // German normalisation (ä→a, ue→u, ß→ss), light stemming
+	analyzerGrams = "schwarm_grams" // 4-grams of folded words: compounds and typos
+	ngramFilter   = "schwarm_4grams"
+)
+
+// Languages with their own analyzed fields.
+var languages = []string{"en", "de"}
+
+// Text fields per language: title, question, solution, answers, aliases.
+var textFields = []string{"title", "question", "solution", "answers", "aliases"}
+
+func newMapping() (*mapping.IndexMappingImpl, error) {
+	m := bleve.NewIndexMapping()
+	err := m.AddCustomTokenFilter(ngramFilter, map[string]any{"type": ngram.Name, "min": 4.0, "max": 4.0})
+	if err != nil {
+		return nil, err
+	}
+	for name, a := range map[string]map[string]any{
+		analyzerEN: {"type": custom.Name, "char_filters": []any{asciifolding.Name}, "tokenizer": unicode.Name,
+			"token_filters": []any{en.PossessiveName, lowercase.Name, en.StopName, porter.Name}},
+		analyzerDE: {"type": custom.Name, "tokenizer": unicode.Name,
+			"token_filters": []any{lowercase.Name, de.StopName, de.NormalizeName, de.LightStemmerName}},
+		analyzerGrams: {"type": custom.Name, "char_filters": []any{asciifolding.Name}, "tokenizer": unicode.Name,
+			"token_filters": []any{lowercase.Name, de.NormalizeName, ngramFilter}},
+	} {
+		if err := m.AddCustomAnalyzer(name, a); err != nil {
+			return nil, err
+		}
+	}
+	doc := bleve.NewDocumentStaticMapping() // default mapping off: only what is named here
+	text := func(analyzer string) *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer, f.Store, f.IncludeTermVectors, f.IncludeInAll = analyzer, false, false, false
+		return f
+	}
+	for _, lang := range languages {
+		analyzer := analyzerEN
+		if lang == "de" {
+			analyzer = analyzerDE
+		}
+		for _, f := range textFields {
+			doc.AddFieldMappingsAt(f+"_"+lang, text(analyzer))
+		}
+	}
+	doc.AddFieldMappingsAt("grams", text(analyzerGrams))
+	kw := func() *mapping.FieldMapping {
+		f := bleve.NewKeywordFieldMapping()
+		f.Analyzer, f.IncludeInAll = keyword.Name, false
+		return f
+	}
+	doc.AddFieldMappingsAt("tags", kw())
+	doc.AddFieldMappingsAt("language", kw())
+	doc.AddFieldMappingsAt("board", kw())
+	num := bleve.NewNumericFieldMapping()
+	num.IncludeInAll = false
+	doc.AddFieldMappingsAt("kudos", num)
+	b := bleve.NewBooleanFieldMapping()
+	b.IncludeInAll = false
+	doc.AddFieldMappingsAt("solved", b)
+	doc.AddFieldMappingsAt("visible", b)
+	dt := bleve.NewDateTimeFieldMapping()
+	dt.IncludeInAll = false
+	doc.AddFieldMappingsAt("created", dt)
+	m.DefaultMapping = doc
+	m.DefaultAnalyzer = analyzerEN
+	m.StoreDynamic, m.IndexDynamic, m.DocValuesDynamic = false, false, false
+	return m, nil
+}

@@ -1,0 +1,164 @@
+package search_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/schwarm/schwarm/app/apptest"
+	"github.com/schwarm/schwarm/app/auth"
+	"github.com/schwarm/schwarm/app/board"
+	"github.com/schwarm/schwarm/app/database"
+	"github.com/schwarm/schwarm/app/markup"
+	"github.com/schwarm/schwarm/app/search"
+	"github.com/schwarm/schwarm/app/thread"
+	"github.com/schwarm/schwarm/app/user"
+)
+
+type env struct {
+	db      *database.DB
+	threads *thread.Service
+	fx      apptest.Fixtures
+	board   *board.Board
+	dir     string
+}
+
+func setup(t *testing.T) *env {
+	t.Helper()
+	db := apptest.NewDB(t)
+	now := func() time.Time { return time.Now().UTC() }
+	users := user.NewService(db, apptest.FastPasswords, []string{"en", "de"}, auth.NewSessions(db, time.Hour, now), now)
+	e := &env{db: db, threads: thread.NewService(db, markup.New(), time.Hour, now), fx: apptest.Seed(t, users), dir: filepath.Join(t.TempDir(), "index")}
+	e.board = &board.Board{Slug: "help", NameEN: "Help", NameDE: "Hilfe"}
+	if err := board.NewService(db, now).Create(context.Background(), e.board); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func (e *env) ask(t *testing.T, title, body, lang string) *thread.Thread {
+	t.Helper()
+	th, err := e.threads.Create(context.Background(), e.fx.Member, thread.Ask{BoardID: e.board.ID, Title: title, Body: body, Language: lang})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return th
+}
+
+// open opens the index like a starting node: rebuilt when new, then caught up.
+func (e *env) open(t *testing.T) (*search.Index, *search.Indexer) {
+	t.Helper()
+	ix, err := search.Open(e.dir)
+	in := search.NewIndexer(e.db, e.threads, ix, apptest.Log(t))
+	if errors.Is(err, search.ErrRebuild) {
+		err = in.Rebuild(context.Background())
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := in.CatchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return ix, in
+}
+
+func ids(t *testing.T, ix *search.Index, q search.Query) []int64 {
+	t.Helper()
+	if q.Size == 0 {
+		q.Size = 10
+	}
+	hits, _, err := ix.Search(q)
+	if err != nil {
+		t.Fatalf("Search(%q): %v", q.Text, err)
+	}
+	var out []int64
+	for _, h := range hits {
+		out = append(out, h.ThreadID)
+	}
+	return out
+}
+
+func TestAnalysisAndRanking(t *testing.T) {
+	e := setup(t)
+	router := e.ask(t, "Router keeps dropping the connection", "Every evening my wifi connection drops.", "en")
+	roaming := e.ask(t, "Roaming charges in Switzerland", "Is Switzerland included in my plan?", "en")
+	callback := e.ask(t, "Rückruf wegen Rechnung angefordert", "Wann ruft mich jemand zurück?", "de")
+	password := e.ask(t, "Router Passwort vergessen", "Wie setze ich das Kennwort zurück?", "de")
+	ix, _ := e.open(t)
+	defer ix.Close()
+
+	tests := []struct {
+		query string
+		want  int64
+	}{
+		{"routers dropped connections", router.ID}, // English stemming
+		{"roaming switzerland", roaming.ID},
+		{"Rueckruf", callback.ID},           // umlaut spelt out
+		{"rückruf rechnung", callback.ID},   // as written
+		{"Routerpasswort", password.ID},     // a compound finds its parts
+		{"Swizterland roaming", roaming.ID}, // a typo in a longer word
+	}
+	for _, tt := range tests {
+		got := ids(t, ix, search.Query{Text: tt.query})
+		if len(got) == 0 || got[0] != tt.want {
+			t.Errorf("%q: got %v, want %d first", tt.query, got, tt.want)
+		}
+	}
+}
+
+func TestUserTextIsNeverQuerySyntax(t *testing.T) {
+	e := setup(t)
+	e.ask(t, "Router keeps dropping the connection", "x", "en")
+	ix, _ := e.open(t)
+	defer ix.Close()
+	for _, q := range []string{"", "a", "title:x AND -y", "*", "~", `"unbalanced`, "((", "'; DROP TABLE threads; --",
+		string([]byte{0xff, 0xfe, 0x00}), string(make([]byte, 10000))} {
+		if _, _, err := ix.Search(search.Query{Text: q, Size: 10}); err != nil {
+			t.Errorf("Search(%.20q): %v", q, err)
+		}
+	}
+	if got := ids(t, ix, search.Query{Text: "title:router AND -connection"}); len(got) != 1 {
+		t.Errorf("query syntax was not read as words: %v", got)
+	}
+}
+
+// TestIndexerFollowsTheOutbox: changes reach the index, deletions leave it, and a
+// restart between a commit and its indexing loses nothing.
+func TestIndexerFollowsTheOutbox(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	ix, in := e.open(t)
+	th := e.ask(t, "Router keeps dropping the connection", "x", "en")
+	if got := ids(t, ix, search.Query{Text: "router"}); len(got) != 0 {
+		t.Fatalf("indexed before catch-up: %v", got)
+	}
+	if err := in.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(t, ix, search.Query{Text: "router"}); len(got) != 1 {
+		t.Fatalf("not indexed after catch-up: %v", got)
+	}
+	// A crash after the commit, before the index saw it: the node restarts.
+	later := e.ask(t, "Modem firmware update failed", "x", "en")
+	ix.Close()
+	ix, in = e.open(t)
+	defer ix.Close()
+	if got := ids(t, ix, search.Query{Text: "firmware"}); len(got) != 1 || got[0] != later.ID {
+		t.Fatalf("after restart: %v", got)
+	}
+	page, _ := e.threads.Posts(ctx, e.fx.Moderator, th, 1)
+	if _, err := e.threads.Delete(ctx, e.fx.Moderator, page.Question.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := in.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(t, ix, search.Query{Text: "router"}); len(got) != 0 {
+		t.Errorf("deleted thread found: %v", got)
+	}
+	if got := ids(t, ix, search.Query{Text: "router", Hidden: true}); len(got) != 1 {
+		t.Errorf("staff do not find the deleted thread: %v", got)
+	}
+}

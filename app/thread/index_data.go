@@ -1,0 +1,78 @@
+package thread
+
+import (
+	"context"
+	"fmt"
+)
+
+// Indexed is what search needs of a thread: its text and state, read from the
+// database, the source of truth.
+type Indexed struct {
+	Thread
+	Question string   // the question's markdown source
+	Answers  []string // visible answers' sources, in order
+	Tags     []string
+}
+
+// IndexData loads the threads with the given ids for indexing; ids that no longer
+// exist are missing from the result.
+func (s *Service) IndexData(ctx context.Context, ids []int64) ([]Indexed, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var threads []Thread
+	if err := s.db.Reader(ctx).Where("id IN ?", ids).Find(&threads).Error; err != nil {
+		return nil, fmt.Errorf("thread: index data: %w", err)
+	}
+	out := make([]Indexed, len(threads))
+	byID := make(map[int64]*Indexed, len(threads))
+	for i, t := range threads {
+		out[i].Thread = t
+		byID[t.ID] = &out[i]
+	}
+	var posts []struct {
+		ThreadID   int64
+		IsQuestion bool
+		Source     string
+	}
+	err := s.db.Reader(ctx).Table("posts").Select("thread_id, is_question, source").
+		Where("thread_id IN ? AND deleted_at IS NULL", ids).Order("id").Scan(&posts).Error
+	if err != nil {
+		return nil, fmt.Errorf("thread: index data: %w", err)
+	}
+	for _, p := range posts {
+		t := byID[p.ThreadID]
+		if t == nil {
+			continue
+		}
+		if p.IsQuestion {
+			t.Question = p.Source
+		} else {
+			t.Answers = append(t.Answers, p.Source)
+		}
+	}
+	var tags []struct {
+		ThreadID int64
+		Name     string
+	}
+	err = s.db.Reader(ctx).Table("thread_tags").Select("thread_tags.thread_id, tags.name").
+		Joins("JOIN tags ON tags.id = thread_tags.tag_id").Where("thread_tags.thread_id IN ?", ids).Scan(&tags).Error
+	if err != nil {
+		return nil, fmt.Errorf("thread: index data: %w", err)
+	}
+	for _, tg := range tags {
+		if t := byID[tg.ThreadID]; t != nil {
+			t.Tags = append(t.Tags, tg.Name)
+		}
+	}
+	return out, nil
+}
+
+// IDsAfter returns up to limit thread ids above after, in order, for rebuilding
+// the search index.
+func (s *Service) IDsAfter(ctx context.Context, after int64, limit int) ([]int64, error) {
+	var ids []int64
+	err := s.db.Reader(ctx).Table("threads").Where("id > ?", after).Order("id").Limit(limit).Pluck("id", &ids).Error
+	return ids, err
+}
+

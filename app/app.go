@@ -18,6 +18,7 @@ import (
 	"github.com/schwarm/schwarm/app/database"
 	"github.com/schwarm/schwarm/app/i18n"
 	"github.com/schwarm/schwarm/app/markup"
+	"github.com/schwarm/schwarm/app/search"
 	"github.com/schwarm/schwarm/app/theme"
 	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/upload"
@@ -42,6 +43,8 @@ type App struct {
 	Threads  *thread.Service
 	Views    *thread.Views
 	Uploads  *upload.Service
+	Search   *search.Index // nil until OpenSearch
+	Indexer  *search.Indexer
 	Now      func() time.Time
 }
 
@@ -85,8 +88,35 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	return a, nil
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close releases the search index and the database.
+func (a *App) Close() error {
+	if a.Search != nil {
+		a.Search.Close()
+	}
+	return a.DB.Close()
+}
+
+// OpenSearch opens this node's search index under the data directory, rebuilds it
+// from the database when it is new or its mapping changed, and catches up with the
+// outbox. Only serving (and eval) need it: it holds a lock on the index files.
+func (a *App) OpenSearch(ctx context.Context) error {
+	if a.Search != nil {
+		return nil
+	}
+	ix, err := search.Open(filepath.Join(a.Config.DataDir, "index"))
+	if err != nil && !errors.Is(err, search.ErrRebuild) {
+		return err
+	}
+	a.Search, a.Indexer = ix, search.NewIndexer(a.DB, a.Threads, ix, a.Log)
+	if errors.Is(err, search.ErrRebuild) {
+		start := time.Now()
+		if err := a.Indexer.Rebuild(ctx); err != nil {
+			return err
+		}
+		a.Log.Info("search index built", "duration", time.Since(start).Round(time.Millisecond))
+	}
+	return a.Indexer.CatchUp(ctx)
+}
 
 // Migrate applies pending migrations and logs what it applied.
 func (a *App) Migrate(ctx context.Context) error {
@@ -111,6 +141,9 @@ func (a *App) WebServer(ctx context.Context, hook web.RouteHook) (*web.Server, e
 	if err := a.DB.CheckSchema(ctx); err != nil {
 		return nil, err
 	}
+	if err := a.OpenSearch(ctx); err != nil {
+		return nil, err
+	}
 	th, err := theme.Load(themes.FS, "default", static.FS)
 	if err != nil {
 		return nil, err
@@ -129,6 +162,7 @@ func (a *App) WebServer(ctx context.Context, hook web.RouteHook) (*web.Server, e
 		Views:    a.Views,
 		Limiter:  a.Limiter,
 		Uploads:  a.Uploads,
+		Search:   a.Search,
 		I18n:     a.I18n,
 		Theme:    th,
 		Static:   static.FS,
@@ -153,6 +187,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, hook web.RouteHook) er
 		a.Views.Run(ctx, 10*time.Second, func(err error) { a.Log.Warn("flush view counts", "err", err) })
 	}()
 	defer func() { <-viewsDone }()
+	indexerDone := make(chan struct{})
+	go func() { defer close(indexerDone); a.Indexer.Run(ctx, 250*time.Millisecond) }()
+	defer func() { <-indexerDone }()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.Log.Info("serving", "addr", ln.Addr().String(), "base_url", a.Config.BaseURL, "database", a.DB.Dialect)

@@ -46,6 +46,10 @@ func NewServer(t testing.TB, o ServerOptions) *Server {
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
+	ictx, stopIndexer := context.WithCancel(context.Background())
+	indexed := make(chan struct{})
+	go func() { defer close(indexed); a.Indexer.Run(ictx, 20*time.Millisecond) }()
+	t.Cleanup(func() { stopIndexer(); <-indexed })
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

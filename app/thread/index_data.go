@@ -75,4 +75,3 @@ func (s *Service) IDsAfter(ctx context.Context, after int64, limit int) ([]int64
 	err := s.db.Reader(ctx).Table("threads").Where("id > ?", after).Order("id").Limit(limit).Pluck("id", &ids).Error
 	return ids, err
 }
-

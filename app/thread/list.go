@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -255,4 +256,59 @@ func (s *Service) Posts(ctx context.Context, viewer *user.User, t *Thread, page 
 	}
 	out.Answers = rows
 	return out, nil
+}
+
+// ByIDs loads the threads with ids for a list, in the order of ids. Deleted threads
+// are left out unless withDeleted (staff).
+func (s *Service) ByIDs(ctx context.Context, ids []int64, withDeleted bool) ([]Listed, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	where := "threads.id IN ?"
+	if !withDeleted {
+		where += " AND threads.deleted_at IS NULL"
+	}
+	var rows []Listed
+	err := s.db.Reader(ctx).Table("threads").
+		Select("threads.*, users.handle AS author_handle, users.display_name AS author_name, "+
+			"boards.slug AS board_slug, boards.name_en AS board_name_en, boards.name_de AS board_name_de").
+		Joins("JOIN users ON users.id = threads.author_id").Joins("JOIN boards ON boards.id = threads.board_id").
+		Where(where, ids).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("thread: by ids: %w", err)
+	}
+	pos := make(map[int64]int, len(ids))
+	for i, id := range ids {
+		pos[id] = i
+	}
+	slices.SortFunc(rows, func(a, b Listed) int { return pos[a.ID] - pos[b.ID] })
+	return rows, s.loadTags(ctx, rows)
+}
+
+// Excerpts returns, per thread, the first words of its first answer, or of the
+// question when there is none: what a suggestion shows under its title.
+func (s *Service) Excerpts(ctx context.Context, ids []int64) (map[int64]string, error) {
+	data, err := s.IndexData(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]string, len(data))
+	for _, t := range data {
+		text := t.Question
+		if len(t.Answers) > 0 {
+			text = t.Answers[0]
+		}
+		out[t.ID] = excerpt(text, 160)
+	}
+	return out, nil
+}
+
+// excerpt is the first n runes of markdown as plain words.
+func excerpt(md string, n int) string {
+	words := strings.Fields(strings.NewReplacer("*", "", "`", "", "#", "", "_", " ", ">", "", "|", " ").Replace(md))
+	s := strings.Join(words, " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }

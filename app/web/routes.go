@@ -22,6 +22,8 @@ func (s *Server) routes() {
 	a.Get("/t/:id<int>/:slug", s.threadShow)
 	a.Get("/u/:handle", s.userShow)
 	a.Get("/tags/suggest", s.tagSuggest)
+	a.Get("/search", s.searchShow)
+	a.Get("/suggest", s.suggest)
 
 	member, writer := s.requireRole(user.RoleMember), []fiber.Handler{s.requireRole(user.RoleMember), s.limitWrites}
 	a.Get("/ask", member, s.askForm)

@@ -17,6 +17,7 @@ import (
 	"github.com/schwarm/schwarm/app/board"
 	"github.com/schwarm/schwarm/app/config"
 	"github.com/schwarm/schwarm/app/i18n"
+	"github.com/schwarm/schwarm/app/search"
 	"github.com/schwarm/schwarm/app/theme"
 	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/upload"
@@ -34,6 +35,7 @@ type Deps struct {
 	Views    *thread.Views
 	Limiter  *auth.Limiter
 	Uploads  *upload.Service
+	Search   *search.Index
 	I18n     *i18n.Bundle
 	Theme    *theme.Theme
 	Static   fs.FS
@@ -62,7 +64,8 @@ type Server struct {
 
 // pages lists every page template a handler renders; start-up fails without them.
 var pages = []string{"home", "board_show", "thread_show", "thread_ask", "post_edit", "post_history",
-	"user_show", "auth_signup", "auth_login", "profile_edit", "admin_users", "admin_boards", "error"}
+	"user_show", "auth_signup", "auth_login", "profile_edit", "admin_users", "admin_boards", "error",
+	"search", "suggest"}
 
 // New builds the server and its routes.
 func New(d Deps) (*Server, error) {

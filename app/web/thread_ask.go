@@ -20,6 +20,10 @@ type askPage struct {
 	Language string
 	Preview  template.HTML
 	Errors   validate.Errors
+	// Before the question is posted: existing threads that may answer it. Confirmed
+	// says the asker has seen them (the step, or the list shown while typing).
+	Suggestions []suggestion
+	Confirmed   bool
 }
 
 func (s *Server) askBoards(c *fiber.Ctx) ([]board.Board, error) {
@@ -63,11 +67,21 @@ func (s *Server) ask(c *fiber.Ctx) error {
 	p := &askPage{Page: s.newPage(c, "ask.title"), Boards: boards,
 		Title: c.FormValue("title"), Body: c.FormValue("body"), Tags: c.FormValue("tags"), Language: c.FormValue("language")}
 	p.BoardID = formInt(c, "board")
+	p.Confirmed = c.FormValue("confirm") == "1"
 	if c.FormValue("action") == "preview" {
 		if p.Preview, err = s.Threads.Preview(p.Body); err != nil {
 			return err
 		}
 		return s.render(c, "thread_ask", p)
+	}
+	if !p.Confirmed { // without JavaScript: "Before you post — do these answer your question?"
+		if p.Suggestions, err = s.suggestions(c, p.Title+" "+p.Body, 0); err != nil {
+			return err
+		}
+		if len(p.Suggestions) > 0 {
+			p.Confirmed = true
+			return s.render(c, "thread_ask", p)
+		}
 	}
 	t, err := s.Threads.Create(c.UserContext(), currentUser(c), thread.Ask{
 		BoardID: p.BoardID, Title: p.Title, Body: p.Body, Tags: p.Tags, Language: p.Language,

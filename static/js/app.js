@@ -100,3 +100,28 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 });
+
+// An <input data-suggest="ID"> (the ask page's title) shows existing threads that
+// may already answer the question in #ID while it is typed, from three words on.
+// Once shown, the "before you post" step is not needed: the form says so.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const input of document.querySelectorAll("input[data-suggest]")) {
+    const box = document.getElementById(input.dataset.suggest);
+    const confirm = input.form && input.form.querySelector("input[name=confirm]");
+    const board = input.form && input.form.querySelector("select[name=board]");
+    if (!box) continue;
+    let last = "";
+    const update = debounce(async () => {
+      const text = input.value.trim();
+      if (text.split(/\s+/).length < 3 || text === last) return;
+      last = text;
+      const params = new URLSearchParams({ q: text });
+      if (board && board.value) params.set("board", board.value);
+      const resp = await fetch("/suggest?" + params, { headers: { Accept: "text/html" } });
+      if (!resp.ok) return;
+      box.innerHTML = await resp.text(); // rendered and escaped by the server
+      if (confirm && box.querySelector("[data-suggestion]")) confirm.value = "1";
+    }, 150);
+    input.addEventListener("input", update);
+  }
+});

@@ -98,7 +98,11 @@ func (s *Service) Create(ctx context.Context, author *user.User, a Ask) (*Thread
 	if err != nil {
 		return nil, err
 	}
-	if a.Language != "de" {
+	switch a.Language {
+	case "en", "de":
+	case "":
+		a.Language = DetectLanguage(a.Title + " " + a.Body)
+	default:
 		a.Language = "en"
 	}
 	now := s.now()

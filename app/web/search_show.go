@@ -90,13 +90,13 @@ type suggestPage struct {
 	Suggestions []suggestion
 }
 
-// suggestions finds up to 5 threads that may already answer text; solved threads
+// suggestions finds up to n threads that may already answer text; solved threads
 // rank higher.
-func (s *Server) suggestions(c *fiber.Ctx, text string, boardID int64) ([]suggestion, error) {
+func (s *Server) suggestions(c *fiber.Ctx, text string, boardID int64, n int) ([]suggestion, error) {
 	if len(search.Words(text)) == 0 {
 		return nil, nil
 	}
-	threads, _, err := s.findThreads(c, search.Query{Text: text, BoardID: boardID, Size: 5})
+	threads, _, err := s.findThreads(c, search.Query{Text: text, BoardID: boardID, Size: n})
 	if err != nil || len(threads) == 0 {
 		return nil, err
 	}
@@ -118,9 +118,11 @@ func (s *Server) suggestions(c *fiber.Ctx, text string, boardID int64) ([]sugges
 }
 
 // suggest answers the ask page's script: existing threads for the title typed so
-// far, as an HTML fragment, or JSON for Accept: application/json.
+// far, as an HTML fragment, or JSON for Accept: application/json. n (at most 10,
+// default 5) is for `schwarm eval`, which measures this very path.
 func (s *Server) suggest(c *fiber.Ctx) error {
-	found, err := s.suggestions(c, c.Query("q"), int64(c.QueryInt("board")))
+	n := min(max(c.QueryInt("n", 5), 1), 10)
+	found, err := s.suggestions(c, c.Query("q"), int64(c.QueryInt("board")), n)
 	if err != nil {
 		return err
 	}

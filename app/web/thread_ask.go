@@ -75,7 +75,7 @@ func (s *Server) ask(c *fiber.Ctx) error {
 		return s.render(c, "thread_ask", p)
 	}
 	if !p.Confirmed { // without JavaScript: "Before you post — do these answer your question?"
-		if p.Suggestions, err = s.suggestions(c, p.Title+" "+p.Body, 0); err != nil {
+		if p.Suggestions, err = s.suggestions(c, p.Title+" "+p.Body, 0, 5); err != nil {
 			return err
 		}
 		if len(p.Suggestions) > 0 {

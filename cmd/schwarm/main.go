@@ -3,6 +3,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"github.com/schwarm/schwarm/app/auth"
 	"github.com/schwarm/schwarm/app/config"
 	"github.com/schwarm/schwarm/app/demo"
+	"github.com/schwarm/schwarm/app/evaluate"
 	"github.com/schwarm/schwarm/app/user"
 	"github.com/schwarm/schwarm/app/validate"
 )
@@ -29,6 +31,7 @@ Commands:
   migrate        apply database migrations and exit
   demo           load demo content into an empty forum and exit
   admin create   create an administrator account
+  eval           measure suggestions on an evaluation set: --corpus FILE --queries FILE [--json]
 
 Run "schwarm <command> --help" for a command's flags. Settings are environment variables:
 `
@@ -64,8 +67,26 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	handle := fs.String("handle", "admin", "handle of the new administrator (admin create)")
 	email := fs.String("email", "", "e-mail address of the new administrator (admin create)")
 	password := fs.String("password", "", "password; empty reads SCHWARM_ADMIN_PASSWORD, else one is generated and printed (admin create)")
+	corpus := fs.String("corpus", "", "evaluation corpus, JSON lines (eval)")
+	queries := fs.String("queries", "", "evaluation queries with their relevant ids, JSON lines (eval)")
+	asJSON := fs.Bool("json", false, "print one JSON object (eval)")
 	fs.Usage = func() { fmt.Fprintf(out, "Usage: schwarm %s [flags]\n", cmd); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+
+	if cmd == "eval" {
+		if *corpus == "" || *queries == "" {
+			return errors.New("eval needs --corpus FILE and --queries FILE")
+		}
+		r, err := evaluate.Run(ctx, *corpus, *queries, os.Stderr)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return json.NewEncoder(out).Encode(r)
+		}
+		_, err = fmt.Fprint(out, r)
 		return err
 	}
 

@@ -1,0 +1,264 @@
+// Package evaluate measures how well suggestions find existing answers: it loads an
+// evaluation set (threads and new questions with their known answers, JSON lines)
+// into a throw-away forum through the real write path, asks every question through
+// the very code path of /suggest, and scores the rankings.
+package evaluate
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/schwarm/schwarm/app"
+	"github.com/schwarm/schwarm/app/board"
+	"github.com/schwarm/schwarm/app/config"
+	"github.com/schwarm/schwarm/app/thread"
+	"github.com/schwarm/schwarm/app/user"
+)
+
+// Result is what `schwarm eval` prints.
+type Result struct {
+	RecallAt1 float64 `json:"recall_at_1"`
+	RecallAt5 float64 `json:"recall_at_5"`
+	MRRAt10   float64 `json:"mrr_at_10"`
+	NDCGAt10  float64 `json:"ndcg_at_10"`
+	P50ms     float64 `json:"p50_ms"`
+	P95ms     float64 `json:"p95_ms"`
+	P99ms     float64 `json:"p99_ms"`
+	Queries   int     `json:"queries"`
+	Corpus    int     `json:"corpus"`
+}
+
+type corpusLine struct {
+	ID      string   `json:"id"`
+	Title   string   `json:"title"`
+	Body    string   `json:"body"`
+	Answer  string   `json:"answer"`
+	Replies []string `json:"replies"`
+	Tags    []string `json:"tags"`
+}
+
+type queryLine struct {
+	ID       string   `json:"id"`
+	Title    string   `json:"title"`
+	Body     string   `json:"body"`
+	Relevant []string `json:"relevant"`
+}
+
+// readLines decodes JSON lines into T; a malformed line is reported with its number
+// on warn and skipped.
+func readLines[T any](path string, warn io.Writer) ([]T, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []T
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		var v T
+		if err := json.Unmarshal([]byte(line), &v); err != nil {
+			fmt.Fprintf(warn, "%s:%d: skipped: %v\n", path, n, err)
+			continue
+		}
+		out = append(out, v)
+	}
+	return out, sc.Err()
+}
+
+// Run evaluates queries against corpus in a temporary forum; progress and skipped
+// lines go to warn.
+func Run(ctx context.Context, corpusPath, queriesPath string, warn io.Writer) (*Result, error) {
+	corpus, err := readLines[corpusLine](corpusPath, warn)
+	if err != nil {
+		return nil, err
+	}
+	queries, err := readLines[queryLine](queriesPath, warn)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "schwarm-eval-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	cfg, err := config.Load(func(string) string { return "" })
+	if err != nil {
+		return nil, err
+	}
+	cfg.DataDir = dir
+	cfg.LogLevel = "warn"
+	log := slog.New(slog.NewTextHandler(warn, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	params := user.PasswordParams{Memory: 1024, Time: 1, Threads: 1} // throw-away accounts
+	a, err := app.New(ctx, cfg, log, app.Options{PasswordParams: &params})
+	if err != nil {
+		return nil, err
+	}
+	defer a.Close()
+	if err := a.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	byThread, err := load(ctx, a, corpus, warn)
+	if err != nil {
+		return nil, err
+	}
+	srv, err := a.WebServer(ctx, nil) // builds the search index from what was loaded
+	if err != nil {
+		return nil, err
+	}
+	return score(srv.Handle, queries, byThread, len(corpus), warn)
+}
+
+// load writes the corpus through the services people use: a question per line,
+// its answer and replies as answers.
+func load(ctx context.Context, a *app.App, corpus []corpusLine, warn io.Writer) (map[int64]string, error) {
+	mk := func(handle string) (*user.User, error) {
+		return a.Users.Register(ctx, user.Registration{Handle: handle, Email: handle + "@eval.invalid", Password: "evaluation"})
+	}
+	asker, err := mk("asker")
+	if err != nil {
+		return nil, err
+	}
+	helper, err := mk("helper")
+	if err != nil {
+		return nil, err
+	}
+	b := &board.Board{Slug: "eval", NameEN: "Evaluation", NameDE: "Evaluation"}
+	if err := a.Boards.Create(ctx, b); err != nil {
+		return nil, err
+	}
+	byThread := make(map[int64]string, len(corpus))
+	for _, c := range corpus {
+		title, body := c.Title, c.Body
+		// The sets have questions without a title (first posts only) or without a
+		// body (title only); the forum needs both, so each stands in for the other.
+		if utf8.RuneCountInString(strings.TrimSpace(title)) < thread.MinTitle {
+			title = strings.TrimSpace(title + " " + cut(body, thread.MaxTitle))
+		}
+		title = cut(title, thread.MaxTitle)
+		if strings.TrimSpace(body) == "" {
+			body = c.Title
+		}
+		t, err := a.Threads.Create(ctx, asker, thread.Ask{BoardID: b.ID, Title: title, Body: body, Tags: strings.Join(c.Tags, ",")})
+		if err != nil {
+			fmt.Fprintf(warn, "corpus %s: skipped: %v\n", c.ID, err)
+			continue
+		}
+		byThread[t.ID] = c.ID
+		for _, answer := range append([]string{c.Answer}, c.Replies...) {
+			if strings.TrimSpace(answer) == "" {
+				continue
+			}
+			if _, err := a.Threads.Reply(ctx, helper, t.ID, answer); err != nil {
+				fmt.Fprintf(warn, "corpus %s: answer skipped: %v\n", c.ID, err)
+			}
+		}
+	}
+	return byThread, nil
+}
+
+func cut(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
+}
+
+// score asks every query through GET /suggest and computes the metrics.
+func score(handle func(*http.Request) (*http.Response, error), queries []queryLine, byThread map[int64]string, corpus int, warn io.Writer) (*Result, error) {
+	r := &Result{Corpus: corpus}
+	var latencies []float64
+	for _, q := range queries {
+		if len(q.Relevant) == 0 {
+			fmt.Fprintf(warn, "query %s: skipped: no relevant ids\n", q.ID)
+			continue
+		}
+		text := strings.TrimSpace(q.Title + " " + q.Body)
+		req, err := http.NewRequest(http.MethodGet, "http://eval/suggest?n=10&q="+url.QueryEscape(cut(text, 500)), nil)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Accept", "application/json")
+		start := time.Now()
+		resp, err := handle(req)
+		if err != nil {
+			return nil, err
+		}
+		var found []struct {
+			ID int64 `json:"id"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&found)
+		resp.Body.Close()
+		latencies = append(latencies, float64(time.Since(start).Microseconds())/1000)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			return nil, fmt.Errorf("query %s: status %d: %v", q.ID, resp.StatusCode, err)
+		}
+		ranking := make([]string, 0, len(found))
+		for _, f := range found {
+			ranking = append(ranking, byThread[f.ID])
+		}
+		rel := map[string]bool{}
+		for _, id := range q.Relevant {
+			rel[id] = true
+		}
+		hits := func(k int) float64 {
+			n := 0
+			for _, id := range ranking[:min(k, len(ranking))] {
+				if rel[id] {
+					n++
+				}
+			}
+			return float64(n) / float64(len(rel))
+		}
+		r.RecallAt1 += hits(1)
+		r.RecallAt5 += hits(5)
+		var dcg, idcg float64
+		for i, id := range ranking {
+			if rel[id] {
+				if dcg == 0 {
+					r.MRRAt10 += 1 / float64(i+1)
+				}
+				dcg += 1 / math.Log2(float64(i+2))
+			}
+		}
+		for i := range min(len(rel), 10) {
+			idcg += 1 / math.Log2(float64(i+2))
+		}
+		r.NDCGAt10 += dcg / idcg
+		r.Queries++
+	}
+	if r.Queries == 0 {
+		return r, nil
+	}
+	n := float64(r.Queries)
+	r.RecallAt1, r.RecallAt5, r.MRRAt10, r.NDCGAt10 = r.RecallAt1/n, r.RecallAt5/n, r.MRRAt10/n, r.NDCGAt10/n
+	slices.Sort(latencies)
+	pct := func(p float64) float64 { return latencies[min(len(latencies)-1, int(p*float64(len(latencies))))] }
+	r.P50ms, r.P95ms, r.P99ms = pct(0.50), pct(0.95), pct(0.99)
+	return r, nil
+}
+
+// String formats the result for people.
+func (r *Result) String() string {
+	return "queries " + strconv.Itoa(r.Queries) + ", corpus " + strconv.Itoa(r.Corpus) + "\n" +
+		fmt.Sprintf("Recall@1 %.3f  Recall@5 %.3f  MRR@10 %.3f  nDCG@10 %.3f\n", r.RecallAt1, r.RecallAt5, r.MRRAt10, r.NDCGAt10) +
+		fmt.Sprintf("suggest latency p50 %.2f ms  p95 %.2f ms  p99 %.2f ms\n", r.P50ms, r.P95ms, r.P99ms)
+}

@@ -42,7 +42,8 @@ func (d Document) fields() map[string]any {
 		"solution_" + lang: d.Solution,
 		"answers_" + lang:  strings.Join(d.Answers, "\n"),
 		"aliases_" + lang:  strings.Join(d.Aliases, "\n"),
-		"grams":            d.Title + "\n" + strings.Join(d.Tags, " "),
+		"all_" + lang:      d.Title + "\n" + d.Question + "\n" + d.Solution + "\n" + strings.Join(d.Answers, "\n"),
+		"grams":            d.Title + "\n" + strings.Join(d.Tags, " ") + "\n" + d.Question,
 		"tags":             d.Tags,
 		"language":         lang,
 		"board":            strconv.FormatInt(d.BoardID, 10),
@@ -147,6 +148,7 @@ const (
 	maxQueryBytes = 500
 	maxQueryWords = 24
 	fuzzyMinLen   = 6
+	fuzzyMaxWords = 8
 )
 
 // Words splits user text into plain words: letters and digits only, so nothing a
@@ -164,9 +166,11 @@ func Words(text string) []string {
 	return words
 }
 
-// field boosts: the title says most about a thread, aliases (how others asked)
-// nearly as much, answers least.
-var boosts = map[string]float64{"title": 3, "aliases": 2.2, "solution": 1.3, "question": 1.2, "answers": 0.6}
+// Field boosts: the title says most about a thread, aliases (how others asked it)
+// as much; "all" is the whole thread as one text, which keeps long questions from
+// being judged by their title alone. Chosen on the dev sets of ../shared/eval as a
+// whole, never per query.
+var boosts = map[string]float64{"title": 2, "aliases": 2, "solution": 1.3, "question": 1.5, "answers": 1, "all": 2}
 
 // Hit is one matching thread.
 type Hit struct {
@@ -195,7 +199,9 @@ func (ix *Index) Search(q Query) ([]Hit, uint64, error) {
 	grams.SetBoost(0.4)
 	should = append(should, grams)
 	for _, w := range words {
-		if len([]rune(w)) < fuzzyMinLen {
+		// Typo tolerance is for the few words of a title being typed; across a
+		// whole paragraph it only adds noise.
+		if len([]rune(w)) < fuzzyMinLen || len(words) > fuzzyMaxWords {
 			continue
 		}
 		for _, lang := range languages {

@@ -12,11 +12,12 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
+	index "github.com/blevesearch/bleve_index_api"
 )
 
 // MappingVersion changes whenever the mapping or the analyzers change; an index
 // built with another version is rebuilt on start.
-const MappingVersion = 1
+const MappingVersion = 2
 
 // Analyzer names.
 const (
@@ -30,7 +31,7 @@ const (
 var languages = []string{"en", "de"}
 
 // Text fields per language: title, question, solution, answers, aliases.
-var textFields = []string{"title", "question", "solution", "answers", "aliases"}
+var textFields = []string{"title", "question", "solution", "answers", "aliases", "all"}
 
 func newMapping() (*mapping.IndexMappingImpl, error) {
 	m := bleve.NewIndexMapping()
@@ -85,6 +86,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	dt.IncludeInAll = false
 	doc.AddFieldMappingsAt("created", dt)
 	m.DefaultMapping = doc
+	m.ScoringModel = index.BM25Scoring // length-normalised: long answers do not drown short titles
 	m.DefaultAnalyzer = analyzerEN
 	m.StoreDynamic, m.IndexDynamic, m.DocValuesDynamic = false, false, false
 	return m, nil

@@ -1,0 +1,44 @@
+package evaluate_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/schwarm/schwarm/app/evaluate"
+)
+
+func TestRun(t *testing.T) {
+	dir := t.TempDir()
+	corpus := filepath.Join(dir, "corpus.jsonl")
+	queries := filepath.Join(dir, "queries.jsonl")
+	os.WriteFile(corpus, []byte(`{"id": "a", "title": "Router keeps dropping the wifi connection", "body": "", "answer": "Change the channel."}
+this line is not JSON
+{"id": "b", "title": "", "body": "Meine Rechnung ist doppelt abgebucht worden, was kann ich tun?", "replies": ["Bei der Hotline anrufen."]}
+{"id": "c", "title": "Roaming in Switzerland", "body": "Is it included?", "tags": ["roaming"], "unknown": 1}
+`), 0o644)
+	os.WriteFile(queries, []byte(`{"id": "q1", "title": "wifi keeps dropping", "body": "", "relevant": ["a"]}
+{"id": "q2", "title": "", "body": "Rechnung doppelt abgebucht", "relevant": ["b"]}
+{"id": "q3", "title": "no relevant ids"}
+{broken
+`), 0o644)
+	var warn bytes.Buffer
+	r, err := evaluate.Run(context.Background(), corpus, queries, &warn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Corpus != 3 || r.Queries != 2 {
+		t.Errorf("corpus %d, queries %d; want 3 and 2", r.Corpus, r.Queries)
+	}
+	if r.RecallAt1 != 1 || r.MRRAt10 != 1 || r.NDCGAt10 != 1 {
+		t.Errorf("obvious queries not found first: %+v", r)
+	}
+	for _, want := range []string{"corpus.jsonl:2: skipped", "queries.jsonl:4: skipped", "q3: skipped"} {
+		if !strings.Contains(warn.String(), want) {
+			t.Errorf("warnings lack %q:\n%s", want, warn.String())
+		}
+	}
+}

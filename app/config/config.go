@@ -18,7 +18,7 @@ import (
 type Config struct {
 	Addr        string `env:"SCHWARM_ADDR" default:":8080" help:"Address the HTTP server listens on."`
 	BaseURL     string `env:"SCHWARM_BASE_URL" default:"http://localhost:8080" help:"Public URL of the forum (scheme, host, optional port); https turns on Secure cookies."`
-	DataDir     string `env:"SCHWARM_DATA_DIR" default:"./data" help:"Directory for the SQLite database and uploaded images."`
+	DataDir     string `env:"SCHWARM_DATA_DIR" default:"./data" help:"Directory for the SQLite database, the search index and uploaded images."`
 	DatabaseURL string `env:"SCHWARM_DATABASE_URL" default:"" help:"PostgreSQL URL (postgres://user:pass@host/db); empty means SQLite in the data directory."`
 	DBMaxConns  int    `env:"SCHWARM_DB_MAX_CONNS" default:"8" help:"Size of the database reader pool (SQLite) or connection pool (PostgreSQL); SQLite always has one writer."`
 

@@ -114,13 +114,14 @@ document.addEventListener("DOMContentLoaded", () => {
     const update = debounce(async () => {
       const text = input.value.trim();
       if (text.split(/\s+/).length < 3 || text === last) return;
-      last = text;
       const params = new URLSearchParams({ q: text });
       if (board && board.value) params.set("board", board.value);
       const resp = await fetch("/suggest?" + params, { headers: { Accept: "text/html" } });
       if (!resp.ok) return;
+      last = text;
       box.innerHTML = await resp.text(); // rendered and escaped by the server
-      if (confirm && box.querySelector("[data-suggestion]")) confirm.value = "1";
+      // Seen suggestions make the "before you post" step unnecessary, for this title.
+      if (confirm) confirm.value = box.querySelector("[data-suggestion]") ? "1" : "";
     }, 150);
     input.addEventListener("input", update);
   }

@@ -25,29 +25,6 @@ import (
 	"github.com/schwarm/schwarm/app/user"
 )
 
-// navigateTo is navigate for a page whose path is known only by its shape, such as
-// a new thread's: it checks the status and the path and returns the path.
-func (b *tab) navigateTo(step string, path *regexp.Regexp, actions ...chromedp.Action[chromedp.Void]) string {
-	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
-	defer cancel()
-	resp, err := chromedp.RunResponse(ctx, actions...)
-	if err != nil {
-		b.t.Fatalf("%s: %v", step, err)
-	}
-	if resp == nil {
-		b.t.Fatalf("%s: no response", step)
-	}
-	if resp.Status != 200 {
-		b.t.Fatalf("%s: status %d at %s", step, resp.Status, resp.URL)
-	}
-	got := b.path()
-	if !path.MatchString(got) {
-		b.t.Fatalf("%s: ended at %s, want a path like %s", step, got, path)
-	}
-	return got
-}
-
 // signIn signs a fixture user (whose display name is the handle) in through the
 // sign-in form on the page, which sends them to next.
 func (b *tab) signIn(handle, next string) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -152,6 +153,13 @@ func (b *tab) open(path string) *network.Response {
 // it answered 200 at path, after any redirect.
 func (b *tab) navigate(step, path string, actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
+	b.navigateTo(step, regexp.MustCompile("^"+regexp.QuoteMeta(path)+"$"), actions...)
+}
+
+// navigateTo is navigate for a page whose path is known only by its shape, such as
+// a new thread's: it checks the status and the path and returns the path.
+func (b *tab) navigateTo(step string, path *regexp.Regexp, actions ...chromedp.Action[chromedp.Void]) string {
+	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
 	defer cancel()
 	resp, err := chromedp.RunResponse(ctx, actions...)
@@ -164,9 +172,11 @@ func (b *tab) navigate(step, path string, actions ...chromedp.Action[chromedp.Vo
 	if resp.Status != 200 {
 		b.t.Fatalf("%s: status %d at %s", step, resp.Status, resp.URL)
 	}
-	if got := b.path(); got != path {
-		b.t.Fatalf("%s: ended at %s, want %s", step, got, path)
+	got := b.path()
+	if !path.MatchString(got) {
+		b.t.Fatalf("%s: ended at %s, want a path like %s", step, got, path)
 	}
+	return got
 }
 
 func (b *tab) eval(expr string) string {

@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -60,6 +61,10 @@ type Index struct {
 	bleve bleve.Index
 }
 
+// runtimeConfig makes a second process fail to open a node's index after a few
+// seconds instead of waiting for its lock forever.
+var runtimeConfig = map[string]any{"bolt_timeout": "3s"}
+
 const (
 	keyVersion  = "mapping_version"
 	keyPosition = "outbox_position"
@@ -72,7 +77,7 @@ var ErrRebuild = errors.New("search: index needs a rebuild")
 // Open opens the index in dir, creating it if needed. With a mapping of another
 // version the old index is removed. ErrRebuild comes with a usable, empty index.
 func Open(dir string) (*Index, error) {
-	idx, err := bleve.Open(dir)
+	idx, err := bleve.OpenUsing(dir, runtimeConfig)
 	if err == nil {
 		v, verr := idx.GetInternal([]byte(keyVersion))
 		if verr == nil && string(v) == strconv.Itoa(MappingVersion) {
@@ -83,13 +88,13 @@ func Open(dir string) (*Index, error) {
 			return nil, fmt.Errorf("search: remove outdated index: %w", err)
 		}
 	} else if !errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
-		return nil, fmt.Errorf("search: open index %s: %w", dir, err)
+		return nil, fmt.Errorf("search: open index %s (is another schwarm process using this data directory?): %w", dir, err)
 	}
 	m, err := newMapping()
 	if err != nil {
 		return nil, err
 	}
-	idx, err = bleve.New(dir, m)
+	idx, err = bleve.NewUsing(dir, m, scorch.Name, scorch.Name, runtimeConfig)
 	if err != nil {
 		return nil, fmt.Errorf("search: create index %s: %w", dir, err)
 	}

@@ -162,3 +162,18 @@ func TestIndexerFollowsTheOutbox(t *testing.T) {
 		t.Errorf("staff do not find the deleted thread: %v", got)
 	}
 }
+
+// TestIndexInUse: a second process on the same data directory gets an error, not
+// a hang.
+func TestIndexInUse(t *testing.T) {
+	e := setup(t)
+	ix, _ := e.open(t)
+	defer ix.Close()
+	start := time.Now()
+	if _, err := search.Open(e.dir); err == nil {
+		t.Fatal("opened an index that is in use")
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("took %v to give up", d)
+	}
+}

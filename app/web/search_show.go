@@ -18,6 +18,7 @@ type searchPage struct {
 	SolvedOnly bool
 	BoardID    int64
 	Total      uint64
+	Count      int // Total, for the counted phrase
 	Offset     int
 	NextOffset int // 0 = no next page
 }
@@ -67,7 +68,7 @@ func (s *Server) searchShow(c *fiber.Ctx) error {
 		return err
 	}
 	p.listPage = listPage{Page: s.newPage(c, "search.title"), Boards: boards, List: &thread.ListPage{Threads: threads}, Tab: thread.TabLatest}
-	p.Total = total
+	p.Total, p.Count = total, int(min(total, 1<<31))
 	if uint64(p.Offset+searchPerPage) < total && p.Offset+searchPerPage <= 1000 {
 		p.NextOffset = p.Offset + searchPerPage
 	}

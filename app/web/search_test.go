@@ -41,7 +41,7 @@ func TestSearchPageAndSuggest(t *testing.T) {
 	eventually(t, "the thread is found", func() bool {
 		return strings.Contains(c.Get("/search?q=router+connection").Body, "Router keeps dropping the connection")
 	})
-	mustContain(t, c.Get("/search?q=routers+dropped"), "Router keeps dropping", "1 threads found")
+	mustContain(t, c.Get("/search?q=routers+dropped"), "Router keeps dropping", "1 thread found")
 	r := c.Get("/search?q=nothing+like+this+here")
 	mustContain(t, r, "Nothing found.")
 	for _, q := range []string{"", "x", "*", "~", "title:x AND -y", `"((`, "\x00\xff", "'; DROP TABLE threads; --", strings.Repeat("ab ", 1000)} {

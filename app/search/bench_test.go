@@ -1,0 +1,152 @@
+package search_test
+
+import (
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/schwarm/schwarm/app/search"
+)
+
+var vocabulary = strings.Fields(`router wifi internet connection slow drops evening password reset
+	login account invoice billing charge refund roaming abroad sim esim phone contract cancel upgrade
+	tariff data volume speed fibre dsl cable modem firmware update error message signal coverage mobile
+	network outage hotline callback appointment technician bill payment debit address move home landline
+	number porting voicemail rechnung vertrag kündigung passwort störung empfang handy tarif datenvolumen`)
+
+// lexicon is the support vocabulary above followed by 20,000 made-up words; words
+// are drawn from it with a Zipf distribution, as in real text, so that common words
+// are common and most are rare.
+var lexicon = func() []string {
+	r := rand.New(rand.NewPCG(3, 3))
+	syllables := strings.Fields("ka lo mi ne ru ta be si do fu ga he ji ko lu ma no pi re so tu ve wa xe yo ze")
+	out := slices.Clone(vocabulary)
+	for len(out) < len(vocabulary)+20_000 {
+		var w strings.Builder
+		for range 2 + r.IntN(3) {
+			w.WriteString(syllables[r.IntN(len(syllables))])
+		}
+		out = append(out, w.String())
+	}
+	return out
+}()
+
+func words(r *rand.Rand, n int) string {
+	zipf := rand.NewZipf(r, 1.1, 1, uint64(len(lexicon)-1))
+	w := make([]string, n)
+	for i := range w {
+		w[i] = lexicon[zipf.Uint64()]
+	}
+	return strings.Join(w, " ")
+}
+
+func syntheticDocs(from, n int, seed uint64) []search.Document {
+	r := rand.New(rand.NewPCG(seed, 7))
+	docs := make([]search.Document, n)
+	for i := range docs {
+		lang := "en"
+		if r.IntN(3) == 0 {
+			lang = "de"
+		}
+		docs[i] = search.Document{ThreadID: int64(from + i + 1), Title: words(r, 6), Question: words(r, 40),
+			Answers: []string{words(r, 30), words(r, 25)}, BoardID: int64(r.IntN(12) + 1), Language: lang,
+			Solved: r.IntN(3) == 0, Visible: true, Created: time.Unix(int64(1_700_000_000+i*60), 0)}
+	}
+	return docs
+}
+
+// benchIndex returns an index of n synthetic threads, built once under the cache
+// directory (SCHWARM_BENCH_CACHE overrides) and reused by later runs.
+func benchIndex(b *testing.B, n int) (*search.Index, string) {
+	b.Helper()
+	root := os.Getenv("SCHWARM_BENCH_CACHE")
+	if root == "" {
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			b.Fatal(err)
+		}
+		root = filepath.Join(cache, "schwarm-bench")
+	}
+	dir := filepath.Join(root, fmt.Sprintf("search-%d-v%d-zipf", n, search.MappingVersion))
+	ix, err := search.Open(dir)
+	if err == nil {
+		if pos, _ := ix.Position(); pos == int64(n) {
+			return ix, dir
+		}
+		ix.Close()
+		os.RemoveAll(dir)
+		ix, err = search.Open(dir)
+	}
+	if err != nil && err != search.ErrRebuild {
+		b.Fatal(err)
+	}
+	for from := 0; from < n; from += 1000 {
+		if err := ix.Apply(syntheticDocs(from, min(1000, n-from), uint64(from)), nil, int64(from+min(1000, n-from))); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := search.MarkBuilt(ix); err != nil {
+		b.Fatal(err)
+	}
+	return ix, dir
+}
+
+func benchSuggest(b *testing.B, n int) {
+	ix, dir := benchIndex(b, n)
+	defer ix.Close()
+	r := rand.New(rand.NewPCG(42, 42))
+	var durations []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		if _, _, err := ix.Search(search.Query{Text: words(r, 4), Size: 10}); err != nil {
+			b.Fatal(err)
+		}
+		durations = append(durations, time.Since(start))
+	}
+	slices.Sort(durations)
+	b.ReportMetric(float64(durations[len(durations)*99/100].Microseconds())/1000, "p99-ms")
+	b.ReportMetric(float64(durations[len(durations)/2].Microseconds())/1000, "p50-ms")
+	var size int64
+	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if info, err := d.Info(); err == nil {
+				size += info.Size()
+			}
+		}
+		return nil
+	})
+	b.ReportMetric(float64(size)/1024/float64(n/1000), "KiB/1k-threads")
+}
+
+// BenchmarkSuggest10k and BenchmarkSuggest100k time one suggestion query (4 words,
+// top 10) on indexes of 10k and 100k synthetic threads.
+func BenchmarkSuggest10k(b *testing.B)  { benchSuggest(b, 10_000) }
+func BenchmarkSuggest100k(b *testing.B) { benchSuggest(b, 100_000) }
+
+// BenchmarkIndexing indexes 2,000 threads in batches of 500 into a new index.
+func BenchmarkIndexing(b *testing.B) {
+	docs := syntheticDocs(0, 2000, 1)
+	for b.Loop() {
+		b.StopTimer()
+		ix, err := search.Open(filepath.Join(b.TempDir(), "index"))
+		if err != nil && err != search.ErrRebuild {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		for i := 0; i < len(docs); i += 500 {
+			if err := ix.Apply(docs[i:i+500], nil, int64(i+500)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StopTimer()
+		ix.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(len(docs)*b.N)/b.Elapsed().Seconds(), "threads/s")
+}

@@ -10,9 +10,8 @@ import (
 	"fmt"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/schwarm/schwarm/app/database"
+	"github.com/schwarm/schwarm/app/user"
 )
 
 // ErrNoSession means the token names no live session.
@@ -74,24 +73,39 @@ func (s *Sessions) Create(ctx context.Context, userID int64, ip, userAgent strin
 	return token, nil
 }
 
-// Lookup returns the live session for token and extends it when due.
-func (s *Sessions) Lookup(ctx context.Context, token string) (*Session, error) {
+// Lookup returns the user signed in with token, extending the session when due.
+// Every signed-in request starts here, so session and user come in one
+// hand-scanned query.
+func (s *Sessions) Lookup(ctx context.Context, token string) (*user.User, error) {
 	if token == "" {
 		return nil, ErrNoSession
 	}
-	var sess Session
-	now := s.now()
-	err := s.db.Reader(ctx).Where("id = ? AND expires_at > ?", hashToken(token), now).Take(&sess).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNoSession
-	}
+	rows, err := s.db.Reader(ctx).Raw("SELECT sessions.last_seen_at, users.id, users.handle, users.display_name, "+
+		"users.email, users.email_verified_at, users.password_hash, users.locale, users.role, users.reputation, "+
+		"users.banned_until, users.created_at, users.updated_at FROM sessions JOIN users ON users.id = sessions.user_id "+
+		"WHERE sessions.id = ? AND sessions.expires_at > ?", hashToken(token), s.now()).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("auth: look up session: %w", err)
 	}
-	if err := s.touch(ctx, token, sess.LastSeenAt); err != nil {
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("auth: look up session: %w", err)
+		}
+		return nil, ErrNoSession
+	}
+	var u user.User
+	var lastSeen time.Time
+	err = rows.Scan(&lastSeen, &u.ID, &u.Handle, &u.DisplayName, &u.Email, &u.EmailVerifiedAt, &u.PasswordHash,
+		&u.Locale, &u.Role, &u.Reputation, &u.BannedUntil, &u.CreatedAt, &u.UpdatedAt)
+	if err != nil {
+		return nil, fmt.Errorf("auth: look up session: %w", err)
+	}
+	rows.Close()
+	if err := s.touch(ctx, token, lastSeen); err != nil {
 		return nil, err
 	}
-	return &sess, nil
+	return &u, nil
 }
 
 // touch pushes a session's expiry forward when it was last seen touchEvery ago.

@@ -21,7 +21,7 @@ func TestRoleChecksOnTheServer(t *testing.T) {
 		t.Errorf("guest: %d to %q", r.StatusCode, r.Header.Get("Location"))
 	}
 	guest.Get("/login")
-	if r := guest.Post(rolePath, form("role", "admin")); r.StatusCode != http.StatusForbidden {
+	if r := guest.Post(rolePath, form("role", "admin")); r.StatusCode != http.StatusForbidden || !strings.Contains(r.Body, "Please sign in first") {
 		t.Errorf("guest role change: %d", r.StatusCode)
 	}
 	for _, handle := range []string{"otto", "sam_agent", "mia_mod"} { // below admin

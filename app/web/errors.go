@@ -35,6 +35,8 @@ func errorInfo(err error) (int, string) {
 		return fiber.StatusNotFound, "error.not_found"
 	case errors.Is(err, errCSRF):
 		return fiber.StatusForbidden, "error.csrf"
+	case errors.Is(err, errSignIn):
+		return fiber.StatusForbidden, "error.sign_in"
 	case errors.Is(err, errForbidden):
 		return fiber.StatusForbidden, "error.forbidden"
 	case errors.As(err, &limited):

@@ -18,7 +18,10 @@ const (
 	localLang      = "lang"
 )
 
-var errForbidden = errors.New("web: forbidden")
+var (
+	errForbidden = errors.New("web: forbidden")
+	errSignIn    = errors.New("web: sign in first") // a guest sent a form that needs an account
+)
 
 // loadSession puts the signed-in user, if any, into the request.
 func (s *Server) loadSession(c *fiber.Ctx) error {
@@ -77,7 +80,7 @@ func (s *Server) requireRole(role user.Role) fiber.Handler {
 			if c.Method() == fiber.MethodGet {
 				return c.Redirect("/login?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
 			}
-			return errForbidden
+			return errSignIn
 		}
 		if !u.Role.AtLeast(role) {
 			return errForbidden

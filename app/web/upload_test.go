@@ -98,7 +98,7 @@ func TestUploadAndServe(t *testing.T) {
 		if r.StatusCode != http.StatusForbidden {
 			t.Errorf("guest upload (json %t): %d", asJSON, r.StatusCode)
 		}
-		mustContain(t, r, "You do not have permission")
+		mustContain(t, r, "Please sign in first")
 	}
 
 	member := srv.Client(t)

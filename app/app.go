@@ -18,6 +18,7 @@ import (
 	"github.com/schwarm/schwarm/app/database"
 	"github.com/schwarm/schwarm/app/i18n"
 	"github.com/schwarm/schwarm/app/markup"
+	"github.com/schwarm/schwarm/app/reputation"
 	"github.com/schwarm/schwarm/app/search"
 	"github.com/schwarm/schwarm/app/theme"
 	"github.com/schwarm/schwarm/app/thread"
@@ -41,6 +42,7 @@ type App struct {
 	Auth     *auth.Service
 	Boards   *board.Service
 	Threads  *thread.Service
+	Rep      *reputation.Service
 	Views    *thread.Views
 	Uploads  *upload.Service
 	Search   *search.Index // nil until OpenSearch
@@ -83,6 +85,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Auth = auth.NewService(a.Users, a.Sessions, a.Limiter, cfg.LoginRate, cfg.SignupRate)
 	a.Boards = board.NewService(db, now)
 	a.Threads = thread.NewService(db, markup.New(markup.WithImageHosts(cfg.ImageHosts...)), cfg.DeleteWindow.Duration, now)
+	if a.Rep, err = reputation.NewService(db, cfg.Points, cfg.Ranks, now); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.Threads.SetLedger(a.Rep, thread.Privileges{TrustReputation: int64(cfg.TrustReputation), ReviewFirstPosts: cfg.ReviewFirstPosts,
+		NewcomerPostsPerDay: cfg.NewcomerPostsPerDay, EditOthersReputation: int64(cfg.EditOthersReputation)})
 	a.Uploads = upload.NewService(db, filepath.Join(cfg.DataDir, "uploads"), int64(cfg.UploadMaxBytes), now)
 	a.Views = thread.NewViews(a.Threads)
 	return a, nil
@@ -159,6 +167,7 @@ func (a *App) WebServer(ctx context.Context, hook web.RouteHook) (*web.Server, e
 		Users:    a.Users,
 		Boards:   a.Boards,
 		Threads:  a.Threads,
+		Rep:      a.Rep,
 		Views:    a.Views,
 		Limiter:  a.Limiter,
 		Uploads:  a.Uploads,

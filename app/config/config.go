@@ -36,6 +36,13 @@ type Config struct {
 	UploadMaxBytes int      `env:"SCHWARM_UPLOAD_MAX_BYTES" default:"5242880" help:"Largest image a member may upload, in bytes (at most 64 MiB)."`
 	ImageHosts     []string `env:"SCHWARM_IMAGE_HOSTS" default:"" help:"Comma-separated hosts (host or host:port) whose https images posts may show; images uploaded to the forum are always shown."`
 
+	Points               Points `env:"SCHWARM_REPUTATION_POINTS" default:"kudos=10,solution=15,unanswered_answer=2,accept=2,hidden=-10" help:"Reputation points per ledger event: kudos received, answer accepted as solution, answering an unanswered question, accepting an answer to one's own question, post hidden by a moderator."`
+	Ranks                Ranks  `env:"SCHWARM_RANKS" default:"Newcomer:0,Helper:50,Expert:250,Guru:1000,Legend:5000" help:"Member ranks as name:reputation from the lowest up; the first must start at 0."`
+	TrustReputation      int    `env:"SCHWARM_TRUST_REPUTATION" default:"20" help:"Reputation from which a member is no longer a newcomer; newcomers' first posts and posts with links wait for review, and their posts per day are limited (0 = nobody is a newcomer)."`
+	ReviewFirstPosts     int    `env:"SCHWARM_REVIEW_FIRST_POSTS" default:"1" help:"How many of a newcomer's first posts wait for a moderator's approval (0 = none)."`
+	NewcomerPostsPerDay  int    `env:"SCHWARM_NEWCOMER_POSTS_PER_DAY" default:"10" help:"Questions and answers a newcomer may post per 24 hours."`
+	EditOthersReputation int    `env:"SCHWARM_EDIT_OTHERS_REPUTATION" default:"1000" help:"Reputation from which a member may edit other members' posts (every edit keeps a revision)."`
+
 	ShutdownTimeout Duration `env:"SCHWARM_SHUTDOWN_TIMEOUT" default:"15s" help:"How long a stopping server waits for requests in flight to finish."`
 }
 
@@ -81,6 +88,56 @@ func (r *Rate) UnmarshalText(b []byte) error {
 
 // String formats the rate as it is written in the environment.
 func (r Rate) String() string { return fmt.Sprintf("%d/%s", r.N, r.Window) }
+
+// Points are reputation points per ledger event, written "kind=N,kind=N".
+type Points map[string]int
+
+// UnmarshalText parses "kind=N,…"; app/reputation checks the kinds.
+func (p *Points) UnmarshalText(b []byte) error {
+	*p = Points{}
+	for _, item := range strings.Split(string(b), ",") {
+		if item = strings.TrimSpace(item); item == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(item, "=")
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if !ok || err != nil || n < -1000 || n > 1000 {
+			return fmt.Errorf("%q is not kind=N with N between -1000 and 1000", item)
+		}
+		(*p)[strings.TrimSpace(k)] = n
+	}
+	return nil
+}
+
+// Rank is a name members carry from a reputation on.
+type Rank struct {
+	Name string
+	Min  int64
+}
+
+// Ranks are the ranks from the lowest up.
+type Ranks []Rank
+
+// UnmarshalText parses "Name:0,Name:50,…": rising thresholds, the first at 0.
+func (r *Ranks) UnmarshalText(b []byte) error {
+	*r = nil
+	for _, item := range strings.Split(string(b), ",") {
+		name, v, ok := strings.Cut(strings.TrimSpace(item), ":")
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		name = strings.TrimSpace(name)
+		if !ok || err != nil || name == "" || len(name) > 40 {
+			return fmt.Errorf("%q is not name:reputation such as Helper:50", item)
+		}
+		if len(*r) == 0 && n != 0 {
+			return fmt.Errorf("the first rank must start at 0, not %d", n)
+		}
+		if len(*r) > 0 && n <= (*r)[len(*r)-1].Min {
+			return fmt.Errorf("%q must need more reputation than the rank before it", item)
+		}
+		*r = append(*r, Rank{Name: name, Min: n})
+	}
+	return nil
+}
 
 // Load reads the configuration from getenv (os.Getenv in production), fills in
 // defaults and validates it. All problems are reported at once, one per line.
@@ -175,6 +232,12 @@ func (c *Config) validate() error {
 			if _, err := netip.ParseAddr(p); err != nil {
 				add("SCHWARM_TRUSTED_PROXIES: %q is neither an IP address nor a CIDR such as 10.0.0.0/8", p)
 			}
+		}
+	}
+	for name, v := range map[string]int{"SCHWARM_TRUST_REPUTATION": c.TrustReputation, "SCHWARM_REVIEW_FIRST_POSTS": c.ReviewFirstPosts,
+		"SCHWARM_NEWCOMER_POSTS_PER_DAY": c.NewcomerPostsPerDay, "SCHWARM_EDIT_OTHERS_REPUTATION": c.EditOthersReputation} {
+		if v < 0 {
+			add("%s: %d must not be negative", name, v)
 		}
 	}
 	if !oneOf(c.DefaultLocale, "en", "de") {

@@ -15,6 +15,9 @@ import (
 const (
 	// Thread says a thread or one of its posts changed: its search document is due.
 	Thread = "thread"
+	// Badge says a member was granted a badge (entity: the user_badges row), for
+	// notifications.
+	Badge = "badge"
 )
 
 // Entry is one record.

@@ -12,7 +12,6 @@ import (
 
 	"github.com/schwarm/schwarm/app/board"
 	"github.com/schwarm/schwarm/app/markup"
-	"github.com/schwarm/schwarm/app/outbox"
 	"github.com/schwarm/schwarm/app/user"
 	"github.com/schwarm/schwarm/app/validate"
 )
@@ -109,21 +108,26 @@ func (s *Service) Create(ctx context.Context, author *user.User, a Ask) (*Thread
 	t := &Thread{BoardID: a.BoardID, AuthorID: author.ID, Title: a.Title, Slug: Slugify(a.Title),
 		Language: a.Language, State: StateOpen, CreatedAt: now, LastActivityAt: now}
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		pending, err := s.admit(ctx, author, html)
+		if err != nil {
+			return err
+		}
+		t.Pending = pending
 		w := s.db.Writer(ctx)
 		if err := w.Create(t).Error; err != nil {
 			return err
 		}
-		p := &Post{ThreadID: t.ID, AuthorID: author.ID, IsQuestion: true, Source: a.Body, HTML: html, CreatedAt: now, UpdatedAt: now}
+		p := &Post{ThreadID: t.ID, AuthorID: author.ID, IsQuestion: true, Source: a.Body, HTML: html, CreatedAt: now, UpdatedAt: now, Pending: pending}
 		if err := w.Create(p).Error; err != nil {
 			return err
 		}
 		if err := s.attachTags(ctx, t.ID, tags); err != nil {
 			return err
 		}
-		if err := w.Exec("UPDATE boards SET thread_count = thread_count + 1 WHERE id = ?", a.BoardID).Error; err != nil {
-			return err
+		if pending {
+			return nil
 		}
-		return outbox.Append(ctx, s.db, outbox.Thread, t.ID)
+		return s.publishQuestion(ctx, t)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("thread: create: %w", err)

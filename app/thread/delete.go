@@ -24,7 +24,7 @@ func (s *Service) Delete(ctx context.Context, actor *user.User, postID int64) (*
 		if err := CanDelete(actor, t, p, s.now(), s.deleteAfter); err != nil {
 			return err
 		}
-		return s.setDeleted(ctx, actor, t, p, true)
+		return s.setDeleted(ctx, actor, t, p, true, nil)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("post %d: delete: %w", postID, err)
@@ -57,7 +57,7 @@ func (s *Service) Restore(ctx context.Context, actor *user.User, postID int64) (
 				return err
 			}
 		}
-		return s.setDeleted(ctx, actor, t, p, false)
+		return s.setDeleted(ctx, actor, t, p, false, deletedBy)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("post %d: restore: %w", postID, err)
@@ -84,8 +84,10 @@ func (s *Service) postInThread(ctx context.Context, actor *user.User, postID int
 
 // setDeleted flips the deleted state and the counters that depend on it. The
 // UPDATE only matches a row in the other state, and the counters move only when it
-// did, so two deletes racing each other count once.
-func (s *Service) setDeleted(ctx context.Context, actor *user.User, t *Thread, p *Post, deleted bool) error {
+// did, so two deletes racing each other count once. Restoring passes who deleted
+// the post: a moderator hiding someone's post costs the author reputation, and
+// restoring it gives that back.
+func (s *Service) setDeleted(ctx context.Context, actor *user.User, t *Thread, p *Post, deleted bool, deletedBy *int64) error {
 	w := s.db.Writer(ctx)
 	var at, by any // NULL when restoring
 	delta, was := 1, "IS NOT NULL"
@@ -102,6 +104,31 @@ func (s *Service) setDeleted(ctx context.Context, actor *user.User, t *Thread, p
 	}
 	if err := outbox.Append(ctx, s.db, outbox.Thread, t.ID); err != nil {
 		return err
+	}
+	if deleted && t.SolutionPostID != nil && *t.SolutionPostID == p.ID {
+		// A deleted answer cannot be the solution: the thread is open again.
+		if err := s.setSolution(ctx, t, t.SolutionPostID, nil); err != nil {
+			return err
+		}
+		if err := s.solutionFacts(ctx, actor, t, p.ID, false); err != nil {
+			return err
+		}
+	}
+	fact := Fact{Kind: FactHidden, UserID: p.AuthorID, ActorID: actor.ID, ThreadID: t.ID, PostID: p.ID, BoardID: t.BoardID}
+	switch {
+	case deleted && actor.ID != p.AuthorID:
+	case !deleted && deletedBy != nil && *deletedBy != p.AuthorID:
+		fact.Kind = FactUnhidden
+	default:
+		fact.Kind = ""
+	}
+	if fact.Kind != "" {
+		if err := s.ledger.Record(ctx, fact); err != nil {
+			return err
+		}
+	}
+	if p.Pending {
+		return nil // never counted
 	}
 	if p.IsQuestion {
 		if err := w.Exec("UPDATE boards SET thread_count = thread_count + ? WHERE id = ?", delta, t.BoardID).Error; err != nil {

@@ -10,7 +10,9 @@ import (
 type Indexed struct {
 	Thread
 	Question string   // the question's markdown source
-	Answers  []string // visible answers' sources, in order
+	Solution string   // the accepted answer's source
+	Answers  []string // other visible answers' sources, in order
+	Kudos    int      // kudos on the question and its answers
 	Tags     []string
 }
 
@@ -31,12 +33,14 @@ func (s *Service) IndexData(ctx context.Context, ids []int64) ([]Indexed, error)
 		byID[t.ID] = &out[i]
 	}
 	var posts []struct {
+		ID         int64
 		ThreadID   int64
 		IsQuestion bool
 		Source     string
+		KudosCount int
 	}
-	err := s.db.Reader(ctx).Table("posts").Select("thread_id, is_question, source").
-		Where("thread_id IN ? AND deleted_at IS NULL", ids).Order("id").Scan(&posts).Error
+	err := s.db.Reader(ctx).Table("posts").Select("id, thread_id, is_question, source, kudos_count").
+		Where("thread_id IN ? AND deleted_at IS NULL AND NOT pending", ids).Order("id").Scan(&posts).Error
 	if err != nil {
 		return nil, fmt.Errorf("thread: index data: %w", err)
 	}
@@ -45,9 +49,13 @@ func (s *Service) IndexData(ctx context.Context, ids []int64) ([]Indexed, error)
 		if t == nil {
 			continue
 		}
-		if p.IsQuestion {
+		t.Kudos += p.KudosCount
+		switch {
+		case p.IsQuestion:
 			t.Question = p.Source
-		} else {
+		case t.SolutionPostID != nil && *t.SolutionPostID == p.ID:
+			t.Solution = p.Source
+		default:
 			t.Answers = append(t.Answers, p.Source)
 		}
 	}

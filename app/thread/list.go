@@ -2,6 +2,7 @@ package thread
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"fmt"
 	"slices"
@@ -17,10 +18,11 @@ const (
 	TabLatest     = "latest"     // by last activity
 	TabUnanswered = "unanswered" // no answer yet, newest question first
 	TabSolved     = "solved"     // solved, by last activity
+	TabUnsolved   = "unsolved"   // not solved yet, by last activity
 )
 
 // Tabs lists the tabs in display order.
-var Tabs = []string{TabLatest, TabUnanswered, TabSolved}
+var Tabs = []string{TabLatest, TabUnanswered, TabUnsolved, TabSolved}
 
 // Query selects a page of a thread list.
 type Query struct {
@@ -36,6 +38,8 @@ type Listed struct {
 	Thread
 	AuthorHandle string
 	AuthorName   string
+	AuthorRole   user.Role
+	AuthorRep    int64 `gorm:"column:author_rep"`
 	BoardSlug    string
 	BoardNameEN  string   `gorm:"column:board_name_en"`
 	BoardNameDE  string   `gorm:"column:board_name_de"`
@@ -65,7 +69,7 @@ func (s *Service) List(ctx context.Context, q Query) (*ListPage, error) {
 	}
 	// Lists are the hottest read: plain SQL scanned by hand, no ORM reflection.
 	sortCol := "threads.last_activity_at"
-	where := []string{"threads.deleted_at IS NULL"}
+	where := []string{"threads.deleted_at IS NULL", "NOT threads.pending"}
 	var args []any
 	join := ""
 	switch q.Tab {
@@ -74,6 +78,9 @@ func (s *Service) List(ctx context.Context, q Query) (*ListPage, error) {
 		where = append(where, "threads.answer_count = 0")
 	case TabSolved:
 		where = append(where, "threads.state = ?")
+		args = append(args, StateSolved)
+	case TabUnsolved:
+		where = append(where, "threads.state <> ?")
 		args = append(args, StateSolved)
 	}
 	if q.BoardID != 0 {
@@ -95,7 +102,7 @@ func (s *Service) List(ctx context.Context, q Query) (*ListPage, error) {
 	args = append(args, q.Limit+1)
 	sqlText := "SELECT threads.id, threads.board_id, threads.author_id, threads.title, threads.slug, threads.language, " +
 		"threads.state, threads.answer_count, threads.view_count, threads.created_at, threads.last_activity_at, " +
-		"users.handle, users.display_name, boards.slug, boards.name_en, boards.name_de " +
+		"users.handle, users.display_name, users.role, users.reputation, boards.slug, boards.name_en, boards.name_de " +
 		"FROM threads JOIN users ON users.id = threads.author_id JOIN boards ON boards.id = threads.board_id" + join +
 		" WHERE " + strings.Join(where, " AND ") + " ORDER BY " + sortCol + " DESC, threads.id DESC LIMIT ?"
 	sqlRows, err := s.db.Reader(ctx).Raw(sqlText, args...).Rows()
@@ -107,7 +114,7 @@ func (s *Service) List(ctx context.Context, q Query) (*ListPage, error) {
 	for sqlRows.Next() {
 		var l Listed
 		err := sqlRows.Scan(&l.ID, &l.BoardID, &l.AuthorID, &l.Title, &l.Slug, &l.Language, &l.State, &l.AnswerCount,
-			&l.ViewCount, &l.CreatedAt, &l.LastActivityAt, &l.AuthorHandle, &l.AuthorName, &l.BoardSlug, &l.BoardNameEN, &l.BoardNameDE)
+			&l.ViewCount, &l.CreatedAt, &l.LastActivityAt, &l.AuthorHandle, &l.AuthorName, &l.AuthorRole, &l.AuthorRep, &l.BoardSlug, &l.BoardNameEN, &l.BoardNameDE)
 		if err != nil {
 			return nil, fmt.Errorf("thread: list: %w", err)
 		}
@@ -189,6 +196,7 @@ type ShownPost struct {
 	AuthorHandle string
 	AuthorName   string
 	AuthorRole   user.Role
+	AuthorRep    int64
 }
 
 // AnswersPerPage is how many answers a thread page shows.
@@ -204,8 +212,14 @@ type PostPage struct {
 }
 
 const shownPostColumns = "posts.id, posts.thread_id, posts.author_id, posts.is_question, posts.official, posts.html, " +
-	"posts.created_at, posts.edited_at, posts.revision_count, posts.deleted_at, posts.deleted_by, " +
-	"users.handle, users.display_name, users.role"
+	"posts.created_at, posts.edited_at, posts.revision_count, posts.deleted_at, posts.deleted_by, posts.kudos_count, " +
+	"posts.pending, users.handle, users.display_name, users.role, users.reputation"
+
+// scanShownPost reads a row of shownPostColumns.
+func scanShownPost(rows *sql.Rows, p *ShownPost) error {
+	return rows.Scan(&p.ID, &p.ThreadID, &p.AuthorID, &p.IsQuestion, &p.Official, &p.HTML, &p.CreatedAt, &p.EditedAt,
+		&p.RevisionCount, &p.DeletedAt, &p.DeletedBy, &p.KudosCount, &p.Pending, &p.AuthorHandle, &p.AuthorName, &p.AuthorRole, &p.AuthorRep)
+}
 
 // Posts returns page (from 1; past the end means the last) of t's posts in one
 // query: the question is the thread's first post, so page 1 is the first 31 posts
@@ -222,15 +236,22 @@ func (s *Service) Posts(ctx context.Context, viewer *user.User, t *Thread, page 
 	out := &PostPage{Pages: max(1, int((answers+AnswersPerPage-1)/AnswersPerPage))}
 	out.Page = min(max(page, 1), out.Pages)
 	sqlText := "SELECT " + shownPostColumns + " FROM posts JOIN users ON users.id = posts.author_id WHERE posts.thread_id = ?"
+	args := []any{t.ID}
 	if !moderator {
-		sqlText += " AND posts.deleted_at IS NULL"
+		// Posts waiting for review are their authors' and moderators' to see.
+		sqlText += " AND posts.deleted_at IS NULL AND (NOT posts.pending OR posts.author_id = ?)"
+		var viewerID int64
+		if viewer != nil {
+			viewerID = viewer.ID
+		}
+		args = append(args, viewerID)
 	}
 	sqlText += " ORDER BY posts.id LIMIT ? OFFSET ?"
 	limit, offset := AnswersPerPage+1, 0
 	if out.Page > 1 {
 		limit, offset = AnswersPerPage, 1+(out.Page-1)*AnswersPerPage
 	}
-	sqlRows, err := s.db.Reader(ctx).Raw(sqlText, t.ID, limit, offset).Rows()
+	sqlRows, err := s.db.Reader(ctx).Raw(sqlText, append(args, limit, offset)...).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("thread %d: posts: %w", t.ID, err)
 	}
@@ -238,8 +259,7 @@ func (s *Service) Posts(ctx context.Context, viewer *user.User, t *Thread, page 
 	rows := make([]ShownPost, 0, limit)
 	for sqlRows.Next() {
 		var p ShownPost
-		err := sqlRows.Scan(&p.ID, &p.ThreadID, &p.AuthorID, &p.IsQuestion, &p.Official, &p.HTML, &p.CreatedAt, &p.EditedAt,
-			&p.RevisionCount, &p.DeletedAt, &p.DeletedBy, &p.AuthorHandle, &p.AuthorName, &p.AuthorRole)
+		err := scanShownPost(sqlRows, &p)
 		if err != nil {
 			return nil, fmt.Errorf("thread %d: posts: %w", t.ID, err)
 		}
@@ -258,6 +278,37 @@ func (s *Service) Posts(ctx context.Context, viewer *user.User, t *Thread, page 
 	return out, nil
 }
 
+// Solution returns t's accepted answer as viewer sees it, and the page of
+// answers it is on.
+func (s *Service) Solution(ctx context.Context, viewer *user.User, t *Thread) (*ShownPost, int, error) {
+	if t.SolutionPostID == nil {
+		return nil, 0, ErrNotFound
+	}
+	rows, err := s.db.Reader(ctx).Raw("SELECT "+shownPostColumns+" FROM posts JOIN users ON users.id = posts.author_id WHERE posts.id = ?",
+		*t.SolutionPostID).Rows()
+	if err != nil {
+		return nil, 0, fmt.Errorf("thread %d: solution: %w", t.ID, err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return nil, 0, fmt.Errorf("thread %d: solution %d missing: %w", t.ID, *t.SolutionPostID, rows.Err())
+	}
+	var p ShownPost
+	if err := scanShownPost(rows, &p); err != nil {
+		return nil, 0, fmt.Errorf("thread %d: solution: %w", t.ID, err)
+	}
+	rows.Close()
+	q := s.db.Reader(ctx).Table("posts").Where("thread_id = ? AND NOT is_question AND id < ?", t.ID, p.ID)
+	if !CanModerate(viewer) {
+		q = q.Where("deleted_at IS NULL AND NOT pending")
+	}
+	var before int64
+	if err := q.Count(&before).Error; err != nil {
+		return nil, 0, fmt.Errorf("thread %d: solution: %w", t.ID, err)
+	}
+	return &p, int(before/AnswersPerPage) + 1, nil
+}
+
 // ByIDs loads the threads with ids for a list, in the order of ids. Deleted threads
 // are left out unless withDeleted (staff).
 func (s *Service) ByIDs(ctx context.Context, ids []int64, withDeleted bool) ([]Listed, error) {
@@ -266,11 +317,11 @@ func (s *Service) ByIDs(ctx context.Context, ids []int64, withDeleted bool) ([]L
 	}
 	where := "threads.id IN ?"
 	if !withDeleted {
-		where += " AND threads.deleted_at IS NULL"
+		where += " AND threads.deleted_at IS NULL AND NOT threads.pending"
 	}
 	var rows []Listed
 	err := s.db.Reader(ctx).Table("threads").
-		Select("threads.*, users.handle AS author_handle, users.display_name AS author_name, "+
+		Select("threads.*, users.handle AS author_handle, users.display_name AS author_name, users.role AS author_role, users.reputation AS author_rep, "+
 			"boards.slug AS board_slug, boards.name_en AS board_name_en, boards.name_de AS board_name_de").
 		Joins("JOIN users ON users.id = threads.author_id").Joins("JOIN boards ON boards.id = threads.board_id").
 		Where(where, ids).Scan(&rows).Error
@@ -285,8 +336,8 @@ func (s *Service) ByIDs(ctx context.Context, ids []int64, withDeleted bool) ([]L
 	return rows, s.loadTags(ctx, rows)
 }
 
-// Excerpts returns, per thread, the first words of its first answer, or of the
-// question when there is none: what a suggestion shows under its title.
+// Excerpts returns, per thread, the first words of its accepted solution, else of
+// its first answer, else of the question: what a suggestion shows under its title.
 func (s *Service) Excerpts(ctx context.Context, ids []int64) (map[int64]string, error) {
 	data, err := s.IndexData(ctx, ids)
 	if err != nil {
@@ -295,7 +346,10 @@ func (s *Service) Excerpts(ctx context.Context, ids []int64) (map[int64]string, 
 	out := make(map[int64]string, len(data))
 	for _, t := range data {
 		text := t.Question
-		if len(t.Answers) > 0 {
+		switch {
+		case t.Solution != "":
+			text = t.Solution
+		case len(t.Answers) > 0:
 			text = t.Answers[0]
 		}
 		out[t.ID] = excerpt(text, 160)

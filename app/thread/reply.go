@@ -4,8 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/schwarm/schwarm/app/outbox"
-	"github.com/schwarm/schwarm/app/user"
+		"github.com/schwarm/schwarm/app/user"
 	"github.com/schwarm/schwarm/app/validate"
 )
 
@@ -34,14 +33,18 @@ func (s *Service) Reply(ctx context.Context, author *user.User, threadID int64, 
 		if t.State == StateLocked {
 			return ErrLocked
 		}
-		w := s.db.Writer(ctx)
-		if err := w.Create(p).Error; err != nil {
+		pending, err := s.admit(ctx, author, html)
+		if err != nil {
 			return err
 		}
-		if err := w.Exec("UPDATE threads SET answer_count = answer_count + 1, last_activity_at = ? WHERE id = ?", now, threadID).Error; err != nil {
+		p.Pending = pending
+		if err := s.db.Writer(ctx).Create(p).Error; err != nil {
 			return err
 		}
-		return outbox.Append(ctx, s.db, outbox.Thread, threadID)
+		if pending {
+			return nil
+		}
+		return s.publishAnswer(ctx, t, p)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("thread %d: reply: %w", threadID, err)

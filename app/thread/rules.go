@@ -13,16 +13,18 @@ import (
 // see deleted ones.
 func CanModerate(u *user.User) bool { return u != nil && u.Role.AtLeast(user.RoleModerator) }
 
-// CanEdit reports whether u may edit p in t: moderators always, authors unless the
-// thread is locked or the post deleted.
-func CanEdit(u *user.User, t *Thread, p *Post) bool {
+// CanEdit reports whether u may edit p in t: moderators always; authors, and
+// members with the reputation to edit others' posts, unless the thread is locked
+// or the post deleted.
+func CanEdit(u *user.User, t *Thread, p *Post, priv Privileges) bool {
 	if u == nil {
 		return false
 	}
 	if CanModerate(u) {
 		return true
 	}
-	return u.ID == p.AuthorID && t.State != StateLocked && p.DeletedAt == nil && t.DeletedAt == nil
+	trusted := priv.EditOthersReputation > 0 && u.Reputation >= priv.EditOthersReputation && !p.Pending
+	return (u.ID == p.AuthorID || trusted) && t.State != StateLocked && p.DeletedAt == nil && t.DeletedAt == nil
 }
 
 // CanDelete reports whether u may delete p at now: moderators always, authors
@@ -48,9 +50,9 @@ func CanPost(u *user.User, postRole user.Role) bool {
 
 // EditError says why u may not edit p in t, or nil: ErrLocked for an author whose
 // thread is locked, ErrForbidden for everyone else who may not.
-func EditError(u *user.User, t *Thread, p *Post) error {
+func EditError(u *user.User, t *Thread, p *Post, priv Privileges) error {
 	switch {
-	case CanEdit(u, t, p):
+	case CanEdit(u, t, p, priv):
 		return nil
 	case u != nil && u.ID == p.AuthorID && t.State == StateLocked:
 		return ErrLocked
@@ -65,4 +67,36 @@ func CanSeeHistory(u *user.User, p *Post) bool {
 		return true
 	}
 	return u != nil && u.ID == p.AuthorID && p.DeletedAt == nil
+}
+
+// IsNewcomer reports whether u is a member without the reputation to be trusted
+// yet; staff never are.
+func IsNewcomer(u *user.User, priv Privileges) bool {
+	return u != nil && u.Role == user.RoleMember && u.Reputation < priv.TrustReputation
+}
+
+// NeedsReview reports whether a post by u waits for a moderator: a newcomer's
+// first posts (published counts those already out) and a newcomer's posts with
+// links, the usual shape of spam.
+func NeedsReview(u *user.User, priv Privileges, published int64, hasLink bool) bool {
+	return IsNewcomer(u, priv) && (published < int64(priv.ReviewFirstPosts) || hasLink)
+}
+
+// CanAccept reports whether u may choose or withdraw t's solution: the asker,
+// agents and moderators.
+func CanAccept(u *user.User, t *Thread) bool {
+	return u != nil && (u.ID == t.AuthorID || u.Role.AtLeast(user.RoleAgent))
+}
+
+// KudosError says why u may not give kudos to p, or nil.
+func KudosError(u *user.User, p *Post) error {
+	switch {
+	case u == nil:
+		return ErrForbidden
+	case p.DeletedAt != nil || p.Pending:
+		return ErrNotFound
+	case p.AuthorID == u.ID:
+		return ErrOwnPost
+	}
+	return nil
 }

@@ -21,6 +21,16 @@ var (
 	ErrLocked    = errors.New("thread: locked")
 	ErrForbidden = errors.New("thread: not allowed")
 	ErrTooLate   = errors.New("thread: the time to delete has passed")
+
+	ErrOwnPost         = errors.New("thread: kudos on one's own post")
+	ErrKudosGiven      = errors.New("thread: kudos already given")
+	ErrNoKudos         = errors.New("thread: no kudos to take back")
+	ErrNotAnswer       = errors.New("thread: only an answer can be the solution")
+	ErrAlreadySolution = errors.New("thread: already the solution")
+	ErrNoSolution      = errors.New("thread: no solution to withdraw")
+	ErrConflict        = errors.New("thread: changed by someone else meanwhile")
+	ErrPending         = errors.New("thread: waiting for review")
+	ErrDailyLimit      = errors.New("thread: daily post limit reached")
 )
 
 // States a thread can be in.
@@ -45,6 +55,8 @@ type Thread struct {
 	LastActivityAt time.Time
 	DeletedAt      *time.Time
 	DeletedBy      *int64
+	SolutionPostID *int64 // the accepted answer; set exactly when State is StateSolved
+	Pending        bool   // the question waits for review: only its author and moderators see it
 }
 
 // Post is a thread's question body or one answer.
@@ -62,6 +74,8 @@ type Post struct {
 	RevisionCount int
 	DeletedAt     *time.Time
 	DeletedBy     *int64
+	KudosCount    int
+	Pending       bool // waits for review: only its author and moderators see it
 }
 
 // SafeHTML is the post's stored HTML for templates. It was sanitized by app/markup
@@ -80,11 +94,13 @@ type Service struct {
 	markup      *markup.Renderer
 	now         func() time.Time
 	deleteAfter time.Duration // how long authors may delete their own posts
+	ledger      Ledger
+	priv        Privileges
 }
 
 // NewService returns a Service; authors may delete their own posts for deleteWindow.
 func NewService(db *database.DB, md *markup.Renderer, deleteWindow time.Duration, now func() time.Time) *Service {
-	return &Service{db: db, markup: md, deleteAfter: deleteWindow, now: now}
+	return &Service{db: db, markup: md, deleteAfter: deleteWindow, now: now, ledger: noLedger{}}
 }
 
 // Get loads a thread, deleted or not; callers decide who may see a deleted one
@@ -93,7 +109,7 @@ func NewService(db *database.DB, md *markup.Renderer, deleteWindow time.Duration
 // Every thread page starts here, so it is scanned by hand rather than by the ORM.
 func (s *Service) Get(ctx context.Context, id int64) (*Thread, error) {
 	rows, err := s.db.Reader(ctx).Raw("SELECT id, board_id, author_id, title, slug, language, state, answer_count, "+
-		"view_count, created_at, last_activity_at, deleted_at, deleted_by FROM threads WHERE id = ?", id).Rows()
+		"view_count, created_at, last_activity_at, deleted_at, deleted_by, solution_post_id, pending FROM threads WHERE id = ?", id).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("thread: get %d: %w", id, err)
 	}
@@ -106,21 +122,24 @@ func (s *Service) Get(ctx context.Context, id int64) (*Thread, error) {
 	}
 	var t Thread
 	err = rows.Scan(&t.ID, &t.BoardID, &t.AuthorID, &t.Title, &t.Slug, &t.Language, &t.State, &t.AnswerCount,
-		&t.ViewCount, &t.CreatedAt, &t.LastActivityAt, &t.DeletedAt, &t.DeletedBy)
+		&t.ViewCount, &t.CreatedAt, &t.LastActivityAt, &t.DeletedAt, &t.DeletedBy, &t.SolutionPostID, &t.Pending)
 	if err != nil {
 		return nil, fmt.Errorf("thread: get %d: %w", id, err)
 	}
 	return &t, nil
 }
 
-// View loads a thread for viewer, hiding a deleted thread from those who may not
-// see it: for them it does not exist.
+// View loads a thread for viewer, hiding a deleted thread, or one waiting for
+// review, from those who may not see it: for them it does not exist.
 func (s *Service) View(ctx context.Context, viewer *user.User, id int64) (*Thread, error) {
 	t, err := s.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	if t.DeletedAt != nil && !CanModerate(viewer) {
+		return nil, ErrNotFound
+	}
+	if t.Pending && !CanModerate(viewer) && (viewer == nil || viewer.ID != t.AuthorID) {
 		return nil, ErrNotFound
 	}
 	return t, nil

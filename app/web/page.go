@@ -2,11 +2,14 @@ package web
 
 import (
 	"html/template"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/schwarm/schwarm/app/config"
 	"github.com/schwarm/schwarm/app/i18n"
+	"github.com/schwarm/schwarm/app/reputation"
 	"github.com/schwarm/schwarm/app/upload"
 	"github.com/schwarm/schwarm/app/user"
 )
@@ -26,6 +29,7 @@ type Page struct {
 	bundle       *i18n.Bundle
 	now          time.Time
 	deleteWindow time.Duration
+	ranks        config.Ranks
 }
 
 // CSRF is the form token; asking for it gives the browser a CSRF cookie if needed.
@@ -87,6 +91,29 @@ func (p Page) RoleLabel(role user.Role) string {
 	return p.T("role." + string(role))
 }
 
+// Standing is what an author card says of someone: staff their role ("Official"
+// for agents), members their rank.
+func (p Page) Standing(role user.Role, rep int64) string {
+	if role != user.RoleMember && role != "" {
+		return p.RoleLabel(role)
+	}
+	if p.ranks == nil {
+		return ""
+	}
+	return p.RankName(rep)
+}
+
+// RankName is the localized name of the rank for reputation: a configured name
+// without a translation is shown as it is written.
+func (p Page) RankName(rep int64) string {
+	name := reputation.RankOf(p.ranks, rep).Name
+	key := "rank.name." + strings.ToLower(name)
+	if msg := p.T(key); msg != key {
+		return msg
+	}
+	return name
+}
+
 // editorView is what the "editor" template needs: a markdown textarea with its
 // label, problem and preview.
 type editorView struct {
@@ -115,6 +142,7 @@ func (s *Server) newPage(c *fiber.Ctx, titleKey string) Page {
 		bundle:       s.I18n,
 		now:          s.Now(),
 		deleteWindow: s.Config.DeleteWindow.Duration,
+		ranks:        s.Config.Ranks,
 	}
 	p.csrf = func() string { return s.csrfFor(c) }
 	if name := c.Query("upload"); name != "" && upload.ValidName(name) {

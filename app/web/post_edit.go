@@ -39,7 +39,7 @@ func (s *Server) editablePost(c *fiber.Ctx) (*thread.Post, *thread.Thread, error
 	if p.DeletedAt != nil && !thread.CanModerate(currentUser(c)) {
 		return nil, nil, thread.ErrNotFound
 	}
-	if err := thread.EditError(currentUser(c), t, p); err != nil {
+	if err := thread.EditError(currentUser(c), t, p, s.Threads.Privileges()); err != nil {
 		return nil, nil, err
 	}
 	return p, t, nil

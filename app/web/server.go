@@ -19,6 +19,7 @@ import (
 	"github.com/schwarm/schwarm/app/i18n"
 	"github.com/schwarm/schwarm/app/search"
 	"github.com/schwarm/schwarm/app/theme"
+	"github.com/schwarm/schwarm/app/reputation"
 	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/upload"
 	"github.com/schwarm/schwarm/app/user"
@@ -32,6 +33,7 @@ type Deps struct {
 	Users    *user.Service
 	Boards   *board.Service
 	Threads  *thread.Service
+	Rep      *reputation.Service
 	Views    *thread.Views
 	Limiter  *auth.Limiter
 	Uploads  *upload.Service

@@ -19,9 +19,16 @@ type threadPage struct {
 	Tags    []string
 	Posts   *thread.PostPage
 	Rows    []postRow     // the question (on page 1) and the answers
+	// Solution is the accepted answer, shown under the question; SolutionURL
+	// jumps to its place among the answers.
+	Solution    *postRow
+	SolutionURL string
 	Draft   string        // the reply being written
 	Preview template.HTML // rendered draft, when asked for
 	Errors  validate.Errors
+
+	privileges thread.Privileges
+	kudosGiven map[int64]bool
 }
 
 // PageURL links page n of this thread's answers.
@@ -98,12 +105,32 @@ func (s *Server) threadPage(c *fiber.Ctx, t *thread.Thread, page int) (*threadPa
 	if err != nil {
 		return nil, err
 	}
-	p := &threadPage{Page: s.newPage(c, ""), Thread: t, Board: b, Tags: tags, Posts: posts}
+	p := &threadPage{Page: s.newPage(c, ""), Thread: t, Board: b, Tags: tags, Posts: posts, privileges: s.Threads.Privileges()}
 	p.Title = t.Title
 	shown := posts.Answers
 	if posts.Question != nil {
 		shown = append([]thread.ShownPost{*posts.Question}, posts.Answers...)
 	}
+	var solution *thread.ShownPost
+	if posts.Question != nil && t.SolutionPostID != nil {
+		sol, at, err := s.Threads.Solution(ctx, currentUser(c), t)
+		if err != nil {
+			return nil, err
+		}
+		solution, p.SolutionURL = sol, fmt.Sprintf("%s#p%d", p.PageURL(at), *t.SolutionPostID)
+	}
+	if p.User != nil {
+		ids := make([]int64, len(shown))
+		for i := range shown {
+			ids[i] = shown[i].ID
+		}
+		if p.kudosGiven, err = s.Threads.KudosGiven(ctx, p.User, ids); err != nil {
+			return nil, err
+		}
+	}
 	p.Rows = p.postRows(shown)
+	if solution != nil {
+		p.Solution = &p.postRows([]thread.ShownPost{*solution})[0]
+	}
 	return p, nil
 }

@@ -23,32 +23,48 @@ type postRow struct {
 	EditedLabel                          string // "" when never edited
 	CanHistory                           bool   // EditedLabel links to the history
 	CanEdit, CanDelete, CanRestore       bool
+	Kudos                                int
+	KudosGiven, CanKudos                 bool // the viewer's kudos, and whether they may give or take it
+	IsSolution, CanAccept, CanUnaccept   bool
+	Pending, CanApprove                  bool
 	L                                    *postLabels
 }
 
 // postLabels are the texts every post on a page shares.
 type postLabels struct {
 	Official, Deleted, Edit, Delete, DeleteThread, Restore, CSRF string
+	Kudos, KudosGive, KudosTake, Solution, Accept, Unaccept     string
+	Pending, Approve                                             string
 }
 
 func (p *threadPage) postRows(posts []thread.ShownPost) []postRow {
 	l := &postLabels{Official: p.T("post.official"), Deleted: p.T("post.deleted"), Edit: p.T("post.edit"),
-		Delete: p.T("post.delete"), DeleteThread: p.T("post.delete_thread"), Restore: p.T("post.restore")}
+		Delete: p.T("post.delete"), DeleteThread: p.T("post.delete_thread"), Restore: p.T("post.restore"),
+		Kudos: p.T("kudos.label"), KudosGive: p.T("kudos.give"), KudosTake: p.T("kudos.take"), Solution: p.T("solution.label"),
+		Accept: p.T("solution.accept"), Unaccept: p.T("solution.unaccept"), Pending: p.T("post.pending"), Approve: p.T("post.approve")}
 	if p.User != nil { // guests get no forms, and so no CSRF cookie
 		l.CSRF = p.CSRF()
 	}
 	moderator := thread.CanModerate(p.User)
+	priv := p.privileges
+	canAccept := thread.CanAccept(p.User, p.Thread) && p.Thread.State != thread.StateLocked && p.Thread.DeletedAt == nil
 	rows := make([]postRow, len(posts))
 	for i := range posts {
 		post := &posts[i]
 		r := postRow{
-			ID: post.ID, AuthorHandle: post.AuthorHandle, AuthorName: post.AuthorName, RoleLabel: p.RoleLabel(post.AuthorRole),
+			ID: post.ID, AuthorHandle: post.AuthorHandle, AuthorName: post.AuthorName, RoleLabel: p.Standing(post.AuthorRole, post.AuthorRep),
 			Official: post.Official, Deleted: post.DeletedAt != nil, IsQuestion: post.IsQuestion,
 			CreatedISO: post.CreatedAt.UTC().Format(isoFormat), CreatedExact: p.ExactTime(post.CreatedAt), CreatedAgo: p.Ago(post.CreatedAt),
 			HTML:    post.SafeHTML(),
-			CanEdit: p.User != nil && thread.CanEdit(p.User, p.Thread, &post.Post),
-			L:       l,
+			CanEdit: p.User != nil && thread.CanEdit(p.User, p.Thread, &post.Post, priv),
+			Kudos:   post.KudosCount, KudosGiven: p.kudosGiven[post.ID], CanKudos: thread.KudosError(p.User, &post.Post) == nil,
+			IsSolution: p.Thread.SolutionPostID != nil && *p.Thread.SolutionPostID == post.ID,
+			Pending:    post.Pending, CanApprove: post.Pending && moderator && post.DeletedAt == nil,
+			L:          l,
 		}
+		live := !post.IsQuestion && post.DeletedAt == nil && !post.Pending
+		r.CanAccept = canAccept && live && !r.IsSolution
+		r.CanUnaccept = canAccept && r.IsSolution
 		if post.EditedAt != nil {
 			r.EditedLabel = p.TN("post.edited", post.RevisionCount)
 			r.CanHistory = thread.CanSeeHistory(p.User, &post.Post)
@@ -67,7 +83,7 @@ type threadRow struct {
 	URL, Title, Language                    string
 	Solved                                  bool
 	BoardURL, BoardName                     string // empty on a board's own page
-	AuthorHandle, AuthorName                string
+	AuthorHandle, AuthorName, AuthorRank    string
 	ActivityISO, ActivityExact, ActivityAgo string
 	Answers, Views                          string
 	Tags                                    []tagLink
@@ -82,6 +98,7 @@ func (p *listPage) threadRows() []threadRow {
 		r := threadRow{
 			URL: "/t/" + strconv.FormatInt(t.ID, 10) + "/" + t.Slug, Title: t.Title, Language: t.Language,
 			Solved: t.State == thread.StateSolved, AuthorHandle: t.AuthorHandle, AuthorName: t.AuthorName,
+			AuthorRank: p.Standing(t.AuthorRole, t.AuthorRep),
 			ActivityISO: t.LastActivityAt.UTC().Format(isoFormat), ActivityExact: p.ExactTime(t.LastActivityAt),
 			ActivityAgo: p.Ago(t.LastActivityAt), Answers: p.TN("thread.answers", t.AnswerCount), Views: p.TN("thread.views", t.ViewCount),
 		}

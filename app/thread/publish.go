@@ -1,0 +1,90 @@
+package thread
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/schwarm/schwarm/app/outbox"
+	"github.com/schwarm/schwarm/app/user"
+)
+
+// admit decides, inside the writing transaction, whether author may post now and
+// whether the post waits for review: newcomers are limited per day, and their first
+// posts and posts with links wait for a moderator.
+func (s *Service) admit(ctx context.Context, author *user.User, html string) (pending bool, err error) {
+	if !IsNewcomer(author, s.priv) {
+		return false, nil
+	}
+	r := s.db.Writer(ctx)
+	var today, published int64
+	if err := r.Table("posts").Where("author_id = ? AND created_at > ?", author.ID, s.now().Add(-24*time.Hour)).
+		Count(&today).Error; err != nil {
+		return false, err
+	}
+	if s.priv.NewcomerPostsPerDay > 0 && today >= int64(s.priv.NewcomerPostsPerDay) {
+		return false, ErrDailyLimit
+	}
+	if s.priv.ReviewFirstPosts > 0 {
+		if err := r.Table("posts").Where("author_id = ? AND NOT pending", author.ID).Limit(s.priv.ReviewFirstPosts).
+			Count(&published).Error; err != nil {
+			return false, err
+		}
+	}
+	return NeedsReview(author, s.priv, published, strings.Contains(html, "<a ")), nil
+}
+
+// publishQuestion makes a new or approved question count: in its board's number of
+// threads and in its author's standing.
+func (s *Service) publishQuestion(ctx context.Context, t *Thread) error {
+	w := s.db.Writer(ctx)
+	if err := w.Exec("UPDATE boards SET thread_count = thread_count + 1 WHERE id = ?", t.BoardID).Error; err != nil {
+		return err
+	}
+	if err := s.ledger.Record(ctx, Fact{Kind: FactQuestion, UserID: t.AuthorID, ThreadID: t.ID, BoardID: t.BoardID}); err != nil {
+		return err
+	}
+	return outbox.Append(ctx, s.db, outbox.Thread, t.ID)
+}
+
+// publishAnswer makes a new or approved answer count: in the thread's answers and
+// activity, and as facts for its author's standing when they helped someone else.
+func (s *Service) publishAnswer(ctx context.Context, t *Thread, p *Post) error {
+	w := s.db.Writer(ctx)
+	// The first answer decides "unanswered": read the count in this transaction,
+	// after the thread row is locked by the update.
+	if err := w.Exec("UPDATE threads SET answer_count = answer_count + 1, last_activity_at = ? WHERE id = ?", s.now(), t.ID).Error; err != nil {
+		return err
+	}
+	if p.AuthorID != t.AuthorID {
+		var before int64
+		if err := w.Table("posts").Where("thread_id = ? AND NOT is_question AND id < ? AND author_id <> ? AND NOT pending AND deleted_at IS NULL",
+			t.ID, p.ID, t.AuthorID).Count(&before).Error; err != nil {
+			return err
+		}
+		var first int64
+		if err := w.Table("threads").Where("author_id = ?", t.AuthorID).Select("MIN(id)").Scan(&first).Error; err != nil {
+			return err
+		}
+		fact := Fact{UserID: p.AuthorID, ActorID: t.AuthorID, ThreadID: t.ID, PostID: p.ID, BoardID: t.BoardID}
+		facts := []Fact{withKind(fact, FactAnswer)}
+		if before == 0 {
+			facts = append(facts, withKind(fact, FactUnansweredAnswer))
+		}
+		if first == t.ID {
+			facts = append(facts, withKind(fact, FactWelcome))
+		}
+		if p.CreatedAt.Sub(t.CreatedAt) <= QuickAnswer {
+			facts = append(facts, withKind(fact, FactQuickAnswer))
+		}
+		if err := s.ledger.Record(ctx, facts...); err != nil {
+			return err
+		}
+	}
+	return outbox.Append(ctx, s.db, outbox.Thread, t.ID)
+}
+
+func withKind(f Fact, kind string) Fact {
+	f.Kind = kind
+	return f
+}

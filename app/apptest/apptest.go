@@ -106,6 +106,9 @@ func Config(t testing.TB, edit func(*config.Config)) config.Config {
 	cfg.DataDir = t.TempDir()
 	cfg.DatabaseURL = DatabaseURL(t)
 	cfg.DBMaxConns = 4
+	// Nobody is a newcomer unless a test says so: review and daily limits would
+	// otherwise hold back every fixture member's first post.
+	cfg.TrustReputation = 0
 	if edit != nil {
 		edit(&cfg)
 	}

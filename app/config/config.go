@@ -40,8 +40,8 @@ type Config struct {
 	Ranks                Ranks  `env:"SCHWARM_RANKS" default:"Newcomer:0,Helper:50,Expert:250,Guru:1000,Legend:5000" help:"Member ranks as name:reputation from the lowest up; the first must start at 0."`
 	TrustReputation      int    `env:"SCHWARM_TRUST_REPUTATION" default:"20" help:"Reputation from which a member is no longer a newcomer; newcomers' first posts and posts with links wait for review, and their posts per day are limited (0 = nobody is a newcomer)."`
 	ReviewFirstPosts     int    `env:"SCHWARM_REVIEW_FIRST_POSTS" default:"1" help:"How many of a newcomer's first posts wait for a moderator's approval (0 = none)."`
-	NewcomerPostsPerDay  int    `env:"SCHWARM_NEWCOMER_POSTS_PER_DAY" default:"10" help:"Questions and answers a newcomer may post per 24 hours."`
-	EditOthersReputation int    `env:"SCHWARM_EDIT_OTHERS_REPUTATION" default:"1000" help:"Reputation from which a member may edit other members' posts (every edit keeps a revision)."`
+	NewcomerPostsPerDay  int    `env:"SCHWARM_NEWCOMER_POSTS_PER_DAY" default:"10" help:"Questions and answers a newcomer may post per 24 hours (0 = no limit)."`
+	EditOthersReputation int    `env:"SCHWARM_EDIT_OTHERS_REPUTATION" default:"1000" help:"Reputation from which a member may edit other members' posts, every edit kept as a revision (0 = moderators only)."`
 
 	ShutdownTimeout Duration `env:"SCHWARM_SHUTDOWN_TIMEOUT" default:"15s" help:"How long a stopping server waits for requests in flight to finish."`
 }

@@ -44,30 +44,39 @@ type demoThread struct {
 	answers                                []demoAnswer
 }
 
-// demoAnswer is an answer; those by staff are marked official automatically.
-type demoAnswer struct{ author, body string }
+// demoAnswer is an answer; those by staff are marked official automatically. The
+// asker accepts the one marked solution; kudos come from the handles listed.
+type demoAnswer struct {
+	author, body string
+	solution     bool
+	kudos        []string
+}
 
 var threads = []demoThread{
 	{board: "internet", author: "ben", lang: "en", tags: "wifi router", title: "Router keeps dropping Wi-Fi every evening",
 		body: "Since last week my **Wi-Fi drops** around 8 pm every day. Cable connection is fine.\n\nRouter model: HomeBox 3. Any ideas?",
 		answers: []demoAnswer{
-			{author: "anna", body: "Sounds like interference from neighbours in the evening. Switch the 2.4 GHz channel to 1, 6 or 11 under *Wi-Fi → Channel*, or use 5 GHz."},
+			{author: "anna", body: "Sounds like interference from neighbours in the evening. Switch the 2.4 GHz channel to 1, 6 or 11 under *Wi-Fi → Channel*, or use 5 GHz.",
+				solution: true, kudos: []string{"ben", "lukas"}},
 			{author: "agent", body: "Hi Ben, Anna is right. If changing the channel does not help, please update the firmware under **System → Update**. Version 7.2 fixes a known Wi-Fi drop."},
 		}},
 	{board: "internet", author: "anna", lang: "de", tags: "router passwort", title: "Routerpasswort vergessen – wie zurücksetzen?",
 		body: "Ich habe das Passwort für die Benutzeroberfläche meines Routers vergessen. Wie kann ich es zurücksetzen, ohne die Internet-Zugangsdaten zu verlieren?",
 		answers: []demoAnswer{
-			{author: "lukas", body: "Halte den Reset-Knopf auf der Rückseite **10 Sekunden** gedrückt. Die Zugangsdaten werden danach automatisch neu geladen, wenn der Router am Anschluss hängt."},
+			{author: "lukas", body: "Halte den Reset-Knopf auf der Rückseite **10 Sekunden** gedrückt. Die Zugangsdaten werden danach automatisch neu geladen, wenn der Router am Anschluss hängt.",
+				solution: true, kudos: []string{"anna"}},
 		}},
 	{board: "mobile", author: "ben", lang: "en", tags: "roaming", title: "Does my plan include roaming in Switzerland?",
 		body: "Travelling to Zurich next month. My plan says *EU roaming included* — Switzerland is not in the EU. Will I be charged?",
 		answers: []demoAnswer{
-			{author: "agent", body: "Good question! Switzerland is **not** included in EU roaming. You can add the *Travel Europe+* option for 5 € per week in the app under **Options**."},
+			{author: "agent", body: "Good question! Switzerland is **not** included in EU roaming. You can add the *Travel Europe+* option for 5 € per week in the app under **Options**.",
+				solution: true, kudos: []string{"ben"}},
 		}},
 	{board: "mobile", author: "lukas", lang: "de", tags: "esim", title: "eSIM auf neues Handy übertragen",
 		body: "Ich habe ein neues Smartphone. Wie bekomme ich meine eSIM vom alten Gerät auf das neue?\n\n- altes Gerät: Pixel 6\n- neues Gerät: Pixel 9",
 		answers: []demoAnswer{
-			{author: "anna", body: "Im Kundenportal unter *Meine SIM-Karten → eSIM neu anfordern* bekommst du einen neuen QR-Code. Den scannst du mit dem neuen Handy."},
+			{author: "anna", body: "Im Kundenportal unter *Meine SIM-Karten → eSIM neu anfordern* bekommst du einen neuen QR-Code. Den scannst du mit dem neuen Handy.",
+				kudos: []string{"lukas"}},
 			{author: "moderator", body: "Ergänzung: Der alte eSIM-Code wird dabei ungültig. Bitte erst wechseln, wenn das neue Gerät bereitliegt."},
 		}},
 	{board: "billing", author: "ben", lang: "en", tags: "invoice refund", title: "Charged twice for the same month",
@@ -110,11 +119,42 @@ func Load(ctx context.Context, s Services) (bool, error) {
 		if err != nil {
 			return false, fmt.Errorf("demo: thread %q: %w", t.title, err)
 		}
+		// New members' first posts wait for review: the demo moderator approves them.
+		if err := approveAll(ctx, s.Threads, users["moderator"]); err != nil {
+			return false, err
+		}
 		for _, a := range t.answers {
-			if _, err := s.Threads.Reply(ctx, users[a.author], created.ID, a.body); err != nil {
+			p, err := s.Threads.Reply(ctx, users[a.author], created.ID, a.body)
+			if err != nil {
 				return false, fmt.Errorf("demo: answer in %q: %w", t.title, err)
+			}
+			if err := approveAll(ctx, s.Threads, users["moderator"]); err != nil {
+				return false, err
+			}
+			for _, h := range a.kudos {
+				if _, _, err := s.Threads.GiveKudos(ctx, users[h], p.ID); err != nil {
+					return false, fmt.Errorf("demo: kudos in %q: %w", t.title, err)
+				}
+			}
+			if a.solution {
+				if _, err := s.Threads.Accept(ctx, users[t.author], p.ID); err != nil {
+					return false, fmt.Errorf("demo: solution in %q: %w", t.title, err)
+				}
 			}
 		}
 	}
 	return true, nil
+}
+
+func approveAll(ctx context.Context, threads *thread.Service, moderator *user.User) error {
+	ids, err := threads.Pending(ctx, 100)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, err := threads.Approve(ctx, moderator, id); err != nil {
+			return fmt.Errorf("demo: approve post %d: %w", id, err)
+		}
+	}
+	return nil
 }

@@ -105,6 +105,7 @@ func Run(ctx context.Context, corpusPath, queriesPath string, warn io.Writer) (*
 	}
 	cfg.DataDir = dir
 	cfg.LogLevel = "warn"
+	cfg.TrustReputation = 0 // the importing accounts are new, and nothing waits for review
 	log := slog.New(slog.NewTextHandler(warn, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	params := user.PasswordParams{Memory: 1024, Time: 1, Threads: 1} // throw-away accounts
 	a, err := app.New(ctx, cfg, log, app.Options{PasswordParams: &params})
@@ -127,7 +128,7 @@ func Run(ctx context.Context, corpusPath, queriesPath string, warn io.Writer) (*
 }
 
 // load writes the corpus through the services people use: a question per line,
-// its answer and replies as answers.
+// its answer as the accepted solution and its replies as further answers.
 func load(ctx context.Context, a *app.App, corpus []corpusLine, warn io.Writer) (map[int64]string, error) {
 	mk := func(handle string) (*user.User, error) {
 		return a.Users.Register(ctx, user.Registration{Handle: handle, Email: handle + "@eval.invalid", Password: "evaluation"})
@@ -162,12 +163,19 @@ func load(ctx context.Context, a *app.App, corpus []corpusLine, warn io.Writer) 
 			continue
 		}
 		byThread[t.ID] = c.ID
-		for _, answer := range append([]string{c.Answer}, c.Replies...) {
+		for i, answer := range append([]string{c.Answer}, c.Replies...) {
 			if strings.TrimSpace(answer) == "" {
 				continue
 			}
-			if _, err := a.Threads.Reply(ctx, helper, t.ID, answer); err != nil {
+			p, err := a.Threads.Reply(ctx, helper, t.ID, answer)
+			if err != nil {
 				fmt.Fprintf(warn, "corpus %s: answer skipped: %v\n", c.ID, err)
+				continue
+			}
+			if i == 0 { // "answer" is the accepted solution
+				if _, err := a.Threads.Accept(ctx, asker, p.ID); err != nil {
+					fmt.Fprintf(warn, "corpus %s: solution not accepted: %v\n", c.ID, err)
+				}
 			}
 		}
 	}

@@ -95,7 +95,7 @@ type Holder struct {
 }
 
 // Holders returns the members who hold badge, most recent first, and how many hold it.
-func (s *Service) Holders(ctx context.Context, badge string, limit int) ([]Holder, int64, error) {
+func (s *Service) Holders(ctx context.Context, badge string, limit int) ([]Holder, int, error) {
 	var total int64
 	r := s.db.Reader(ctx)
 	if err := r.Table("user_badges").Where("badge = ?", badge).Count(&total).Error; err != nil {
@@ -107,19 +107,19 @@ func (s *Service) Holders(ctx context.Context, badge string, limit int) ([]Holde
 	if err != nil {
 		return nil, 0, fmt.Errorf("reputation: holders of %s: %w", badge, err)
 	}
-	return out, total, nil
+	return out, int(total), nil
 }
 
 // HolderCounts returns how many members hold each badge.
-func (s *Service) HolderCounts(ctx context.Context) (map[string]int64, error) {
+func (s *Service) HolderCounts(ctx context.Context) (map[string]int, error) {
 	var rows []struct {
 		Badge string
-		N     int64
+		N     int
 	}
 	if err := s.db.Reader(ctx).Table("user_badges").Select("badge, COUNT(*) AS n").Group("badge").Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("reputation: badge counts: %w", err)
 	}
-	out := make(map[string]int64, len(rows))
+	out := make(map[string]int, len(rows))
 	for _, r := range rows {
 		out[r.Badge] = r.N
 	}

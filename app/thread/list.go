@@ -366,3 +366,27 @@ func excerpt(md string, n int) string {
 	}
 	return s
 }
+
+// Activity is one of a member's posts, as their profile lists it.
+type Activity struct {
+	PostID     int64
+	ThreadID   int64
+	Slug       string
+	Title      string
+	IsQuestion bool
+	CreatedAt  time.Time
+}
+
+// RecentActivity returns authorID's newest public posts.
+func (s *Service) RecentActivity(ctx context.Context, authorID int64, limit int) ([]Activity, error) {
+	var out []Activity
+	err := s.db.Reader(ctx).Table("posts").
+		Select("posts.id AS post_id, threads.id AS thread_id, threads.slug, threads.title, posts.is_question, posts.created_at").
+		Joins("JOIN threads ON threads.id = posts.thread_id").
+		Where("posts.author_id = ? AND posts.deleted_at IS NULL AND NOT posts.pending AND threads.deleted_at IS NULL AND NOT threads.pending", authorID).
+		Order("posts.id DESC").Limit(limit).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("thread: activity of %d: %w", authorID, err)
+	}
+	return out, nil
+}

@@ -36,7 +36,7 @@ func TestRules(t *testing.T) {
 		{"guest", nil, open, fresh, false, thread.ErrForbidden},
 	}
 	for _, tt := range tests {
-		if got := thread.CanEdit(tt.u, tt.t, tt.p); got != tt.edit {
+		if got := thread.CanEdit(tt.u, tt.t, tt.p, thread.Privileges{}); got != tt.edit {
 			t.Errorf("%s: CanEdit = %v", tt.name, got)
 		}
 		if got := thread.CanDelete(tt.u, tt.t, tt.p, now, 24*time.Hour); !errors.Is(got, tt.deleteErr) {
@@ -83,6 +83,96 @@ func TestSlugify(t *testing.T) {
 	for _, tt := range tests {
 		if got := thread.Slugify(tt.in); got != tt.want {
 			t.Errorf("Slugify(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestPrivilegeRules(t *testing.T) {
+	priv := thread.Privileges{TrustReputation: 20, ReviewFirstPosts: 2, NewcomerPostsPerDay: 5, EditOthersReputation: 1000}
+	newcomer := &user.User{ID: 1, Role: user.RoleMember, Reputation: 5}
+	member := &user.User{ID: 2, Role: user.RoleMember, Reputation: 20}
+	trusted := &user.User{ID: 3, Role: user.RoleMember, Reputation: 1000}
+	agent := &user.User{ID: 4, Role: user.RoleAgent}
+	mod := &user.User{ID: 5, Role: user.RoleModerator}
+	open := &thread.Thread{AuthorID: 1, State: thread.StateOpen}
+	locked := &thread.Thread{AuthorID: 1, State: thread.StateLocked}
+	post := &thread.Post{AuthorID: 1}
+	pending := &thread.Post{AuthorID: 1, Pending: true}
+
+	review := []struct {
+		name      string
+		u         *user.User
+		published int64
+		link      bool
+		want      bool
+	}{
+		{"newcomer's first post", newcomer, 0, false, true},
+		{"newcomer's second post", newcomer, 1, false, true},
+		{"newcomer's third post", newcomer, 2, false, false},
+		{"newcomer's post with a link", newcomer, 9, true, true},
+		{"member's first post", member, 0, false, false},
+		{"member's post with a link", member, 9, true, false},
+		{"agent with no reputation", agent, 0, true, false},
+		{"guest", nil, 0, false, false},
+	}
+	for _, tt := range review {
+		if got := thread.NeedsReview(tt.u, priv, tt.published, tt.link); got != tt.want {
+			t.Errorf("NeedsReview(%s) = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	if thread.IsNewcomer(newcomer, thread.Privileges{}) {
+		t.Error("with trust at 0 nobody should be a newcomer")
+	}
+
+	edit := []struct {
+		name string
+		u    *user.User
+		t    *thread.Thread
+		p    *thread.Post
+		priv thread.Privileges
+		want bool
+	}{
+		{"member below the threshold", member, open, post, priv, false},
+		{"trusted member", trusted, open, post, priv, true},
+		{"trusted member, locked thread", trusted, locked, post, priv, false},
+		{"trusted member, post waiting for review", trusted, open, pending, priv, false},
+		{"trusted member, editing by reputation off", trusted, open, post, thread.Privileges{}, false},
+		{"moderator", mod, locked, pending, priv, true},
+	}
+	for _, tt := range edit {
+		if got := thread.CanEdit(tt.u, tt.t, tt.p, tt.priv); got != tt.want {
+			t.Errorf("CanEdit(%s) = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+
+	accept := []struct {
+		name string
+		u    *user.User
+		want bool
+	}{
+		{"asker", newcomer, true}, {"other member", member, false}, {"trusted member", trusted, false},
+		{"agent", agent, true}, {"moderator", mod, true}, {"guest", nil, false},
+	}
+	for _, tt := range accept {
+		if got := thread.CanAccept(tt.u, open); got != tt.want {
+			t.Errorf("CanAccept(%s) = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+
+	kudos := []struct {
+		name string
+		u    *user.User
+		p    *thread.Post
+		want error
+	}{
+		{"own post", newcomer, post, thread.ErrOwnPost},
+		{"someone else's post", member, post, nil},
+		{"post waiting for review", member, pending, thread.ErrNotFound},
+		{"guest", nil, post, thread.ErrForbidden},
+	}
+	for _, tt := range kudos {
+		if got := thread.KudosError(tt.u, tt.p); !errors.Is(got, tt.want) {
+			t.Errorf("KudosError(%s) = %v, want %v", tt.name, got, tt.want)
 		}
 	}
 }

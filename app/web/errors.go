@@ -49,6 +49,22 @@ func errorInfo(err error) (int, string) {
 		return fiber.StatusForbidden, "error.forbidden"
 	case errors.Is(err, thread.ErrTooLate):
 		return fiber.StatusConflict, "delete.too_late"
+	case errors.Is(err, thread.ErrOwnPost):
+		return fiber.StatusConflict, "kudos.own"
+	case errors.Is(err, thread.ErrKudosGiven):
+		return fiber.StatusConflict, "kudos.twice"
+	case errors.Is(err, thread.ErrNoKudos):
+		return fiber.StatusConflict, "kudos.none"
+	case errors.Is(err, thread.ErrNotAnswer):
+		return fiber.StatusConflict, "solution.not_answer"
+	case errors.Is(err, thread.ErrAlreadySolution):
+		return fiber.StatusConflict, "solution.already"
+	case errors.Is(err, thread.ErrNoSolution):
+		return fiber.StatusConflict, "solution.none"
+	case errors.Is(err, thread.ErrConflict):
+		return fiber.StatusConflict, "error.conflict"
+	case errors.Is(err, thread.ErrDailyLimit):
+		return fiber.StatusTooManyRequests, "post.daily_limit"
 	}
 	if _, ok := validate.From(err); ok {
 		return fiber.StatusUnprocessableEntity, "error.bad_request"

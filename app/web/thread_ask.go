@@ -89,7 +89,11 @@ func (s *Server) ask(c *fiber.Ctx) error {
 	if err != nil {
 		return s.formError(c, "thread_ask", p, &p.Errors, err)
 	}
-	return s.redirectWithNotice(c, threadURL(t), "ask.posted")
+	notice := "ask.posted"
+	if t.Pending {
+		notice = "post.pending_notice"
+	}
+	return s.redirectWithNotice(c, threadURL(t), notice)
 }
 
 // formInt reads a whole-number form field; anything else is 0.

@@ -37,7 +37,11 @@ func (s *Server) threadReply(c *fiber.Ctx) error {
 		return s.formError(c, "thread_show", p, &p.Errors, err)
 	}
 	page := t.AnswerCount/thread.AnswersPerPage + 1 // the new answer is number AnswerCount+1
-	return s.redirectWithNotice(c, fmt.Sprintf("%s?page=%d#p%d", threadURL(t), page, post.ID), "reply.posted")
+	notice := "reply.posted"
+	if post.Pending {
+		notice = "post.pending_notice"
+	}
+	return s.redirectWithNotice(c, fmt.Sprintf("%s?page=%d#p%d", threadURL(t), page, post.ID), notice)
 }
 
 // lastPage asks Posts for the last page of answers, where a new answer lands.

@@ -1,0 +1,53 @@
+package web
+
+import (
+	"net/url"
+	"slices"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/schwarm/schwarm/app/board"
+	"github.com/schwarm/schwarm/app/reputation"
+)
+
+type leaderboardPage struct {
+	Page
+	Boards  []board.Board
+	BoardID int64
+	Period  string
+	Periods []string
+	Leaders []reputation.Leader
+}
+
+// PeriodURL links the leaderboard of period, keeping the board.
+func (p *leaderboardPage) PeriodURL(period string) string {
+	v := url.Values{"period": {period}}
+	if p.BoardID != 0 {
+		v.Set("board", strconv.FormatInt(p.BoardID, 10))
+	}
+	return "/leaderboard?" + v.Encode()
+}
+
+// leaderboard ranks members by the reputation they earned in a period and board.
+func (s *Server) leaderboard(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	period := c.Query("period", reputation.PeriodMonth)
+	if !slices.Contains(reputation.Periods, period) {
+		period = reputation.PeriodMonth
+	}
+	boards, err := s.Boards.List(ctx)
+	if err != nil {
+		return err
+	}
+	boardID := int64(c.QueryInt("board"))
+	if !slices.ContainsFunc(boards, func(b board.Board) bool { return b.ID == boardID }) {
+		boardID = 0
+	}
+	leaders, err := s.Rep.Leaderboard(ctx, boardID, period, 50)
+	if err != nil {
+		return err
+	}
+	return s.render(c, "leaderboard", &leaderboardPage{Page: s.newPage(c, "leaderboard.title"), Boards: boards,
+		BoardID: boardID, Period: period, Periods: reputation.Periods, Leaders: leaders})
+}

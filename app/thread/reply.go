@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-		"github.com/schwarm/schwarm/app/user"
+	"github.com/schwarm/schwarm/app/user"
 	"github.com/schwarm/schwarm/app/validate"
 )
 

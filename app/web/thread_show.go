@@ -14,18 +14,18 @@ import (
 
 type threadPage struct {
 	Page
-	Thread  *thread.Thread
-	Board   *board.Board
-	Tags    []string
-	Posts   *thread.PostPage
-	Rows    []postRow     // the question (on page 1) and the answers
+	Thread *thread.Thread
+	Board  *board.Board
+	Tags   []string
+	Posts  *thread.PostPage
+	Rows   []postRow // the question (on page 1) and the answers
 	// Solution is the accepted answer, shown under the question; SolutionURL
 	// jumps to its place among the answers.
 	Solution    *postRow
 	SolutionURL string
-	Draft   string        // the reply being written
-	Preview template.HTML // rendered draft, when asked for
-	Errors  validate.Errors
+	Draft       string        // the reply being written
+	Preview     template.HTML // rendered draft, when asked for
+	Errors      validate.Errors
 
 	privileges thread.Privileges
 	kudosGiven map[int64]bool

@@ -18,7 +18,9 @@ type userPage struct {
 }
 
 // StandingLabel is the profile's rank, or staff label.
-func (p *userPage) StandingLabel() string { return p.Page.Standing(p.Profile.Role, p.Profile.Reputation) }
+func (p *userPage) StandingLabel() string {
+	return p.Page.Standing(p.Profile.Role, p.Profile.Reputation)
+}
 
 // NextRank names the next rank, "" at the top or for staff.
 func (p *userPage) NextRank() string {

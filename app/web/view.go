@@ -33,7 +33,7 @@ type postRow struct {
 // postLabels are the texts every post on a page shares.
 type postLabels struct {
 	Official, Deleted, Edit, Delete, DeleteThread, Restore, CSRF string
-	Kudos, KudosGive, KudosTake, Solution, Accept, Unaccept     string
+	Kudos, KudosGive, KudosTake, Solution, Accept, Unaccept      string
 	Pending, Approve                                             string
 }
 
@@ -60,7 +60,7 @@ func (p *threadPage) postRows(posts []thread.ShownPost) []postRow {
 			Kudos:   post.KudosCount, KudosGiven: p.kudosGiven[post.ID], CanKudos: thread.KudosError(p.User, &post.Post) == nil,
 			IsSolution: p.Thread.SolutionPostID != nil && *p.Thread.SolutionPostID == post.ID,
 			Pending:    post.Pending, CanApprove: post.Pending && moderator && post.DeletedAt == nil,
-			L:          l,
+			L: l,
 		}
 		live := !post.IsQuestion && post.DeletedAt == nil && !post.Pending
 		r.CanAccept = canAccept && live && !r.IsSolution
@@ -98,7 +98,7 @@ func (p *listPage) threadRows() []threadRow {
 		r := threadRow{
 			URL: "/t/" + strconv.FormatInt(t.ID, 10) + "/" + t.Slug, Title: t.Title, Language: t.Language,
 			Solved: t.State == thread.StateSolved, AuthorHandle: t.AuthorHandle, AuthorName: t.AuthorName,
-			AuthorRank: p.Standing(t.AuthorRole, t.AuthorRep),
+			AuthorRank:  p.Standing(t.AuthorRole, t.AuthorRep),
 			ActivityISO: t.LastActivityAt.UTC().Format(isoFormat), ActivityExact: p.ExactTime(t.LastActivityAt),
 			ActivityAgo: p.Ago(t.LastActivityAt), Answers: p.TN("thread.answers", t.AnswerCount), Views: p.TN("thread.views", t.ViewCount),
 		}

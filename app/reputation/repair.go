@@ -176,3 +176,29 @@ func (s *Service) Repair(ctx context.Context, fix bool) (*Report, error) {
 	rep.Duration = time.Since(start)
 	return rep, nil
 }
+
+// String prints the report for the command line.
+func (r *Report) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "checked %d users and %d ledger events in %s (%.0f events/s)\n", r.Users, r.Events,
+		r.Duration.Round(time.Millisecond), float64(r.Events)/max(r.Duration.Seconds(), 1e-9))
+	for _, d := range r.Reputation {
+		fmt.Fprintf(&b, "user %d: reputation %d, ledger says %d\n", d.UserID, d.Stored, d.Ledger)
+	}
+	for _, g := range r.BadgesAdded {
+		fmt.Fprintf(&b, "user %d: badge %s earned but missing\n", g.UserID, g.Badge)
+	}
+	for _, g := range r.BadgesRemoved {
+		fmt.Fprintf(&b, "user %d: badge %s held but not earned\n", g.UserID, g.Badge)
+	}
+	if r.KudosCounts > 0 {
+		fmt.Fprintf(&b, "%d posts had a wrong kudos count\n", r.KudosCounts)
+	}
+	if r.AnswerCounts > 0 {
+		fmt.Fprintf(&b, "%d threads had a wrong answer count\n", r.AnswerCounts)
+	}
+	if r.Clean() {
+		b.WriteString("no differences\n")
+	}
+	return b.String()
+}

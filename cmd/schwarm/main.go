@@ -31,6 +31,7 @@ Commands:
   migrate        apply database migrations and exit
   demo           load demo content into an empty forum and exit
   admin create   create an administrator account
+  repair         recompute reputation, badges, kudos and answer counts from their sources; --dry-run only reports
   eval           measure suggestions on an evaluation set: --corpus FILE --queries FILE [--json]
 
 Run "schwarm <command> --help" for a command's flags. Settings are environment variables:
@@ -70,6 +71,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	corpus := fs.String("corpus", "", "evaluation corpus, JSON lines (eval)")
 	queries := fs.String("queries", "", "evaluation queries with their relevant ids, JSON lines (eval)")
 	asJSON := fs.Bool("json", false, "print one JSON object (eval)")
+	dryRun := fs.Bool("dry-run", false, "report differences without fixing them (repair)")
 	fs.Usage = func() { fmt.Fprintf(out, "Usage: schwarm %s [flags]\n", cmd); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -109,6 +111,13 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return nil
 	case "demo":
 		return loadDemo(ctx, a)
+	case "repair":
+		r, err := a.Rep.Repair(ctx, !*dryRun)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprint(out, r)
+		return err
 	case "admin create":
 		if *password == "" {
 			*password = os.Getenv("SCHWARM_ADMIN_PASSWORD")

@@ -3,6 +3,7 @@ package reputation_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -361,5 +362,42 @@ func TestBadgeTexts(t *testing.T) {
 				t.Errorf("%s: no text for %s", lang, k)
 			}
 		}
+	}
+}
+
+// TestRepairFindsAndFixes tampers with what the ledger implies and expects repair
+// to report each difference, fix it, and find nothing the second time.
+func TestRepairFindsAndFixes(t *testing.T) {
+	e := setup(t, thread.Privileges{})
+	ctx := context.Background()
+	th := e.ask(t, e.fx.Member)
+	a := e.answer(t, e.fx.Other, th)
+	if _, _, err := e.threads.GiveKudos(ctx, e.fx.Agent, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	w := e.db.Writer(ctx)
+	for _, q := range []string{
+		"UPDATE users SET reputation = 999 WHERE id = " + fmt.Sprint(e.fx.Other.ID),
+		"DELETE FROM user_badges WHERE badge = 'curious'",
+		"INSERT INTO user_badges (user_id, badge, granted_at) VALUES (" + fmt.Sprint(e.fx.Agent.ID) + ", 'centurion', CURRENT_TIMESTAMP)",
+		"UPDATE posts SET kudos_count = 7 WHERE id = " + fmt.Sprint(a.ID),
+		"UPDATE threads SET answer_count = 5 WHERE id = " + fmt.Sprint(th.ID),
+	} {
+		if err := w.Exec(q).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := e.rep.Repair(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Reputation) != 1 || r.Reputation[0].Stored != 999 || r.Reputation[0].Ledger != 12 ||
+		len(r.BadgesAdded) != 1 || r.BadgesAdded[0].Badge != "curious" ||
+		len(r.BadgesRemoved) != 1 || r.BadgesRemoved[0].Badge != "centurion" || r.KudosCounts != 1 || r.AnswerCounts != 1 {
+		t.Errorf("repair report:\n%s", r)
+	}
+	e.clean(t)
+	if got := e.reputation(t, e.fx.Other); got != 12 {
+		t.Errorf("repaired reputation %d, want 12", got)
 	}
 }

@@ -59,6 +59,9 @@ type Privileges struct {
 // SetLedger plugs in the reputation ledger and the privileges it grants; app.New
 // calls it. Without it facts go nowhere and nobody is a newcomer.
 func (s *Service) SetLedger(l Ledger, p Privileges) {
+	if l == nil {
+		l = noLedger{}
+	}
 	s.ledger, s.priv = l, p
 }
 

@@ -31,12 +31,19 @@ type Entry struct {
 // TableName keeps GORM off the pluralised default.
 func (Entry) TableName() string { return "outbox" }
 
-// Append records that entity id of topic changed. Called with the ctx of the
-// change's transaction, it commits or rolls back with the change.
-func Append(ctx context.Context, db *database.DB, topic string, id int64) error {
-	err := db.Writer(ctx).Create(&Entry{Topic: topic, EntityID: id, CreatedAt: time.Now().UTC()}).Error
-	if err != nil {
-		return fmt.Errorf("outbox: append %s %d: %w", topic, id, err)
+// Append records that the entities ids of topic changed. Called with the ctx of
+// the change's transaction, it commits or rolls back with the change.
+func Append(ctx context.Context, db *database.DB, topic string, ids ...int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	now := time.Now().UTC()
+	entries := make([]Entry, len(ids))
+	for i, id := range ids {
+		entries[i] = Entry{Topic: topic, EntityID: id, CreatedAt: now}
+	}
+	if err := db.Writer(ctx).CreateInBatches(entries, 500).Error; err != nil {
+		return fmt.Errorf("outbox: append %s %d: %w", topic, ids[0], err)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/schwarm/schwarm/app/config"
@@ -107,29 +108,50 @@ func (s *Service) award(ctx context.Context, userID int64) error {
 	if err != nil {
 		return err
 	}
+	var grants []granted
 	for _, b := range Badges {
 		if at, ok := h.Earned[b.ID]; ok && !have[b.ID] {
-			if err := s.grant(ctx, userID, b.ID, at); err != nil {
-				return err
-			}
+			grants = append(grants, granted{Grant{userID, b.ID}, at})
 		}
 	}
-	return nil
+	return s.grant(ctx, grants...)
 }
 
-// grant records a badge and an outbox entry "badge" naming the grant, from which
-// notifications are sent.
-func (s *Service) grant(ctx context.Context, userID int64, badge string, at time.Time) error {
-	var ids []int64
-	err := s.db.Writer(ctx).Raw("INSERT INTO user_badges (user_id, badge, granted_at) VALUES (?, ?, ?) "+
-		"ON CONFLICT DO NOTHING RETURNING id", userID, badge, at).Pluck("id", &ids).Error
-	if err != nil {
-		return fmt.Errorf("reputation: grant %s to %d: %w", badge, userID, err)
+// granted is a badge to grant, with when it was earned.
+type granted struct {
+	Grant
+	At time.Time
+}
+
+// grant records badges, and for each one not held yet an outbox entry "badge"
+// naming the grant, from which notifications are sent. Rows go in batches: a
+// repair may grant tens of thousands at once.
+func (s *Service) grant(ctx context.Context, grants ...granted) error {
+	const batch = 300
+	w := s.db.Writer(ctx)
+	for len(grants) > 0 {
+		n := min(batch, len(grants))
+		var sb strings.Builder
+		args := make([]any, 0, 3*n)
+		sb.WriteString("INSERT INTO user_badges (user_id, badge, granted_at) VALUES ")
+		for i, g := range grants[:n] {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(?, ?, ?)")
+			args = append(args, g.UserID, g.Badge, g.At)
+		}
+		sb.WriteString(" ON CONFLICT DO NOTHING RETURNING id")
+		var ids []int64
+		if err := w.Raw(sb.String(), args...).Pluck("id", &ids).Error; err != nil {
+			return fmt.Errorf("reputation: grant badges: %w", err)
+		}
+		if err := outbox.Append(ctx, s.db, outbox.Badge, ids...); err != nil {
+			return err
+		}
+		grants = grants[n:]
 	}
-	if len(ids) == 0 {
-		return nil
-	}
-	return outbox.Append(ctx, s.db, outbox.Badge, ids[0])
+	return nil
 }
 
 // history folds userID's whole ledger.

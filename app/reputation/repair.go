@@ -76,13 +76,13 @@ func (s *Service) Repair(ctx context.Context, fix bool) (*Report, error) {
 		}
 		rows.Close()
 
+		// In id order the table is read front to back; per user the order is the
+		// same as in the ledger, which is all a history needs.
 		histories := map[int64]*History{}
-		rows, err = w.Raw("SELECT user_id, kind, points, post_id, created_at FROM reputation_events ORDER BY user_id, id").Rows()
+		rows, err = w.Raw("SELECT user_id, kind, points, post_id, created_at FROM reputation_events ORDER BY id").Rows()
 		if err != nil {
 			return err
 		}
-		var cur *History
-		var curID int64
 		for rows.Next() {
 			var uid int64
 			var e Event
@@ -90,11 +90,12 @@ func (s *Service) Repair(ctx context.Context, fix bool) (*Report, error) {
 				rows.Close()
 				return err
 			}
-			if cur == nil || uid != curID {
-				cur, curID = &History{}, uid
-				histories[uid] = cur
+			h := histories[uid]
+			if h == nil {
+				h = &History{}
+				histories[uid] = h
 			}
-			cur.Add(e)
+			h.Add(e)
 			rep.Events++
 		}
 		rows.Close()
@@ -158,10 +159,12 @@ func (s *Service) Repair(ctx context.Context, fix bool) (*Report, error) {
 				return err
 			}
 		}
-		for _, g := range rep.BadgesAdded {
-			if err := s.grant(ctx, g.UserID, g.Badge, earnedAt[g]); err != nil {
-				return err
-			}
+		grants := make([]granted, len(rep.BadgesAdded))
+		for i, g := range rep.BadgesAdded {
+			grants[i] = granted{Grant: g, At: earnedAt[g]}
+		}
+		if err := s.grant(ctx, grants...); err != nil {
+			return err
 		}
 		for _, g := range rep.BadgesRemoved {
 			if err := w.Exec("DELETE FROM user_badges WHERE user_id = ? AND badge = ?", g.UserID, g.Badge).Error; err != nil {

@@ -401,3 +401,42 @@ func TestRepairFindsAndFixes(t *testing.T) {
 		t.Errorf("repaired reputation %d, want 12", got)
 	}
 }
+
+// TestAwardingCatchesUp: badges whose grant went missing (say, a node stopped
+// half-way through an import that bypassed the ledger) come back with the
+// member's next ledger event, each exactly once, with an outbox entry each.
+func TestAwardingCatchesUp(t *testing.T) {
+	e := setup(t, thread.Privileges{})
+	ctx := context.Background()
+	th := e.ask(t, e.fx.Member)
+	a := e.answer(t, e.fx.Other, th)
+	if _, err := e.threads.Accept(ctx, e.fx.Member, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	count := func(q string, args ...any) int64 {
+		t.Helper()
+		var n int64
+		if err := e.db.Reader(ctx).Raw(q, args...).Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	held := count("SELECT COUNT(*) FROM user_badges WHERE user_id = ?", e.fx.Other.ID)
+	notices := count("SELECT COUNT(*) FROM outbox WHERE topic = 'badge'")
+	if held < 2 || notices != count("SELECT COUNT(*) FROM user_badges") {
+		t.Fatalf("otto holds %d badges; %d badge notices for %d grants", held, notices, count("SELECT COUNT(*) FROM user_badges"))
+	}
+	if err := e.db.Writer(ctx).Exec("DELETE FROM user_badges WHERE user_id = ?", e.fx.Other.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.threads.GiveKudos(ctx, e.fx.Agent, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := count("SELECT COUNT(*) FROM user_badges WHERE user_id = ?", e.fx.Other.ID); got != held {
+		t.Errorf("after the next event otto holds %d badges, want %d", got, held)
+	}
+	if got := count("SELECT COUNT(*) FROM outbox WHERE topic = 'badge'"); got != notices+held {
+		t.Errorf("%d badge notices, want %d", got, notices+held)
+	}
+	e.clean(t)
+}

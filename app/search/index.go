@@ -1,18 +1,23 @@
 package search
 
 import (
+	"cmp"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 )
 
 // Document is what the index knows of one thread.
@@ -37,28 +42,34 @@ func (d Document) fields() map[string]any {
 	if lang != "de" {
 		lang = "en"
 	}
+	title := d.Title
+	if len(d.Aliases) > 0 {
+		title += "\n" + strings.Join(d.Aliases, "\n")
+	}
 	f := map[string]any{
-		"title_" + lang:    d.Title,
-		"question_" + lang: d.Question,
-		"solution_" + lang: d.Solution,
-		"answers_" + lang:  strings.Join(d.Answers, "\n"),
-		"aliases_" + lang:  strings.Join(d.Aliases, "\n"),
-		"all_" + lang:      d.Title + "\n" + d.Question + "\n" + d.Solution + "\n" + strings.Join(d.Answers, "\n"),
-		"grams":            d.Title + "\n" + strings.Join(d.Tags, " ") + "\n" + d.Question,
-		"tags":             d.Tags,
-		"language":         lang,
-		"board":            strconv.FormatInt(d.BoardID, 10),
-		"solved":           d.Solved,
-		"visible":          d.Visible,
-		"kudos":            float64(d.Kudos),
-		"created":          d.Created,
+		fieldTitle + "_" + lang: title,
+		fieldBody + "_" + lang:  d.Title + "\n" + d.Question + "\n" + d.Solution + "\n" + strings.Join(d.Answers, "\n"),
+		// Grams find the parts of compounds and words with a typo; not the
+		// answers, whose grams would match almost everything.
+		fieldGrams: d.Title + "\n" + strings.Join(d.Tags, " ") + "\n" + d.Question,
+		"tags":     d.Tags,
+		"language": lang,
+		"board":    strconv.FormatInt(d.BoardID, 10),
+		"solved":   d.Solved,
+		"visible":  d.Visible,
+		"kudos":    float64(d.Kudos),
+		"created":  d.Created,
+	}
+	if d.Solution != "" {
+		f[fieldSolution+"_"+lang] = d.Solution
 	}
 	return f
 }
 
 // Index is one node's search index.
 type Index struct {
-	bleve bleve.Index
+	bleve     bleve.Index
+	analyzers map[string]analysis.Analyzer // by language, and fieldGrams
 }
 
 // runtimeConfig makes a second process fail to open a node's index after a few
@@ -81,7 +92,7 @@ func Open(dir string) (*Index, error) {
 	if err == nil {
 		v, verr := idx.GetInternal([]byte(keyVersion))
 		if verr == nil && string(v) == strconv.Itoa(MappingVersion) {
-			return &Index{bleve: idx}, nil
+			return newIndex(idx)
 		}
 		idx.Close()
 		if err := os.RemoveAll(dir); err != nil {
@@ -98,7 +109,26 @@ func Open(dir string) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("search: create index %s: %w", dir, err)
 	}
-	return &Index{bleve: idx}, ErrRebuild
+	ix, err := newIndex(idx)
+	if err != nil {
+		return nil, err
+	}
+	return ix, ErrRebuild
+}
+
+// newIndex wraps idx with the analyzers its queries need: a query is analysed
+// here, word by word, to ask the index how common each word is.
+func newIndex(idx bleve.Index) (*Index, error) {
+	ix := &Index{bleve: idx, analyzers: map[string]analysis.Analyzer{}}
+	for key, name := range map[string]string{"en": analyzerEN, "de": analyzerDE, fieldGrams: analyzerGrams} {
+		a := idx.Mapping().AnalyzerNamed(name)
+		if a == nil {
+			idx.Close()
+			return nil, fmt.Errorf("search: analyzer %s missing", name)
+		}
+		ix.analyzers[key] = a
+	}
+	return ix, nil
 }
 
 // markBuilt records the mapping version once a rebuild is complete: an index whose
@@ -171,16 +201,115 @@ func Words(text string) []string {
 	return words
 }
 
-// Field boosts: the title says most about a thread, aliases (how others asked it)
-// as much; "all" is the whole thread as one text, which keeps long questions from
-// being judged by their title alone. Chosen on the dev sets of ../shared/eval as a
-// whole, never per query.
-var boosts = map[string]float64{"title": 2, "aliases": 2, "solution": 1.3, "question": 1.5, "answers": 1, "all": 2}
+// Field boosts. The title says most about a thread (aliases, how others asked it,
+// are part of it); the body is the whole thread as one text, which keeps long
+// questions from being judged by their title alone; an accepted solution counts
+// once more. Chosen on the dev sets of ../shared/eval as a whole, never per query.
+var boosts = map[string]float64{fieldTitle: 2, fieldBody: 2, fieldSolution: 1.3, fieldGrams: 0.4}
+
+// candidateBudget bounds the threads one query walks to find its candidates.
+// Words are taken rarest first until the threads holding them add up to the
+// budget (the rarest is always taken); the words after that, those in many
+// threads, only score the candidates the rarer words found, as a "common terms"
+// query does. A common word says little about a thread, and walking its
+// postings is what made a query slow. The dev sets of ../shared/eval score the
+// same with a budget of 2,000 as without one.
+const candidateBudget = 2_000
 
 // Hit is one matching thread.
 type Hit struct {
 	ThreadID int64
 	Score    float64
+}
+
+// unit is one analysed query word in one field family: a term of a language's
+// text fields, or a 4-gram of the grams field.
+type unit struct {
+	fields []string
+	term   string
+	df     uint64 // threads whose body (or grams) hold the term
+}
+
+// plan turns words into the units worth asking for, with how many threads hold
+// each, and the words no field knows (typos), which get fuzzy clauses.
+func (ix *Index) plan(r index.IndexReader, words []string) (units []unit, unknown []string, err error) {
+	seen := map[string]bool{}
+	count := func(field, term string) (uint64, error) {
+		tfr, err := r.TermFieldReader(context.Background(), []byte(term), field, false, false, false)
+		if err != nil {
+			return 0, err
+		}
+		defer tfr.Close()
+		return tfr.Count(), nil
+	}
+	for _, w := range words {
+		known, stop := false, false
+		for _, lang := range languages {
+			tokens := ix.analyzers[lang].Analyze([]byte(w))
+			if len(tokens) == 0 {
+				stop = true // a stop word in one language is no typo in the other
+			}
+			for _, t := range tokens {
+				term := string(t.Term)
+				df, err := count(fieldBody+"_"+lang, term)
+				if err != nil {
+					return nil, nil, err
+				}
+				if df == 0 {
+					continue
+				}
+				known = true
+				if key := lang + " " + term; !seen[key] {
+					seen[key] = true
+					units = append(units, unit{fields: []string{fieldTitle + "_" + lang, fieldBody + "_" + lang, fieldSolution + "_" + lang}, term: term, df: df})
+				}
+			}
+		}
+		if !known && !stop {
+			unknown = append(unknown, w)
+		}
+		// Grams of every word, known or not: a compound in the question finds
+		// its parts in a thread, and its parts find the compound.
+		for _, t := range ix.analyzers[fieldGrams].Analyze([]byte(w)) {
+			term := string(t.Term)
+			if seen[fieldGrams+" "+term] {
+				continue
+			}
+			seen[fieldGrams+" "+term] = true
+			df, err := count(fieldGrams, term)
+			if err != nil {
+				return nil, nil, err
+			}
+			if df > 0 {
+				units = append(units, unit{fields: []string{fieldGrams}, term: term, df: df})
+			}
+		}
+	}
+	return units, unknown, nil
+}
+
+// disjunction scores each field as one match query would: the sum of its words'
+// scores, weighed by the share of the words it holds.
+func disjunction(units []unit) query.Query {
+	byField := map[string][]query.Query{}
+	var order []string
+	for _, u := range units {
+		for _, f := range u.fields {
+			t := query.NewTermQuery(u.term)
+			t.SetField(f)
+			if byField[f] == nil {
+				order = append(order, f)
+			}
+			byField[f] = append(byField[f], t)
+		}
+	}
+	var fields []query.Query
+	for _, f := range order {
+		d := query.NewDisjunctionQuery(byField[f])
+		d.SetBoost(boosts[f[:strings.IndexByte(f+"_", '_')]])
+		fields = append(fields, d)
+	}
+	return query.NewDisjunctionQuery(fields)
 }
 
 // Search returns matching thread ids, best first, and the total number of matches.
@@ -189,21 +318,31 @@ func (ix *Index) Search(q Query) ([]Hit, uint64, error) {
 	if len(words) == 0 {
 		return nil, 0, nil
 	}
-	text := strings.Join(words, " ")
-	var should []query.Query
-	for _, lang := range languages {
-		for _, f := range textFields {
-			m := query.NewMatchQuery(text)
-			m.SetField(f + "_" + lang)
-			m.SetBoost(boosts[f])
-			should = append(should, m)
-		}
+	adv, err := ix.bleve.Advanced()
+	if err != nil {
+		return nil, 0, fmt.Errorf("search: %w", err)
 	}
-	grams := query.NewMatchQuery(text)
-	grams.SetField("grams")
-	grams.SetBoost(0.4)
-	should = append(should, grams)
-	for _, w := range words {
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, 0, fmt.Errorf("search: %w", err)
+	}
+	units, unknown, err := ix.plan(r, words)
+	r.Close()
+	if err != nil {
+		return nil, 0, fmt.Errorf("search: %w", err)
+	}
+	slices.SortStableFunc(units, func(a, b unit) int { return cmp.Compare(a.df, b.df) })
+	var spent uint64
+	n := 0 // units[:n] find the candidates
+	for n < len(units) && (n == 0 || spent+units[n].df <= candidateBudget) {
+		spent += units[n].df
+		n++
+	}
+	var candidates []query.Query
+	if n > 0 {
+		candidates = append(candidates, disjunction(units[:n]))
+	}
+	for _, w := range unknown {
 		// Typo tolerance is for the few words of a title being typed; across a
 		// whole paragraph it only adds noise.
 		if len([]rune(w)) < fuzzyMinLen || len(words) > fuzzyMaxWords {
@@ -211,13 +350,29 @@ func (ix *Index) Search(q Query) ([]Hit, uint64, error) {
 		}
 		for _, lang := range languages {
 			fz := query.NewFuzzyQuery(strings.ToLower(w))
-			fz.SetField("title_" + lang)
+			fz.SetField(fieldTitle + "_" + lang)
 			fz.SetFuzziness(1)
 			fz.SetBoost(0.5)
-			should = append(should, fz)
+			candidates = append(candidates, fz)
 		}
 	}
-	must := []query.Query{query.NewDisjunctionQuery(should)}
+	if len(candidates) == 0 {
+		return nil, 0, nil
+	}
+	match := query.NewBooleanQuery([]query.Query{query.NewDisjunctionQuery(candidates)}, nil, nil)
+	// Common words only order the candidates, and only by title and body: each
+	// clause here is consulted for every candidate. Their grams are left out:
+	// a common word's grams are in nearly every thread and say nothing.
+	var common []unit
+	for _, u := range units[n:] {
+		if u.fields[0] != fieldGrams {
+			common = append(common, unit{fields: u.fields[:2], term: u.term, df: u.df})
+		}
+	}
+	if len(common) > 0 {
+		match.AddShould(disjunction(common))
+	}
+	bq := query.NewBooleanQuery([]query.Query{match}, nil, nil)
 	term := func(field, value string) query.Query {
 		t := query.NewTermQuery(value)
 		t.SetField(field)
@@ -228,19 +383,22 @@ func (ix *Index) Search(q Query) ([]Hit, uint64, error) {
 		b.SetField(field)
 		return b
 	}
+	var filters []query.Query
 	if q.BoardID != 0 {
-		must = append(must, term("board", strconv.FormatInt(q.BoardID, 10)))
+		filters = append(filters, term("board", strconv.FormatInt(q.BoardID, 10)))
 	}
 	if q.Tag != "" {
-		must = append(must, term("tags", q.Tag))
+		filters = append(filters, term("tags", q.Tag))
 	}
 	if q.Language != "" {
-		must = append(must, term("language", q.Language))
+		filters = append(filters, term("language", q.Language))
 	}
 	if q.SolvedOnly {
-		must = append(must, boolean("solved", true))
+		filters = append(filters, boolean("solved", true))
 	}
-	bq := query.NewBooleanQuery(must, nil, nil)
+	if len(filters) > 0 {
+		bq.AddFilter(query.NewConjunctionQuery(filters))
+	}
 	if !q.Hidden {
 		bq.AddMustNot(boolean("visible", false))
 	}

@@ -17,7 +17,7 @@ import (
 
 // MappingVersion changes whenever the mapping or the analyzers change; an index
 // built with another version is rebuilt on start.
-const MappingVersion = 2
+const MappingVersion = 3
 
 // Analyzer names.
 const (
@@ -30,8 +30,21 @@ const (
 // Languages with their own analyzed fields.
 var languages = []string{"en", "de"}
 
-// Text fields per language: title, question, solution, answers, aliases.
-var textFields = []string{"title", "question", "solution", "answers", "aliases", "all"}
+// Text fields per language. Few fields on purpose: every field a query names
+// costs a dictionary lookup and a postings list per word, and every field a thread
+// fills costs indexing time and disk.
+var textFields = []string{
+	fieldTitle,    // title and aliases: what the thread is about, in few words
+	fieldBody,     // the whole thread as one text: title, question, solution, answers
+	fieldSolution, // the accepted solution once more, so that it counts above other answers
+}
+
+const (
+	fieldTitle    = "title"
+	fieldBody     = "body"
+	fieldSolution = "solution"
+	fieldGrams    = "grams"
+)
 
 func newMapping() (*mapping.IndexMappingImpl, error) {
 	m := bleve.NewIndexMapping()
@@ -66,7 +79,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 			doc.AddFieldMappingsAt(f+"_"+lang, text(analyzer))
 		}
 	}
-	doc.AddFieldMappingsAt("grams", text(analyzerGrams))
+	doc.AddFieldMappingsAt(fieldGrams, text(analyzerGrams))
 	kw := func() *mapping.FieldMapping {
 		f := bleve.NewKeywordFieldMapping()
 		f.Analyzer, f.IncludeInAll = keyword.Name, false

@@ -205,7 +205,7 @@ func Words(text string) []string {
 // are part of it); the body is the whole thread as one text, which keeps long
 // questions from being judged by their title alone; an accepted solution counts
 // once more. Chosen on the dev sets of ../shared/eval as a whole, never per query.
-var boosts = map[string]float64{fieldTitle: 2, fieldBody: 2, fieldSolution: 1.3, fieldGrams: 0.4}
+var boosts = map[string]float64{fieldTitle: 1, fieldBody: 2, fieldSolution: 1, fieldGrams: 1}
 
 // candidateBudget bounds the threads one query walks to find its candidates.
 // Words are taken rarest first until the threads holding them add up to the
@@ -297,6 +297,8 @@ func disjunction(units []unit) query.Query {
 		for _, f := range u.fields {
 			t := query.NewTermQuery(u.term)
 			t.SetField(f)
+			// bleve applies boosts of leaf queries only: a disjunction's is ignored.
+			t.SetBoost(boosts[f[:strings.IndexByte(f+"_", '_')]])
 			if byField[f] == nil {
 				order = append(order, f)
 			}
@@ -305,9 +307,7 @@ func disjunction(units []unit) query.Query {
 	}
 	var fields []query.Query
 	for _, f := range order {
-		d := query.NewDisjunctionQuery(byField[f])
-		d.SetBoost(boosts[f[:strings.IndexByte(f+"_", '_')]])
-		fields = append(fields, d)
+		fields = append(fields, query.NewDisjunctionQuery(byField[f]))
 	}
 	return query.NewDisjunctionQuery(fields)
 }

@@ -54,7 +54,7 @@ func TestRandomActionsRepairClean(t *testing.T) {
 					}
 					th.answers = append(th.answers, &post{id: p.ID, author: u.ID, thread: th.id, kudos: map[int64]bool{}})
 				case op <= 5:
-					p := randomAnswer(r, threads)
+					_, p := randomAnswer(r, threads)
 					if p == nil {
 						continue
 					}
@@ -86,15 +86,9 @@ func TestRandomActionsRepairClean(t *testing.T) {
 						model[p.author] += 10
 					}
 				case op <= 7:
-					p := randomAnswer(r, threads)
+					th, p := randomAnswer(r, threads)
 					if p == nil {
 						continue
-					}
-					var th *thr
-					for _, x := range threads {
-						if x.id == p.thread {
-							th = x
-						}
 					}
 					if r.IntN(4) == 0 && th.solution != nil {
 						actor := u
@@ -140,15 +134,9 @@ func TestRandomActionsRepairClean(t *testing.T) {
 						th.solution = p
 					}
 				default:
-					p := randomAnswer(r, threads)
+					th, p := randomAnswer(r, threads)
 					if p == nil {
 						continue
-					}
-					var th *thr
-					for _, x := range threads {
-						if x.id == p.thread {
-							th = x
-						}
 					}
 					mod := e.fx.Moderator
 					if p.hidden {
@@ -197,10 +185,11 @@ type thr struct {
 	solution   *post
 }
 
-func randomAnswer(r *rand.Rand, threads []*thr) *post {
+// randomAnswer picks a thread and one of its answers; nil when it has none.
+func randomAnswer(r *rand.Rand, threads []*thr) (*thr, *post) {
 	th := threads[r.IntN(len(threads))]
 	if len(th.answers) == 0 {
-		return nil
+		return th, nil
 	}
-	return th.answers[r.IntN(len(th.answers))]
+	return th, th.answers[r.IntN(len(th.answers))]
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/schwarm/schwarm/app/board"
 	"github.com/schwarm/schwarm/app/config"
 	"github.com/schwarm/schwarm/app/database"
+	"github.com/schwarm/schwarm/app/deflection"
 	"github.com/schwarm/schwarm/app/i18n"
 	"github.com/schwarm/schwarm/app/markup"
 	"github.com/schwarm/schwarm/app/reputation"
@@ -43,6 +44,7 @@ type App struct {
 	Boards   *board.Service
 	Threads  *thread.Service
 	Rep      *reputation.Service
+	Deflect  *deflection.Service
 	Views    *thread.Views
 	Uploads  *upload.Service
 	Search   *search.Index // nil until OpenSearch
@@ -91,6 +93,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	}
 	a.Threads.SetLedger(a.Rep, thread.Privileges{TrustReputation: int64(cfg.TrustReputation), ReviewFirstPosts: cfg.ReviewFirstPosts,
 		NewcomerPostsPerDay: cfg.NewcomerPostsPerDay, EditOthersReputation: int64(cfg.EditOthersReputation)})
+	a.Deflect = deflection.NewService(db, now)
 	a.Uploads = upload.NewService(db, filepath.Join(cfg.DataDir, "uploads"), int64(cfg.UploadMaxBytes), now)
 	a.Views = thread.NewViews(a.Threads)
 	return a, nil
@@ -216,7 +219,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, hook web.RouteHook) er
 	return <-errc
 }
 
-// housekeeping purges expired sessions and old rate-limit windows every hour.
+// housekeeping purges expired sessions and old rate-limit windows, and closes asks
+// abandoned after a suggestion was opened, every hour.
 func (a *App) housekeeping(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -228,6 +232,9 @@ func (a *App) housekeeping(ctx context.Context) {
 		}
 		if err := a.Limiter.Purge(ctx, max(a.Config.LoginRate.Window, a.Config.SignupRate.Window, a.Config.WriteRate.Window)); err != nil && ctx.Err() == nil {
 			a.Log.Warn("purge rate limits", "err", err)
+		}
+		if _, err := a.Deflect.AbandonStale(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Warn("close abandoned asks", "err", err)
 		}
 		select {
 		case <-ctx.Done():

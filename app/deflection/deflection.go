@@ -129,8 +129,8 @@ type Rate struct {
 func (s *Service) DeflectionRate(ctx context.Context, from, to time.Time) (Rate, error) {
 	var r Rate
 	err := s.db.Reader(ctx).Table("ask_sessions").Where("started_at >= ? AND started_at < ?", from, to).
-		Select("COUNT(*) AS started, "+
-			"COALESCE(SUM(CASE WHEN outcome = 'abandoned' THEN 1 ELSE 0 END), 0) AS deflected, "+
+		Select("COUNT(*) AS started, " +
+			"COALESCE(SUM(CASE WHEN outcome = 'abandoned' THEN 1 ELSE 0 END), 0) AS deflected, " +
 			"COALESCE(SUM(CASE WHEN outcome = 'posted' THEN 1 ELSE 0 END), 0) AS posted").Scan(&r).Error
 	if err != nil {
 		return r, fmt.Errorf("deflection: rate: %w", err)

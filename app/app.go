@@ -171,6 +171,7 @@ func (a *App) WebServer(ctx context.Context, hook web.RouteHook) (*web.Server, e
 		Boards:   a.Boards,
 		Threads:  a.Threads,
 		Rep:      a.Rep,
+		Deflect:  a.Deflect,
 		Views:    a.Views,
 		Limiter:  a.Limiter,
 		Uploads:  a.Uploads,

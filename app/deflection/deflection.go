@@ -57,13 +57,10 @@ func (s *Service) Start(ctx context.Context, userID int64) (string, error) {
 }
 
 // Record notes events of kind in userID's session, once per thread; query is what
-// had been typed (kept for clicks and solutions, from which aliases are learned).
+// had been typed, from which aliases are to be learned.
 // Solved and Posted end the session with that outcome; a question posted after a
 // "solved" still counts as posted.
 func (s *Service) Record(ctx context.Context, userID int64, session, kind, query string, threadIDs ...int64) error {
-	if kind != Clicked && kind != Solved {
-		query = ""
-	}
 	if len(query) > 500 {
 		query = strings.ToValidUTF8(query[:500], "")
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 	"testing"
 
 	"github.com/chromedp/cdproto/emulation"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/schwarm/schwarm/app/apptest"
 	"github.com/schwarm/schwarm/app/board"
+	"github.com/schwarm/schwarm/app/deflection"
 	"github.com/schwarm/schwarm/app/thread"
 )
 
@@ -70,8 +72,9 @@ func TestBrowserSuggestWhileTyping(t *testing.T) {
 		t.Errorf("%d live suggestions, want 1", n)
 	}
 	b.wantText("suggested thread", link, suggestThreadTitle)
-	if got := b.eval(`document.querySelector('` + link + `').getAttribute('href')`); got != threadURL {
-		t.Errorf("suggestion links to %q, want %q", got, threadURL)
+	href := b.eval(`document.querySelector('` + link + `').getAttribute('href')`)
+	if !strings.HasPrefix(href, threadURL+"?ask=") || b.eval(`document.querySelector('`+link+`').target`) != "_blank" {
+		t.Errorf("suggestion links to %q, want %s?ask=… in a new tab", href, threadURL)
 	}
 	if got := b.eval(`document.querySelector('` + link + `').dataset.suggestion`); got != fmt.Sprint(th.ID) {
 		t.Errorf("data-suggestion = %q, want %d", got, th.ID)
@@ -82,9 +85,27 @@ func TestBrowserSuggestWhileTyping(t *testing.T) {
 		t.Errorf("#confirm = %q after suggestions were shown, want 1", got)
 	}
 
-	b.navigate("follow the suggestion", threadURL, chromedp.Click(chromedp.CSS(link)))
+	// The link opens a new tab; this tab stands in for it.
+	b.open(href)
 	b.wantText("thread title", "main h1", suggestThreadTitle)
 	b.wantContains("the answer", "article.thread", suggestExcerpt)
+	b.wantText("did this solve it", "aside.deflect h2", "You came here from your question. Did this solve your problem?")
+	b.navigate("this solved my problem", threadURL, chromedp.Click(chromedp.CSS(`aside.deflect button`)))
+	b.wantNotice("Glad it helped! We counted it, so the next customer finds this answer faster.")
+	wantRate(t, srv, deflection.Rate{Started: 1, Deflected: 1, Rate: 1})
+}
+
+// wantRate checks the deflection rate of today's asks.
+func wantRate(t *testing.T, srv *apptest.Server, want deflection.Rate) {
+	t.Helper()
+	now := time.Now().UTC()
+	got, err := srv.App.Deflect.DeflectionRate(context.Background(), now.Add(-time.Hour), now.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Errorf("deflection rate %+v, want %+v", got, want)
+	}
 }
 
 // TestBrowserBeforeYouPostWithoutJavaScript asks with scripts off: the first
@@ -129,8 +150,9 @@ func TestBrowserBeforeYouPostWithoutJavaScript(t *testing.T) {
 		t.Errorf("%d suggestions before posting, want 1", n)
 	}
 	b.wantText("suggested thread", link, suggestThreadTitle)
-	if got := b.eval(`document.querySelector('` + link + `').getAttribute('href')`); got != threadURL {
-		t.Errorf("suggestion links to %q, want %q", got, threadURL)
+	href := b.eval(`document.querySelector('` + link + `').getAttribute('href')`)
+	if !strings.HasPrefix(href, threadURL+"?ask=") {
+		t.Errorf("suggestion links to %q, want %s?ask=…", href, threadURL)
 	}
 	b.wantText("suggested thread's answer", "section.before-you-post li .excerpt", suggestExcerpt)
 	if got := b.eval(`document.getElementById('title').value`); got != title {
@@ -152,10 +174,28 @@ func TestBrowserBeforeYouPostWithoutJavaScript(t *testing.T) {
 	}
 	b.wantText("post-anyway button", askSubmit, "No, post my question")
 
+	// The suggestion, opened in a second tab of the same browser, solved it…
+	tctx, cancel := chromedp.NewContext(ctx)
+	defer cancel()
+	if err := chromedp.Do(tctx); err != nil { // open the tab now, for as long as tctx lives
+		t.Fatalf("open a second tab: %v", err)
+	}
+	second := &tab{t: t, ctx: tctx, base: srv.URL}
+	second.do("turn JavaScript off", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return err
+	}))
+	second.open(href)
+	second.navigate("this solved my problem", threadURL, chromedp.Click(chromedp.CSS(`aside.deflect button`)))
+	second.wantNotice("Glad it helped! We counted it, so the next customer finds this answer faster.")
+	wantRate(t, srv, deflection.Rate{Started: 1, Deflected: 1, Rate: 1})
+
 	// The second submit posts it.
 	path := b.navigateTo("post the question anyway", regexp.MustCompile(`^/t/\d+/my-wifi-keeps-dropping-every-day$`),
 		chromedp.Click(chromedp.CSS(askSubmit)))
 	b.wantNotice("Your question is online. You will see answers here.")
+	// …but the question was posted all the same: not deflected.
+	wantRate(t, srv, deflection.Rate{Started: 1, Posted: 1})
 	b.wantText("thread title", "main h1", title)
 	b.wantContains("question", "article.thread section.post .post-body", body)
 	list, err := srv.App.Threads.List(bg, thread.Query{})

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/schwarm/schwarm/app/deflection"
 	"github.com/schwarm/schwarm/app/search"
 	"github.com/schwarm/schwarm/app/thread"
 )
@@ -84,6 +85,7 @@ type suggestion struct {
 	Solved  bool   `json:"solved"`
 	Board   string `json:"board"`
 	Excerpt string `json:"excerpt"`
+	NewTab  bool   `json:"-"`
 }
 
 type suggestPage struct {
@@ -93,7 +95,10 @@ type suggestPage struct {
 
 // suggestions finds up to n threads that may already answer text; solved threads
 // rank higher.
-func (s *Server) suggestions(c *fiber.Ctx, text string, boardID int64, n int) ([]suggestion, error) {
+//
+// With an ask session the suggestions are counted as shown, and their links open in
+// a new tab (the draft stays where it is) and count as clicked.
+func (s *Server) suggestions(c *fiber.Ctx, text string, boardID int64, n int, askSession string) ([]suggestion, error) {
 	if len(search.Words(text)) == 0 {
 		return nil, nil
 	}
@@ -114,7 +119,12 @@ func (s *Server) suggestions(c *fiber.Ctx, text string, boardID int64, n int) ([
 	for i, t := range threads {
 		out[i] = suggestion{ID: t.ID, Title: t.Title, URL: threadURL(&t.Thread), Solved: t.State == thread.StateSolved,
 			Board: t.BoardName(lang), Excerpt: excerpts[t.ID]}
+		if askSession != "" {
+			out[i].URL += "?ask=" + url.QueryEscape(askSession)
+			out[i].NewTab = true
+		}
 	}
+	s.recordDeflection(c, askSession, deflection.Shown, text, ids...)
 	return out, nil
 }
 
@@ -123,7 +133,7 @@ func (s *Server) suggestions(c *fiber.Ctx, text string, boardID int64, n int) ([
 // default 5) is for `schwarm eval`, which measures this very path.
 func (s *Server) suggest(c *fiber.Ctx) error {
 	n := min(max(c.QueryInt("n", 5), 1), 10)
-	found, err := s.suggestions(c, c.Query("q"), int64(c.QueryInt("board")), n)
+	found, err := s.suggestions(c, c.Query("q"), int64(c.QueryInt("board")), n, c.Query("s"))
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/schwarm/schwarm/app/auth"
 	"github.com/schwarm/schwarm/app/board"
 	"github.com/schwarm/schwarm/app/config"
+	"github.com/schwarm/schwarm/app/deflection"
 	"github.com/schwarm/schwarm/app/i18n"
 	"github.com/schwarm/schwarm/app/reputation"
 	"github.com/schwarm/schwarm/app/search"
@@ -34,6 +35,7 @@ type Deps struct {
 	Boards   *board.Service
 	Threads  *thread.Service
 	Rep      *reputation.Service
+	Deflect  *deflection.Service
 	Views    *thread.Views
 	Limiter  *auth.Limiter
 	Uploads  *upload.Service

@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schwarm/schwarm/app/board"
+	"github.com/schwarm/schwarm/app/deflection"
 	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/validate"
 )
@@ -24,6 +25,7 @@ type askPage struct {
 	// says the asker has seen them (the step, or the list shown while typing).
 	Suggestions []suggestion
 	Confirmed   bool
+	AskSession  string // ties suggestions shown, opened and posted to this ask
 }
 
 func (s *Server) askBoards(c *fiber.Ctx) ([]board.Board, error) {
@@ -47,6 +49,9 @@ func (s *Server) askForm(c *fiber.Ctx) error {
 	}
 	p := &askPage{Page: s.newPage(c, "ask.title"), Boards: boards}
 	p.Language = p.Lang
+	if p.AskSession, err = s.Deflect.Start(c.UserContext(), currentUser(c).ID); err != nil {
+		return err
+	}
 	if slug := c.Query("board"); slug != "" {
 		for _, b := range boards {
 			if b.Slug == slug {
@@ -68,6 +73,7 @@ func (s *Server) ask(c *fiber.Ctx) error {
 		Title: c.FormValue("title"), Body: c.FormValue("body"), Tags: c.FormValue("tags"), Language: c.FormValue("language")}
 	p.BoardID = formInt(c, "board")
 	p.Confirmed = c.FormValue("confirm") == "1"
+	p.AskSession = c.FormValue("ask_session")
 	if c.FormValue("action") == "preview" {
 		if p.Preview, err = s.Threads.Preview(p.Body); err != nil {
 			return err
@@ -75,7 +81,7 @@ func (s *Server) ask(c *fiber.Ctx) error {
 		return s.render(c, "thread_ask", p)
 	}
 	if !p.Confirmed { // without JavaScript: "Before you post — do these answer your question?"
-		if p.Suggestions, err = s.suggestions(c, p.Title+" "+p.Body, 0, 5); err != nil {
+		if p.Suggestions, err = s.suggestions(c, p.Title+" "+p.Body, 0, 5, p.AskSession); err != nil {
 			return err
 		}
 		if len(p.Suggestions) > 0 {
@@ -89,6 +95,7 @@ func (s *Server) ask(c *fiber.Ctx) error {
 	if err != nil {
 		return s.formError(c, "thread_ask", p, &p.Errors, err)
 	}
+	s.recordDeflection(c, p.AskSession, deflection.Posted, p.Title, t.ID)
 	notice := "ask.posted"
 	if t.Pending {
 		notice = "post.pending_notice"

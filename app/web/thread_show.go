@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schwarm/schwarm/app/board"
+	"github.com/schwarm/schwarm/app/deflection"
 	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/validate"
 )
@@ -26,6 +27,10 @@ type threadPage struct {
 	Draft       string        // the reply being written
 	Preview     template.HTML // rendered draft, when asked for
 	Errors      validate.Errors
+
+	// AskSession is set when the thread was opened from a suggestion while asking:
+	// the page then asks whether it solved the problem.
+	AskSession string
 
 	privileges thread.Privileges
 	kudosGiven map[int64]bool
@@ -78,6 +83,10 @@ func (s *Server) threadShow(c *fiber.Ctx) error {
 		p, err := s.threadPage(c, t, c.QueryInt("page", 1))
 		if err != nil {
 			return err
+		}
+		if ask := c.Query("ask"); ask != "" && p.User != nil {
+			s.recordDeflection(c, ask, deflection.Clicked, "", t.ID)
+			p.AskSession = ask
 		}
 		return s.render(c, "thread_show", p)
 	})

@@ -116,6 +116,8 @@ document.addEventListener("DOMContentLoaded", () => {
       if (text.split(/\s+/).length < 3 || text === last) return;
       const params = new URLSearchParams({ q: text });
       if (board && board.value) params.set("board", board.value);
+      const session = input.form && input.form.querySelector("input[name=ask_session]");
+      if (session && session.value) params.set("s", session.value);
       const resp = await fetch("/suggest?" + params, { headers: { Accept: "text/html" } });
       if (!resp.ok) return;
       last = text;

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/schwarm/schwarm/app/database"
+	"github.com/schwarm/schwarm/app/thread"
 )
 
 // Kinds of events.
@@ -33,14 +34,23 @@ var ErrUnknownSession = errors.New("deflection: unknown ask session")
 // as abandoned.
 const AbandonAfter = 30 * time.Minute
 
-// Service records ask sessions and their events.
-type Service struct {
-	db  *database.DB
-	now func() time.Time
+// Aliases learns how people ask for a thread; app/thread provides it.
+type Aliases interface {
+	AddAlias(ctx context.Context, threadID int64, text, source string) error
 }
 
-// NewService returns a Service.
-func NewService(db *database.DB, now func() time.Time) *Service { return &Service{db: db, now: now} }
+// Service records ask sessions and their events.
+type Service struct {
+	db      *database.DB
+	aliases Aliases
+	now     func() time.Time
+}
+
+// NewService returns a Service; a thread that solved an ask learns its question
+// as an alias through aliases.
+func NewService(db *database.DB, aliases Aliases, now func() time.Time) *Service {
+	return &Service{db: db, aliases: aliases, now: now}
+}
 
 // Start opens an ask session for userID and returns its id.
 func (s *Service) Start(ctx context.Context, userID int64) (string, error) {
@@ -86,6 +96,20 @@ func (s *Service) Record(ctx context.Context, userID int64, session, kind, query
 		}
 		switch kind {
 		case Solved:
+			// What the customer typed found this thread and it solved their
+			// problem: the next one who asks that way should find it too.
+			var typed []string
+			if err := w.Table("deflection_events").Where("session_id = ? AND query <> ''", session).Order("id DESC").Limit(1).
+				Pluck("query", &typed).Error; err != nil {
+				return err
+			}
+			if len(typed) == 1 {
+				for _, id := range threadIDs {
+					if err := s.aliases.AddAlias(ctx, id, typed[0], thread.AliasSolved); err != nil {
+						return err
+					}
+				}
+			}
 			return w.Exec("UPDATE ask_sessions SET outcome = ?, ended_at = ? WHERE id = ? AND outcome = ''", Abandoned, now, session).Error
 		case Posted:
 			return w.Exec("UPDATE ask_sessions SET outcome = ?, ended_at = ? WHERE id = ?", Posted, now, session).Error

@@ -27,7 +27,7 @@ func TestDeflectionRate(t *testing.T) {
 	clk := &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
 	users := user.NewService(db, apptest.FastPasswords, []string{"en"}, auth.NewSessions(db, time.Hour, clk.now), clk.now)
 	fx := apptest.Seed(t, users)
-	s := deflection.NewService(db, clk.now)
+	s := deflection.NewService(db, aliasesFunc(func(context.Context, int64, string, string) error { return nil }), clk.now)
 	start := clk.now()
 
 	// Each ask: the events in it, in order.
@@ -97,4 +97,10 @@ func TestDeflectionRate(t *testing.T) {
 	if events != 14 {
 		t.Errorf("%d events stored, want 14 (repeats once)", events)
 	}
+}
+
+type aliasesFunc func(ctx context.Context, threadID int64, text, source string) error
+
+func (f aliasesFunc) AddAlias(ctx context.Context, threadID int64, text, source string) error {
+	return f(ctx, threadID, text, source)
 }

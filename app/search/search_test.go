@@ -177,3 +177,26 @@ func TestIndexInUse(t *testing.T) {
 		t.Errorf("took %v to give up", d)
 	}
 }
+
+// TestAliasesFindAThread: a paraphrase that shares no word with a thread finds it
+// once the thread has learned it as an alias (from "this solved my problem").
+func TestAliasesFindAThread(t *testing.T) {
+	e := setup(t)
+	th := e.ask(t, "Router keeps dropping the connection", "Every evening my wifi connection drops.", "en")
+	e.ask(t, "Internet gone after thunderstorm", "The modem lights are off since the storm.", "en")
+	ix, in := e.open(t)
+	defer ix.Close()
+	const paraphrase = "laptop offline each night"
+	if got := ids(t, ix, search.Query{Text: paraphrase}); len(got) > 0 && got[0] == th.ID {
+		t.Fatalf("the paraphrase found the thread before it was learned: %v", got)
+	}
+	if err := e.threads.AddAlias(context.Background(), th.ID, paraphrase, thread.AliasSolved); err != nil {
+		t.Fatal(err)
+	}
+	if err := in.CatchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(t, ix, search.Query{Text: paraphrase}); len(got) == 0 || got[0] != th.ID {
+		t.Errorf("after learning the alias: %v, want %d first", got, th.ID)
+	}
+}

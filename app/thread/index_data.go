@@ -13,6 +13,7 @@ type Indexed struct {
 	Solution string   // the accepted answer's source
 	Answers  []string // other visible answers' sources, in order
 	Kudos    int      // kudos on the question and its answers
+	Aliases  []string // other ways people asked for it
 	Tags     []string
 }
 
@@ -71,6 +72,19 @@ func (s *Service) IndexData(ctx context.Context, ids []int64) ([]Indexed, error)
 	for _, tg := range tags {
 		if t := byID[tg.ThreadID]; t != nil {
 			t.Tags = append(t.Tags, tg.Name)
+		}
+	}
+	var aliases []struct {
+		ThreadID int64
+		Text     string
+	}
+	err = s.db.Reader(ctx).Table("thread_aliases").Select("thread_id, text").Where("thread_id IN ?", ids).Order("id").Scan(&aliases).Error
+	if err != nil {
+		return nil, fmt.Errorf("thread: index data: %w", err)
+	}
+	for _, a := range aliases {
+		if t := byID[a.ThreadID]; t != nil {
+			t.Aliases = append(t.Aliases, a.Text)
 		}
 	}
 	return out, nil

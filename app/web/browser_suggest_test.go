@@ -93,6 +93,13 @@ func TestBrowserSuggestWhileTyping(t *testing.T) {
 	b.navigate("this solved my problem", threadURL, chromedp.Click(chromedp.CSS(`aside.deflect button`)))
 	b.wantNotice("Glad it helped! We counted it, so the next customer finds this answer faster.")
 	wantRate(t, srv, deflection.Rate{Started: 1, Deflected: 1, Rate: 1})
+	var aliases []string
+	if err := srv.App.DB.Reader(context.Background()).Table("thread_aliases").Where("thread_id = ?", th.ID).Pluck("text", &aliases).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(aliases) != 1 || aliases[0] != "my wifi keeps dropping" {
+		t.Errorf("the thread learned the aliases %q, want the title typed", aliases)
+	}
 }
 
 // wantRate checks the deflection rate of today's asks.

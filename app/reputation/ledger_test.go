@@ -13,7 +13,6 @@ import (
 	"github.com/schwarm/schwarm/app/apptest"
 	"github.com/schwarm/schwarm/app/auth"
 	"github.com/schwarm/schwarm/app/board"
-	"github.com/schwarm/schwarm/app/config"
 	"github.com/schwarm/schwarm/app/database"
 	"github.com/schwarm/schwarm/app/i18n"
 	"github.com/schwarm/schwarm/app/markup"
@@ -28,9 +27,8 @@ type clock struct {
 	t  time.Time
 }
 
-func (c *clock) now() time.Time                { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration)           { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-func defaultConfig(t *testing.T) config.Config { return apptest.Config(t, nil) }
+func (c *clock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 type env struct {
 	db      *database.DB
@@ -47,7 +45,7 @@ func setup(t *testing.T, priv thread.Privileges) *env {
 	db := apptest.NewDB(t)
 	clk := &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
 	users := user.NewService(db, apptest.FastPasswords, []string{"en", "de"}, auth.NewSessions(db, time.Hour, clk.now), clk.now)
-	cfg := defaultConfig(t)
+	cfg := apptest.Config(t, nil)
 	rep, err := reputation.NewService(db, cfg.Points, cfg.Ranks, clk.now)
 	if err != nil {
 		t.Fatal(err)
@@ -344,7 +342,7 @@ func TestBadgeTexts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := defaultConfig(t)
+	cfg := apptest.Config(t, nil)
 	for _, lang := range b.Languages() {
 		var keys []string
 		for _, badge := range reputation.Badges {

@@ -29,7 +29,6 @@ var (
 	ErrAlreadySolution = errors.New("thread: already the solution")
 	ErrNoSolution      = errors.New("thread: no solution to withdraw")
 	ErrConflict        = errors.New("thread: changed by someone else meanwhile")
-	ErrPending         = errors.New("thread: waiting for review")
 	ErrDailyLimit      = errors.New("thread: daily post limit reached")
 )
 

@@ -31,7 +31,7 @@ func (s *Server) routes() {
 	member, writer := s.requireRole(user.RoleMember), []fiber.Handler{s.requireRole(user.RoleMember), s.limitWrites}
 	a.Get("/ask", member, s.askForm)
 	a.Post("/ask", append(writer, s.ask)...)
-	a.Post("/ask/solved", member, s.askSolved)
+	a.Post("/ask/solved", append(writer, s.askSolved)...)
 	a.Post("/t/:id<int>/reply", append(writer, s.threadReply)...)
 	a.Get("/p/:id<int>/edit", member, s.postEditForm)
 	a.Post("/p/:id<int>/edit", append(writer, s.postEdit)...)

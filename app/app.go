@@ -121,12 +121,26 @@ func (a *App) OpenSearch(ctx context.Context) error {
 	a.Search, a.Indexer = ix, search.NewIndexer(a.DB, a.Threads, ix, a.Log)
 	if errors.Is(err, search.ErrRebuild) {
 		start := time.Now()
-		if err := a.Indexer.Rebuild(ctx); err != nil {
+		n, err := a.Indexer.Rebuild(ctx)
+		if err != nil {
 			return err
 		}
-		a.Log.Info("search index built", "duration", time.Since(start).Round(time.Millisecond))
+		a.Log.Info("search index built", "threads", n, "duration", time.Since(start).Round(time.Millisecond))
 	}
 	return a.Indexer.CatchUp(ctx)
+}
+
+// Reindex builds a new generation of the search index from the database beside
+// the one in use and publishes it; a node serving from this data directory keeps
+// serving and switches to it within a tick of its indexer (see Indexer.Follow).
+// It returns the number of threads indexed.
+func (a *App) Reindex(ctx context.Context) (int, error) {
+	ix, err := search.NewGeneration(filepath.Join(a.Config.DataDir, "index"))
+	if err != nil {
+		return 0, err
+	}
+	defer ix.Close()
+	return search.NewIndexer(a.DB, a.Threads, ix, a.Log).Rebuild(ctx)
 }
 
 // Migrate applies pending migrations and logs what it applied.

@@ -2,16 +2,14 @@ package search
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/index/scorch"
 )
 
 // Document is what the index knows of one thread.
@@ -60,60 +58,24 @@ func (d Document) fields() map[string]any {
 	return f
 }
 
-// Index is one node's search index.
+// Index is one node's search index: the generation that the directory's
+// "current" file names. `schwarm reindex` builds a new generation beside it while
+// this one serves, and the node switches to the new one once it is published.
 type Index struct {
+	root string
+
+	// mu lets searches run while one holds it for reading; switching generations
+	// takes it for writing, so no search ever runs on a closed index.
+	mu        sync.RWMutex
+	gen       int
 	bleve     bleve.Index
 	analyzers map[string]analysis.Analyzer // by language, and fieldGrams
 }
 
-// runtimeConfig makes a second process fail to open a node's index after a few
-// seconds instead of waiting for its lock forever.
-var runtimeConfig = map[string]any{"bolt_timeout": "3s"}
-
-const (
-	keyVersion  = "mapping_version"
-	keyPosition = "outbox_position"
-)
-
-// ErrRebuild means the index is new or was built with another mapping: it was
-// created empty and must be filled from the database (see Indexer.Rebuild).
-var ErrRebuild = errors.New("search: index needs a rebuild")
-
-// Open opens the index in dir, creating it if needed. With a mapping of another
-// version the old index is removed. ErrRebuild comes with a usable, empty index.
-func Open(dir string) (*Index, error) {
-	idx, err := bleve.OpenUsing(dir, runtimeConfig)
-	if err == nil {
-		v, verr := idx.GetInternal([]byte(keyVersion))
-		if verr == nil && string(v) == strconv.Itoa(MappingVersion) {
-			return newIndex(idx)
-		}
-		idx.Close()
-		if err := os.RemoveAll(dir); err != nil {
-			return nil, fmt.Errorf("search: remove outdated index: %w", err)
-		}
-	} else if !errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
-		return nil, fmt.Errorf("search: open index %s (is another schwarm process using this data directory?): %w", dir, err)
-	}
-	m, err := newMapping()
-	if err != nil {
-		return nil, err
-	}
-	idx, err = bleve.NewUsing(dir, m, scorch.Name, scorch.Name, runtimeConfig)
-	if err != nil {
-		return nil, fmt.Errorf("search: create index %s: %w", dir, err)
-	}
-	ix, err := newIndex(idx)
-	if err != nil {
-		return nil, err
-	}
-	return ix, ErrRebuild
-}
-
-// newIndex wraps idx with the analyzers its queries need: a query is analysed
-// here, word by word, to ask the index how common each word is.
-func newIndex(idx bleve.Index) (*Index, error) {
-	ix := &Index{bleve: idx, analyzers: map[string]analysis.Analyzer{}}
+// newIndex wraps generation gen of root with the analyzers its queries need: a
+// query is analysed here, word by word, to ask the index how common each word is.
+func newIndex(root string, gen int, idx bleve.Index) (*Index, error) {
+	ix := &Index{root: root, gen: gen, bleve: idx, analyzers: map[string]analysis.Analyzer{}}
 	for key, name := range map[string]string{"en": analyzerEN, "de": analyzerDE, fieldGrams: analyzerGrams} {
 		a := idx.Mapping().AnalyzerNamed(name)
 		if a == nil {
@@ -125,17 +87,24 @@ func newIndex(idx bleve.Index) (*Index, error) {
 	return ix, nil
 }
 
-// markBuilt records the mapping version once a rebuild is complete: an index whose
-// rebuild was interrupted has none and is rebuilt again on the next start.
-func (ix *Index) markBuilt() error {
-	return ix.bleve.SetInternal([]byte(keyVersion), []byte(strconv.Itoa(MappingVersion)))
+// Generation is the number of the generation this index serves from.
+func (ix *Index) Generation() int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.gen
 }
 
 // Close closes the index.
-func (ix *Index) Close() error { return ix.bleve.Close() }
+func (ix *Index) Close() error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	return ix.bleve.Close()
+}
 
 // Position is the id of the last outbox record applied.
 func (ix *Index) Position() (int64, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
 	v, err := ix.bleve.GetInternal([]byte(keyPosition))
 	if err != nil || len(v) != 8 {
 		return 0, err
@@ -146,6 +115,8 @@ func (ix *Index) Position() (int64, error) {
 // Apply indexes docs, removes the threads in gone, and records position, in one
 // batch: after a crash the index is behind, never ahead of what it says.
 func (ix *Index) Apply(docs []Document, gone []int64, position int64) error {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
 	b := ix.bleve.NewBatch()
 	for _, d := range docs {
 		if err := b.Index(strconv.FormatInt(d.ThreadID, 10), d.fields()); err != nil {
@@ -159,4 +130,17 @@ func (ix *Index) Apply(docs []Document, gone []int64, position int64) error {
 	binary.BigEndian.PutUint64(pos[:], uint64(position))
 	b.SetInternal([]byte(keyPosition), pos[:])
 	return ix.bleve.Batch(b)
+}
+
+// adopt makes next's generation the one ix serves from, closes the old one and
+// removes its files. next must not be used afterwards.
+func (ix *Index) adopt(next *Index) error {
+	ix.mu.Lock()
+	old, oldGen := ix.bleve, ix.gen
+	ix.bleve, ix.gen, ix.analyzers = next.bleve, next.gen, next.analyzers
+	ix.mu.Unlock()
+	if err := old.Close(); err != nil {
+		return fmt.Errorf("search: close generation %d: %w", oldGen, err)
+	}
+	return removeOlder(ix.root, ix.gen)
 }

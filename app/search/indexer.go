@@ -19,6 +19,7 @@ type Indexer struct {
 	threads *thread.Service
 	index   *Index
 	log     *slog.Logger
+	refused int // a published generation that could not be opened
 }
 
 // NewIndexer returns an Indexer.
@@ -80,42 +81,73 @@ func (in *Indexer) apply(ctx context.Context, ids []int64, pos int64) error {
 	return in.index.Apply(docs, gone, pos)
 }
 
-// Rebuild indexes every thread. It notes the outbox position first, so that
-// changes made while it runs are applied again afterwards, never lost.
-func (in *Indexer) Rebuild(ctx context.Context) error {
+// Rebuild indexes every thread into the indexer's (new) generation and publishes
+// it; it returns how many threads it indexed. It notes the outbox position first,
+// so that changes made while it runs are applied again afterwards, never lost.
+func (in *Indexer) Rebuild(ctx context.Context) (int, error) {
 	var last []outbox.Entry
 	err := in.db.Reader(ctx).Order("id DESC").Limit(1).Find(&last).Error
 	if err != nil {
-		return fmt.Errorf("search: rebuild: %w", err)
+		return 0, fmt.Errorf("search: rebuild: %w", err)
 	}
 	var pos int64
 	if len(last) > 0 {
 		pos = last[0].ID
 	}
+	n := 0
 	for after := int64(0); ; {
 		ids, err := in.threads.IDsAfter(ctx, after, batchSize)
 		if err != nil {
-			return fmt.Errorf("search: rebuild: %w", err)
+			return n, fmt.Errorf("search: rebuild: %w", err)
 		}
 		if len(ids) == 0 {
 			break
 		}
 		if err := in.apply(ctx, ids, 0); err != nil {
-			return err
+			return n, err
 		}
+		n += len(ids)
 		after = ids[len(ids)-1]
 	}
 	if err := in.index.Apply(nil, nil, pos); err != nil {
-		return err
+		return n, err
 	}
-	return in.index.markBuilt()
+	return n, in.index.markBuilt()
 }
 
-// Run applies new outbox records every interval until ctx ends.
+// Follow switches to a generation that `schwarm reindex` published, once that
+// generation has caught up with the outbox: searches go on against the old one
+// until then, and never see an index further behind than the one they had.
+func (in *Indexer) Follow(ctx context.Context) error {
+	gen, err := published(in.index.root)
+	if err != nil || gen <= in.index.Generation() || gen == in.refused {
+		return err
+	}
+	next, err := openGeneration(in.index.root, gen)
+	if err != nil {
+		in.refused = gen // say so once, not on every tick
+		return err
+	}
+	if err := (&Indexer{db: in.db, threads: in.threads, index: next, log: in.log}).CatchUp(ctx); err != nil {
+		next.Close()
+		return err
+	}
+	if err := in.index.adopt(next); err != nil {
+		return err
+	}
+	in.log.Info("search index switched to a new generation", "generation", gen)
+	return nil
+}
+
+// Run follows published generations and applies new outbox records every
+// interval until ctx ends.
 func (in *Indexer) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
+		if err := in.Follow(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			in.log.Warn("search index switch", "err", err)
+		}
 		if err := in.CatchUp(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			in.log.Warn("search index catch-up", "err", err)
 		}

@@ -161,6 +161,8 @@ func disjunction(units []unit) query.Query {
 
 // Search returns matching thread ids, best first, and the total number of matches.
 func (ix *Index) Search(q Query) ([]Hit, uint64, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
 	words := Words(q.Text)
 	if len(words) == 0 {
 		return nil, 0, nil

@@ -3,6 +3,7 @@ package search_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -53,7 +54,7 @@ func (e *env) open(t *testing.T) (*search.Index, *search.Indexer) {
 	ix, err := search.Open(e.dir)
 	in := search.NewIndexer(e.db, e.threads, ix, apptest.Log(t))
 	if errors.Is(err, search.ErrRebuild) {
-		err = in.Rebuild(context.Background())
+		_, err = in.Rebuild(context.Background())
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -198,5 +199,52 @@ func TestAliasesFindAThread(t *testing.T) {
 	}
 	if got := ids(t, ix, search.Query{Text: paraphrase}); len(got) == 0 || got[0] != th.ID {
 		t.Errorf("after learning the alias: %v, want %d first", got, th.ID)
+	}
+}
+
+// TestGenerations: an interrupted rebuild is never served; a published one is
+// followed, and the generations it replaced are removed.
+func TestGenerations(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	th := e.ask(t, "Router keeps dropping the connection", "x", "en")
+	ix, in := e.open(t)
+	defer ix.Close()
+	if ix.Generation() != 1 {
+		t.Fatalf("first generation is %d", ix.Generation())
+	}
+	// A reindex that dies half-way leaves a generation nobody serves.
+	broken, err := search.NewGeneration(e.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken.Close()
+	if err := in.Follow(ctx); err != nil || ix.Generation() != 1 {
+		t.Fatalf("followed an unpublished generation: %d, %v", ix.Generation(), err)
+	}
+	next, err := search.NewGeneration(e.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := e.ask(t, "Modem firmware update failed", "x", "en")
+	if n, err := search.NewIndexer(e.db, e.threads, next, apptest.Log(t)).Rebuild(ctx); err != nil || n != 2 {
+		t.Fatalf("Rebuild: %d, %v", n, err)
+	}
+	next.Close()
+	if err := in.Follow(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ix.Generation() != 3 {
+		t.Fatalf("serving generation %d, want 3", ix.Generation())
+	}
+	for q, want := range map[string]int64{"router": th.ID, "firmware": later.ID} {
+		if got := ids(t, ix, search.Query{Text: q}); len(got) != 1 || got[0] != want {
+			t.Errorf("%q after the switch: %v, want [%d]", q, got, want)
+		}
+	}
+	for _, gone := range []string{"g1", "g2"} {
+		if _, err := os.Stat(filepath.Join(e.dir, gone)); !os.IsNotExist(err) {
+			t.Errorf("%s is still on disk: %v", gone, err)
+		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/schwarm/schwarm/app"
 	"github.com/schwarm/schwarm/app/auth"
@@ -32,6 +33,8 @@ Commands:
   demo           load demo content into an empty forum and exit
   admin create   create an administrator account
   repair         recompute reputation, badges, kudos and answer counts from their sources; --dry-run only reports
+  reindex        rebuild the search index from the database beside the one in use; a running
+                 server keeps serving and switches to the new index when it is complete
   eval           measure suggestions on an evaluation set: --corpus FILE --queries FILE [--json]
 
 Run "schwarm <command> --help" for a command's flags. Settings are environment variables:
@@ -117,6 +120,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		_, err = fmt.Fprint(out, r)
+		return err
+	case "reindex":
+		start := time.Now()
+		n, err := a.Reindex(ctx)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(out, "search index rebuilt: %d threads in %v; a running server switches to it within a second\n", n, time.Since(start).Round(time.Millisecond))
 		return err
 	case "admin create":
 		if *password == "" {

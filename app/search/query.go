@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
@@ -21,7 +22,9 @@ type Query struct {
 	Tag        string // "" = any
 	Language   string // "" = any
 	SolvedOnly bool
-	Hidden     bool // include hidden (deleted) threads: staff only
+	Since      time.Time // zero = any time: threads asked since then
+	Newest     bool      // newest first instead of best first
+	Hidden     bool      // include hidden (deleted, waiting) threads: staff only
 	From, Size int
 }
 
@@ -245,6 +248,12 @@ func (ix *Index) Search(q Query) ([]Hit, uint64, error) {
 	if q.SolvedOnly {
 		filters = append(filters, boolean("solved", true))
 	}
+	if !q.Since.IsZero() {
+		inclusive := true
+		since := query.NewDateRangeInclusiveQuery(q.Since, time.Time{}, &inclusive, nil)
+		since.SetField("created")
+		filters = append(filters, since)
+	}
 	if len(filters) > 0 {
 		bq.AddFilter(query.NewConjunctionQuery(filters))
 	}
@@ -256,6 +265,9 @@ func (ix *Index) Search(q Query) ([]Hit, uint64, error) {
 	solved.SetBoost(0.8)
 	bq.AddShould(solved)
 	req := bleve.NewSearchRequestOptions(bq, max(q.Size, 1), q.From, false)
+	if q.Newest {
+		req.SortBy([]string{"-created", "-_score"})
+	}
 	res, err := ix.bleve.Search(req)
 	if err != nil {
 		return nil, 0, fmt.Errorf("search: %w", err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -245,6 +246,52 @@ func TestGenerations(t *testing.T) {
 	for _, gone := range []string{"g1", "g2"} {
 		if _, err := os.Stat(filepath.Join(e.dir, gone)); !os.IsNotExist(err) {
 			t.Errorf("%s is still on disk: %v", gone, err)
+		}
+	}
+}
+
+// TestFiltersAndSort: every filter of the search page narrows the matches, and
+// "newest" orders them by the day they were asked.
+func TestFiltersAndSort(t *testing.T) {
+	ix, err := search.Open(filepath.Join(t.TempDir(), "index"))
+	if err != nil && !errors.Is(err, search.ErrRebuild) {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	day := func(n int) time.Time { return time.Date(2026, 11, n, 12, 0, 0, 0, time.UTC) }
+	docs := []search.Document{
+		{ThreadID: 1, Title: "Router reboots every night", BoardID: 1, Language: "en", Tags: []string{"router"}, Visible: true, Created: day(1)},
+		{ThreadID: 2, Title: "Router reboots after the update", Question: "router router router", BoardID: 2, Language: "en", Solved: true, Visible: true, Created: day(10)},
+		{ThreadID: 3, Title: "Router startet ständig neu", BoardID: 1, Language: "de", Tags: []string{"router", "fritzbox"}, Visible: true, Created: day(20)},
+		{ThreadID: 4, Title: "Router reboots, thread removed", BoardID: 1, Language: "en", Visible: false, Created: day(21)},
+	}
+	if err := ix.Apply(docs, nil, 1); err != nil {
+		t.Fatal(err)
+	}
+	sorted := func(ids []int64) []int64 { return slices.Sorted(slices.Values(ids)) }
+	tests := []struct {
+		name   string
+		q      search.Query
+		want   []int64
+		ranked bool // compare in order
+	}{
+		{"all visible", search.Query{Text: "router"}, []int64{1, 2, 3}, false},
+		{"board", search.Query{Text: "router", BoardID: 1}, []int64{1, 3}, false},
+		{"tag", search.Query{Text: "router", Tag: "fritzbox"}, []int64{3}, false},
+		{"language", search.Query{Text: "router", Language: "en"}, []int64{1, 2}, false},
+		{"solved", search.Query{Text: "router", SolvedOnly: true}, []int64{2}, false},
+		{"since", search.Query{Text: "router", Since: day(10)}, []int64{2, 3}, false},
+		{"newest", search.Query{Text: "router", Newest: true}, []int64{3, 2, 1}, true},
+		{"staff see hidden", search.Query{Text: "router", Hidden: true, Newest: true}, []int64{4, 3, 2, 1}, true},
+		{"combined", search.Query{Text: "router", BoardID: 1, Language: "en", Since: day(2), Hidden: true}, []int64{4}, false},
+	}
+	for _, tt := range tests {
+		got := ids(t, ix, tt.q)
+		if !tt.ranked {
+			got = sorted(got)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
 		}
 	}
 }

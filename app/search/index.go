@@ -44,6 +44,7 @@ func (d Document) fields() map[string]any {
 		// Grams find the parts of compounds and words with a typo; not the
 		// answers, whose grams would match almost everything.
 		fieldGrams: d.Title + "\n" + strings.Join(d.Tags, " ") + "\n" + d.Question,
+		fieldWords: d.Title + "\n" + strings.Join(d.Tags, " "),
 		"tags":     d.Tags,
 		"language": lang,
 		"board":    strconv.FormatInt(d.BoardID, 10),
@@ -76,7 +77,7 @@ type Index struct {
 // query is analysed here, word by word, to ask the index how common each word is.
 func newIndex(root string, gen int, idx bleve.Index) (*Index, error) {
 	ix := &Index{root: root, gen: gen, bleve: idx, analyzers: map[string]analysis.Analyzer{}}
-	for key, name := range map[string]string{"en": analyzerEN, "de": analyzerDE, fieldGrams: analyzerGrams} {
+	for key, name := range map[string]string{"en": analyzerEN, "de": analyzerDE, fieldGrams: analyzerGrams, fieldWords: analyzerWords} {
 		a := idx.Mapping().AnalyzerNamed(name)
 		if a == nil {
 			idx.Close()

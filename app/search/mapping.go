@@ -17,13 +17,14 @@ import (
 
 // MappingVersion changes whenever the mapping or the analyzers change; an index
 // built with another version is rebuilt on start.
-const MappingVersion = 3
+const MappingVersion = 4
 
 // Analyzer names.
 const (
 	analyzerEN    = "schwarm_en"    // folding, stop words, Porter stemming
 	analyzerDE    = "schwarm_de"    // German normalisation (ä→a, ue→u, ß→ss), light stemming
 	analyzerGrams = "schwarm_grams" // 4-grams of folded words: compounds and typos
+	analyzerWords = "schwarm_words" // words as written, lower-cased: spelling corrections
 	ngramFilter   = "schwarm_4grams"
 )
 
@@ -44,6 +45,7 @@ const (
 	fieldBody     = "body"
 	fieldSolution = "solution"
 	fieldGrams    = "grams"
+	fieldWords    = "words" // the titles' words as written, for "did you mean"
 )
 
 func newMapping() (*mapping.IndexMappingImpl, error) {
@@ -57,6 +59,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 			"token_filters": []any{en.PossessiveName, lowercase.Name, en.StopName, porter.Name}},
 		analyzerDE: {"type": custom.Name, "tokenizer": unicode.Name,
 			"token_filters": []any{lowercase.Name, de.StopName, de.NormalizeName, de.LightStemmerName}},
+		analyzerWords: {"type": custom.Name, "tokenizer": unicode.Name, "token_filters": []any{lowercase.Name}},
 		analyzerGrams: {"type": custom.Name, "char_filters": []any{asciifolding.Name}, "tokenizer": unicode.Name,
 			"token_filters": []any{lowercase.Name, de.NormalizeName, ngramFilter}},
 	} {
@@ -80,6 +83,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		}
 	}
 	doc.AddFieldMappingsAt(fieldGrams, text(analyzerGrams))
+	doc.AddFieldMappingsAt(fieldWords, text(analyzerWords))
 	kw := func() *mapping.FieldMapping {
 		f := bleve.NewKeywordFieldMapping()
 		f.Analyzer, f.IncludeInAll = keyword.Name, false

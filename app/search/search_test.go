@@ -295,3 +295,29 @@ func TestFiltersAndSort(t *testing.T) {
 		}
 	}
 }
+
+// TestCorrect: a search that found nothing gets the closest words the threads
+// hold in place of the ones none holds.
+func TestCorrect(t *testing.T) {
+	e := setup(t)
+	e.ask(t, "Router keeps dropping the connection", "The firmware is current.", "en")
+	e.ask(t, "Rückruf vom Kundendienst bleibt aus", "Seit Tagen warte ich.", "de")
+	ix, _ := e.open(t)
+	defer ix.Close()
+	tests := []struct {
+		text, want string
+		ok         bool
+	}{
+		{"Router droping", "Router dropping", true},
+		{"Kundendinst erreichen", "kundendienst erreichen", true},
+		{"router firmware", "", false}, // nothing to correct
+		{"xyzzyq", "", false},          // nothing close
+		{"", "", false},
+	}
+	for _, tt := range tests {
+		got, ok, err := ix.Correct(tt.text)
+		if err != nil || ok != tt.ok || got != tt.want {
+			t.Errorf("Correct(%q) = %q, %v, %v; want %q, %v", tt.text, got, ok, err, tt.want, tt.ok)
+		}
+	}
+}

@@ -357,6 +357,26 @@ func (s *Service) Excerpts(ctx context.Context, ids []int64) (map[int64]string, 
 	return out, nil
 }
 
+// Texts returns, per thread, its visible text as plain words, at most n runes:
+// the question, the accepted solution, then the other answers. Search results
+// pick their snippet from it.
+func (s *Service) Texts(ctx context.Context, ids []int64, n int) (map[int64]string, error) {
+	data, err := s.IndexData(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]string, len(data))
+	for _, t := range data {
+		parts := append([]string{t.Question, t.Solution}, t.Answers...)
+		text := strings.Join(parts, "\n")
+		if len(text) > 4*n { // long threads: markup costs bytes, never more than 4 a rune
+			text = strings.ToValidUTF8(text[:4*n], "")
+		}
+		out[t.ID] = strings.TrimSuffix(excerpt(text, n), "…")
+	}
+	return out, nil
+}
+
 // excerpt is the first n runes of markdown as plain words.
 func excerpt(md string, n int) string {
 	words := strings.Fields(strings.NewReplacer("*", "", "`", "", "#", "", "_", " ", ">", "", "|", " ").Replace(md))

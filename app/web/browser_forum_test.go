@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -579,6 +580,21 @@ func TestBrowserXSSVectorsNeverRun(t *testing.T) {
 			x.t.Errorf("thread %s shows the title %q, want %q", pages[i].thread, got, want)
 		}
 		x.check("thread", i)
+		// The vector as a search and as a title being typed: results show the
+		// threads holding it, with the typed words marked in titles and snippets.
+		// The ask page is mara's: only members ask.
+		x.open("/search?q=" + url.QueryEscape(vectors[i]))
+		x.check("search", i)
+		// app.js puts the server's suggestions into the ask page with innerHTML.
+		typed, err := json.Marshal(vectors[i] + " please help me")
+		if err != nil {
+			x.t.Fatal(err)
+		}
+		x.open("/ask")
+		x.do("type "+x.vector(i)+" as the title", chromedp.Evaluate[chromedp.Void](
+			`const title = document.getElementById('title'); title.value = `+string(typed)+`; title.dispatchEvent(new Event('input'))`),
+			chromedp.Poll[chromedp.Void](`document.querySelector('#live-suggestions [data-suggestion]') !== null`))
+		x.check("suggestions", i)
 	}, srv.URL, vectors, origin, loads)
 
 	// Each vector's profile, and the ask form after Preview (the path without

@@ -39,7 +39,7 @@ func newSuggestThread(t *testing.T, srv *apptest.Server) (*board.Board, *thread.
 	}
 	c := srv.Client(t)
 	eventually(t, "the thread is found", func() bool {
-		return strings.Contains(c.Get("/search?q=router").Body, suggestThreadTitle)
+		return strings.Contains(c.Get("/search?q=router").Body, fmt.Sprintf("/t/%d/", th.ID))
 	})
 	return brd, th
 }

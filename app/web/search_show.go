@@ -1,8 +1,12 @@
 package web
 
 import (
+	"html/template"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -11,27 +15,68 @@ import (
 	"github.com/schwarm/schwarm/app/thread"
 )
 
-const searchPerPage = 20
+const (
+	searchPerPage   = 20
+	searchMaxOffset = 1000 // deep pages are not worth their cost
+	snippetBytes    = 240
+)
+
+// searchWithin are the date filter's choices, newest first.
+var searchWithin = map[string]time.Duration{"week": 7 * 24 * time.Hour, "month": 31 * 24 * time.Hour, "year": 366 * 24 * time.Hour}
 
 type searchPage struct {
 	listPage
 	Query      string
-	SolvedOnly bool
 	BoardID    int64
+	Tag        string
+	Language   string // "" = any
+	Within     string // "", week, month, year
+	Sort       string // "" = relevance, newest
+	SolvedOnly bool
 	Total      uint64
 	Count      int // Total, for the counted phrase
 	Offset     int
+	PrevOffset int // -1 = no previous page
 	NextOffset int // 0 = no next page
+
+	// When nothing was found:
+	Correction   string // another spelling that may find something
+	Unfiltered   int    // matches without the filters, when filters were set
+	WithinChoice []string
+}
+
+func (p *searchPage) filtered() bool {
+	return p.BoardID != 0 || p.Tag != "" || p.Language != "" || p.Within != "" || p.SolvedOnly
 }
 
 // SearchURL links another page of these results.
 func (p *searchPage) SearchURL(offset int) string {
-	q := url.Values{"q": {p.Query}}
-	if p.SolvedOnly {
-		q.Set("solved", "1")
+	return p.url(p.Query, offset, true)
+}
+
+// CorrectionURL links the search for the corrected words, with the same filters.
+func (p *searchPage) CorrectionURL() string { return p.url(p.Correction, 0, true) }
+
+// UnfilteredURL links the same words without any filter.
+func (p *searchPage) UnfilteredURL() string { return p.url(p.Query, 0, false) }
+
+func (p *searchPage) url(text string, offset int, filters bool) string {
+	q := url.Values{"q": {text}}
+	if filters {
+		if p.BoardID != 0 {
+			q.Set("board", strconv.FormatInt(p.BoardID, 10))
+		}
+		for k, v := range map[string]string{"tag": p.Tag, "lang": p.Language, "within": p.Within} {
+			if v != "" {
+				q.Set(k, v)
+			}
+		}
+		if p.SolvedOnly {
+			q.Set("solved", "1")
+		}
 	}
-	if p.BoardID != 0 {
-		q.Set("board", strconv.FormatInt(p.BoardID, 10))
+	if p.Sort != "" {
+		q.Set("sort", p.Sort)
 	}
 	if offset > 0 {
 		q.Set("offset", strconv.Itoa(offset))
@@ -40,7 +85,7 @@ func (p *searchPage) SearchURL(offset int) string {
 }
 
 // findThreads runs a search and loads the threads it found, in rank order, that
-// the viewer may see.
+// the viewer may see. Staff find hidden threads too.
 func (s *Server) findThreads(c *fiber.Ctx, q search.Query) ([]thread.Listed, uint64, error) {
 	staff := thread.CanModerate(currentUser(c))
 	q.Hidden = staff
@@ -57,24 +102,82 @@ func (s *Server) findThreads(c *fiber.Ctx, q search.Query) ([]thread.Listed, uin
 }
 
 func (s *Server) searchShow(c *fiber.Ctx) error {
-	p := &searchPage{Query: c.Query("q"), SolvedOnly: c.Query("solved") != "", BoardID: int64(c.QueryInt("board"))}
-	p.Offset = min(max(c.QueryInt("offset"), 0), 1000) // deep pages are not worth their cost
+	p := &searchPage{Query: c.Query("q"), BoardID: int64(max(c.QueryInt("board"), 0)), SolvedOnly: c.Query("solved") != "",
+		WithinChoice: []string{"week", "month", "year"}}
+	// Unknown values are dropped, not refused: a hand-edited URL still searches.
+	p.Tag = strings.ToLower(strings.TrimSpace(c.Query("tag")))
+	if len(p.Tag) > 64 {
+		p.Tag = ""
+	}
+	if l := c.Query("lang"); slices.Contains(s.I18n.Languages(), l) {
+		p.Language = l
+	}
+	if _, ok := searchWithin[c.Query("within")]; ok {
+		p.Within = c.Query("within")
+	}
+	if c.Query("sort") == "newest" {
+		p.Sort = "newest"
+	}
+	p.Offset = min(max(c.QueryInt("offset"), 0), searchMaxOffset)
 	boards, err := s.Boards.List(c.UserContext())
 	if err != nil {
 		return err
 	}
-	threads, total, err := s.findThreads(c, search.Query{Text: p.Query, BoardID: p.BoardID, SolvedOnly: p.SolvedOnly,
-		From: p.Offset, Size: searchPerPage})
+	q := search.Query{Text: p.Query, BoardID: p.BoardID, Tag: p.Tag, Language: p.Language, SolvedOnly: p.SolvedOnly,
+		Newest: p.Sort == "newest", From: p.Offset, Size: searchPerPage}
+	if p.Within != "" {
+		q.Since = s.Now().Add(-searchWithin[p.Within])
+	}
+	threads, total, err := s.findThreads(c, q)
 	if err != nil {
 		return err
 	}
 	p.listPage = listPage{Page: s.newPage(c, "search.title"), Boards: boards, List: &thread.ListPage{Threads: threads}, Tab: thread.TabLatest}
 	p.Total, p.Count = total, int(min(total, 1<<31))
-	if uint64(p.Offset+searchPerPage) < total && p.Offset+searchPerPage <= 1000 {
+	p.PrevOffset = -1
+	if p.Offset > 0 {
+		p.PrevOffset = max(p.Offset-searchPerPage, 0)
+	}
+	if uint64(p.Offset+searchPerPage) < total && p.Offset+searchPerPage <= searchMaxOffset {
 		p.NextOffset = p.Offset + searchPerPage
 	}
 	p.Rows = p.threadRows()
+	if len(threads) > 0 {
+		if err := s.markRows(c, p.Rows, threads, p.Query); err != nil {
+			return err
+		}
+	} else if len(search.Words(p.Query)) > 0 && p.Offset == 0 {
+		if p.Correction, _, err = s.Search.Correct(p.Query); err != nil {
+			return err
+		}
+		if p.filtered() {
+			_, n, err := s.findThreads(c, search.Query{Text: p.Query, Size: 1})
+			if err != nil {
+				return err
+			}
+			p.Unfiltered = int(min(n, 1<<31))
+		}
+	}
 	return s.render(c, "search", p)
+}
+
+// markRows marks the query's words in the result titles and adds a snippet of
+// each thread's text around them.
+func (s *Server) markRows(c *fiber.Ctx, rows []threadRow, threads []thread.Listed, query string) error {
+	ids := make([]int64, len(threads))
+	for i, t := range threads {
+		ids[i] = t.ID
+	}
+	texts, err := s.Threads.Texts(c.UserContext(), ids, 4*snippetBytes)
+	if err != nil {
+		return err
+	}
+	m := s.Search.Marker(query)
+	for i, t := range threads {
+		rows[i].TitleHTML = m.Mark(t.Title)
+		rows[i].Snippet = m.Snippet(texts[t.ID], snippetBytes)
+	}
+	return nil
 }
 
 // suggestion is one existing thread offered while a question is being written.
@@ -85,7 +188,10 @@ type suggestion struct {
 	Solved  bool   `json:"solved"`
 	Board   string `json:"board"`
 	Excerpt string `json:"excerpt"`
-	NewTab  bool   `json:"-"`
+	// The title and excerpt as HTML with the typed words in <mark>.
+	TitleHTML   template.HTML `json:"title_html"`
+	ExcerptHTML template.HTML `json:"excerpt_html"`
+	NewTab      bool          `json:"-"`
 }
 
 type suggestPage struct {
@@ -115,10 +221,11 @@ func (s *Server) suggestions(c *fiber.Ctx, text string, boardID int64, n int, as
 		return nil, err
 	}
 	lang := language(c)
+	m := s.Search.Marker(text)
 	out := make([]suggestion, len(threads))
 	for i, t := range threads {
 		out[i] = suggestion{ID: t.ID, Title: t.Title, URL: threadURL(&t.Thread), Solved: t.State == thread.StateSolved,
-			Board: t.BoardName(lang), Excerpt: excerpts[t.ID]}
+			Board: t.BoardName(lang), Excerpt: excerpts[t.ID], TitleHTML: m.Mark(t.Title), ExcerptHTML: m.Mark(excerpts[t.ID])}
 		if askSession != "" {
 			out[i].URL += "?ask=" + url.QueryEscape(askSession)
 			out[i].NewTab = true

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/schwarm/schwarm/app/apptest"
+	"github.com/schwarm/schwarm/app/search"
 	"github.com/schwarm/schwarm/app/thread"
 )
 
@@ -39,9 +40,10 @@ func TestSearchPageAndSuggest(t *testing.T) {
 	}
 	c := srv.Client(t)
 	eventually(t, "the thread is found", func() bool {
-		return strings.Contains(c.Get("/search?q=router+connection").Body, "Router keeps dropping the connection")
+		return strings.Contains(c.Get("/search?q=router+connection").Body, fmt.Sprintf("/t/%d/", th.ID))
 	})
-	mustContain(t, c.Get("/search?q=routers+dropped"), "Router keeps dropping", "1 thread found")
+	// The words found are marked, whatever form they were typed in.
+	mustContain(t, c.Get("/search?q=routers+dropped"), "<mark>Router</mark> keeps <mark>dropping</mark> the connection", "1 thread found")
 	r := c.Get("/search?q=nothing+like+this+here")
 	mustContain(t, r, "Nothing found.")
 	for _, q := range []string{"", "x", "*", "~", "title:x AND -y", `"((`, "\x00\xff", "'; DROP TABLE threads; --", strings.Repeat("ab ", 1000)} {
@@ -52,7 +54,7 @@ func TestSearchPageAndSuggest(t *testing.T) {
 
 	// Suggestions while typing: an HTML fragment, or JSON.
 	r = c.Get("/suggest?q=router+drops+connection")
-	mustContain(t, r, "Do these answer your question?", "Router keeps dropping the connection", "Update the firmware to 7.2.")
+	mustContain(t, r, "Do these answer your question?", "<mark>Router</mark> keeps <mark>dropping</mark> the <mark>connection</mark>", "Update the firmware to 7.2.")
 	mustNotContain(t, r, "<html")
 	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/suggest?q=router+connection+evening", nil)
 	req.Header.Set("Accept", "application/json")
@@ -70,7 +72,7 @@ func TestSearchPageAndSuggest(t *testing.T) {
 	m.Login("otto", apptest.Password)
 	m.Get("/ask")
 	r = m.Post("/ask", form("board", fmt.Sprint(b.ID), "title", "My router drops the connection", "body", "Since Monday."))
-	mustContain(t, r, "Before you post", "Router keeps dropping the connection", "No, post my question", `value="My router drops the connection"`)
+	mustContain(t, r, "Before you post", fmt.Sprintf("/t/%d/", th.ID), "No, post my question", `value="My router drops the connection"`)
 	if list, _ := srv.App.Threads.List(ctx, thread.Query{}); len(list.Threads) != 1 {
 		t.Fatal("the question was posted before the step")
 	}
@@ -83,6 +85,91 @@ func TestSearchPageAndSuggest(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "the deleted thread leaves the index", func() bool {
-		return !strings.Contains(c.Get("/search?q=keeps+dropping").Body, "Router keeps dropping")
+		return !strings.Contains(c.Get("/search?q=keeps+dropping").Body, fmt.Sprintf("/t/%d/", th.ID))
 	})
+}
+
+// TestSearchPageFilters: each filter of the search page narrows the results, the
+// typed words are marked in titles and snippets, pages link both ways, a search
+// that finds nothing offers another spelling and the count without filters, and
+// only staff find hidden threads.
+func TestSearchPageFilters(t *testing.T) {
+	srv := apptest.NewServer(t, apptest.ServerOptions{})
+	ctx := context.Background()
+	home, fritz := newBoard(t, srv, "internet", nil), newBoard(t, srv, "fritzbox", nil)
+	ask := func(b int64, title, body, lang string, tags ...string) string {
+		th, err := srv.App.Threads.Create(ctx, srv.Fixtures.Member, thread.Ask{BoardID: b, Title: title, Body: body, Language: lang, Tags: strings.Join(tags, " ")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("/t/%d/", th.ID)
+	}
+	night := ask(home.ID, "Router drops the connection at night", "Every night at two the router restarts and the connection is gone until I unplug it.", "en", "router")
+	german := ask(fritz.ID, "Router Verbindung bricht ständig ab", "Die Fritzbox startet neu.", "de", "fritzbox")
+	spam, err := srv.App.Threads.Create(ctx, srv.Fixtures.Member, thread.Ask{BoardID: home.ID, Title: "Cheap router offer, click here", Body: "Spam spam spam.", Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := srv.Client(t)
+	eventually(t, "the threads are found", func() bool { return strings.Contains(c.Get("/search?q=offer").Body, fmt.Sprintf("/t/%d/", spam.ID)) })
+	page, _ := srv.App.Threads.Posts(ctx, srv.Fixtures.Moderator, spam, 1)
+	if _, err := srv.App.Threads.Delete(ctx, srv.Fixtures.Moderator, page.Question.ID); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the deleted thread leaves public search", func() bool {
+		_, n, err := srv.App.Search.Search(search.Query{Text: "offer", Size: 1})
+		return err == nil && n == 0
+	})
+
+	tests := []struct {
+		query     string
+		want, not []string
+	}{
+		{"q=router", []string{night, german, "2 threads found"}, nil},
+		{"q=router&tag=fritzbox", []string{german}, []string{night}},
+		{"q=router&lang=en", []string{night}, []string{german}},
+		{fmt.Sprintf("q=router&board=%d", fritz.ID), []string{german}, []string{night}},
+		{"q=router&within=week&solved=", []string{night, german}, nil},
+		{"q=router&within=decade&lang=xx&sort=sideways", []string{night, german}, nil}, // unknown values are ignored
+		{"q=restarts", []string{night, `<p class="snippet">`, "the router <mark>restarts</mark> and"}, nil},
+		{"q=nigt", []string{"Nothing found", `Did you mean: <a href="/search?q=night"`}, nil},
+		{"q=router&tag=nosuchtag", []string{"Nothing found", `<a href="/search?q=router" rel="nofollow">2 threads match without the filters</a>`}, nil},
+		{"q=offer", []string{"Nothing found"}, []string{fmt.Sprintf("/t/%d/", spam.ID)}},
+	}
+	for _, tt := range tests {
+		r := c.Get("/search?" + tt.query)
+		if r.StatusCode != http.StatusOK {
+			t.Errorf("%s: status %d", tt.query, r.StatusCode)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(r.Body, w) {
+				t.Errorf("/search?%s lacks %q", tt.query, w)
+			}
+		}
+		for _, n := range tt.not {
+			if strings.Contains(r.Body, n) {
+				t.Errorf("/search?%s shows %q", tt.query, n)
+			}
+		}
+	}
+	// Newest first: the German thread was asked last.
+	if body := c.Get("/search?q=router&sort=newest").Body; strings.Index(body, german) > strings.Index(body, night) {
+		t.Error("sort=newest does not put the newest thread first")
+	}
+	// Staff find the hidden thread, marked as such.
+	mod := srv.Client(t)
+	mod.Login(srv.Fixtures.Moderator.Handle, apptest.Password)
+	mustContain(t, mod.Get("/search?q=offer"), fmt.Sprintf("/t/%d/", spam.ID), `<span class="badge hidden">Deleted</span>`)
+
+	// Pages link forward and back.
+	for i := range 22 {
+		ask(home.ID, fmt.Sprintf("Voicemail greeting %d is silent", i), "No sound.", "en")
+	}
+	eventually(t, "the new threads are found", func() bool { return strings.Contains(c.Get("/search?q=voicemail").Body, "22 threads found") })
+	first := c.Get("/search?q=voicemail")
+	mustContain(t, first, `href="/search?offset=20&amp;q=voicemail" rel="next"`)
+	mustNotContain(t, first, `rel="prev"`)
+	second := c.Get("/search?q=voicemail&offset=20")
+	mustContain(t, second, `href="/search?q=voicemail" rel="prev"`)
+	mustNotContain(t, second, `rel="next"`)
 }

@@ -87,6 +87,8 @@ type threadRow struct {
 	ActivityISO, ActivityExact, ActivityAgo string
 	Answers, Views                          string
 	Tags                                    []tagLink
+	Hidden                                  string        // label key of a thread only staff see, else ""
+	TitleHTML, Snippet                      template.HTML // search results: the query's words marked
 }
 
 type tagLink struct{ Name, URL string }
@@ -101,6 +103,12 @@ func (p *listPage) threadRows() []threadRow {
 			AuthorRank:  p.Standing(t.AuthorRole, t.AuthorRep),
 			ActivityISO: t.LastActivityAt.UTC().Format(isoFormat), ActivityExact: p.ExactTime(t.LastActivityAt),
 			ActivityAgo: p.Ago(t.LastActivityAt), Answers: p.TN("thread.answers", t.AnswerCount), Views: p.TN("thread.views", t.ViewCount),
+		}
+		switch {
+		case t.DeletedAt != nil:
+			r.Hidden = "thread.deleted"
+		case t.Pending:
+			r.Hidden = "post.pending"
 		}
 		if p.Board == nil {
 			r.BoardURL, r.BoardName = "/b/"+url.PathEscape(t.BoardSlug), t.BoardName(p.Lang)

@@ -2,11 +2,13 @@ package search
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -64,6 +66,9 @@ func (d Document) fields() map[string]any {
 type Index struct {
 	bleve     bleve.Index
 	analyzers map[string]analysis.Analyzer // by language, and fieldGrams
+
+	mu   sync.Mutex
+	lens *fieldLengths // nil until read from the index
 }
 
 // runtimeConfig makes a second process fail to open a node's index after a few
@@ -146,11 +151,18 @@ func (ix *Index) Position() (int64, error) {
 // Apply indexes docs, removes the threads in gone, and records position, in one
 // batch: after a crash the index is behind, never ahead of what it says.
 func (ix *Index) Apply(docs []Document, gone []int64, position int64) error {
+	lens, err := ix.lengths()
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	lens = lens.clone()
 	b := ix.bleve.NewBatch()
 	for _, d := range docs {
-		if err := b.Index(strconv.FormatInt(d.ThreadID, 10), d.fields()); err != nil {
+		f := d.fields()
+		if err := b.Index(strconv.FormatInt(d.ThreadID, 10), f); err != nil {
 			return fmt.Errorf("search: index thread %d: %w", d.ThreadID, err)
 		}
+		lens.add(ix, f)
 	}
 	for _, id := range gone {
 		b.Delete(strconv.FormatInt(id, 10))
@@ -158,5 +170,16 @@ func (ix *Index) Apply(docs []Document, gone []int64, position int64) error {
 	var pos [8]byte
 	binary.BigEndian.PutUint64(pos[:], uint64(position))
 	b.SetInternal([]byte(keyPosition), pos[:])
-	return ix.bleve.Batch(b)
+	v, err := json.Marshal(lens)
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	b.SetInternal([]byte(keyLengths), v)
+	if err := ix.bleve.Batch(b); err != nil {
+		return err
+	}
+	ix.mu.Lock()
+	ix.lens = lens
+	ix.mu.Unlock()
+	return nil
 }

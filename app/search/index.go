@@ -2,6 +2,7 @@ package search
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -71,6 +72,9 @@ type Index struct {
 	gen       int
 	bleve     bleve.Index
 	analyzers map[string]analysis.Analyzer // by language, and fieldGrams
+
+	lensMu sync.Mutex
+	lens   *fieldLengths // nil until read from the index
 }
 
 // newIndex wraps generation gen of root with the analyzers its queries need: a
@@ -118,11 +122,18 @@ func (ix *Index) Position() (int64, error) {
 func (ix *Index) Apply(docs []Document, gone []int64, position int64) error {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	lens, err := ix.lengths()
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	lens = lens.clone()
 	b := ix.bleve.NewBatch()
 	for _, d := range docs {
-		if err := b.Index(strconv.FormatInt(d.ThreadID, 10), d.fields()); err != nil {
+		f := d.fields()
+		if err := b.Index(strconv.FormatInt(d.ThreadID, 10), f); err != nil {
 			return fmt.Errorf("search: index thread %d: %w", d.ThreadID, err)
 		}
+		lens.add(ix, f)
 	}
 	for _, id := range gone {
 		b.Delete(strconv.FormatInt(id, 10))
@@ -130,7 +141,18 @@ func (ix *Index) Apply(docs []Document, gone []int64, position int64) error {
 	var pos [8]byte
 	binary.BigEndian.PutUint64(pos[:], uint64(position))
 	b.SetInternal([]byte(keyPosition), pos[:])
-	return ix.bleve.Batch(b)
+	v, err := json.Marshal(lens)
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	b.SetInternal([]byte(keyLengths), v)
+	if err := ix.bleve.Batch(b); err != nil {
+		return err
+	}
+	ix.lensMu.Lock()
+	ix.lens = lens
+	ix.lensMu.Unlock()
+	return nil
 }
 
 // adopt makes next's generation the one ix serves from, closes the old one and
@@ -139,6 +161,9 @@ func (ix *Index) adopt(next *Index) error {
 	ix.mu.Lock()
 	old, oldGen := ix.bleve, ix.gen
 	ix.bleve, ix.gen, ix.analyzers = next.bleve, next.gen, next.analyzers
+	ix.lensMu.Lock()
+	ix.lens = nil // read from the new generation
+	ix.lensMu.Unlock()
 	ix.mu.Unlock()
 	if err := old.Close(); err != nil {
 		return fmt.Errorf("search: close generation %d: %w", oldGen, err)

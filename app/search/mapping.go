@@ -17,7 +17,7 @@ import (
 
 // MappingVersion changes whenever the mapping or the analyzers change; an index
 // built with another version is rebuilt on start.
-const MappingVersion = 4
+const MappingVersion = 5
 
 // Analyzer names.
 const (

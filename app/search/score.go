@@ -1,0 +1,201 @@
+package search
+
+import (
+	"context"
+
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// BM25 parameters, as in Lucene and the baseline of ../shared/eval.
+const (
+	bm25K1 = 1.2
+	bm25B  = 0.75
+)
+
+// scoreField is one field a term is looked for in, with its weight.
+type scoreField struct {
+	name   string
+	weight float64
+	avgLen float64 // mean length of the field, in tokens
+}
+
+// scoreTerm is one analysed query term: its fields are scored as one
+// (BM25F), so a word found in the title and the body counts once, more
+// strongly, instead of twice.
+type scoreTerm struct {
+	term   string
+	fields []scoreField
+	idf    float64
+	weight float64
+	finds  bool // its postings find candidates; otherwise it only scores them
+}
+
+// bm25Query scores documents as the sum of its terms' BM25F scores. bleve's
+// own term scoring squares the idf (its query weight is idf times the boost)
+// and multiplies disjunctions by the share of clauses matched, which favours
+// long threads that mention everything; this scores as the baseline does.
+type bm25Query struct {
+	terms []scoreTerm
+}
+
+func (q *bm25Query) Searcher(ctx context.Context, r index.IndexReader, _ mapping.IndexMapping, _ search.SearcherOptions) (search.Searcher, error) {
+	s := &bm25Searcher{}
+	for ti, t := range q.terms {
+		for fi, f := range t.fields {
+			tfr, err := r.TermFieldReader(ctx, []byte(t.term), f.name, true, true, false)
+			if err != nil {
+				s.Close()
+				return nil, err
+			}
+			s.postings = append(s.postings, &posting{tfr: tfr, term: ti, field: fi, finds: t.finds})
+		}
+	}
+	s.terms = q.terms
+	s.tf = make([]float64, len(q.terms))
+	return s, nil
+}
+
+type posting struct {
+	tfr     index.TermFieldReader
+	curr    *index.TermFieldDoc // nil: not started or at the end
+	started bool
+	done    bool
+	term    int
+	field   int
+	finds   bool
+}
+
+// seek moves p to its first document at or after id.
+func (p *posting) seek(id index.IndexInternalID) error {
+	if p.done || (p.curr != nil && p.curr.ID.Compare(id) >= 0) {
+		return nil
+	}
+	next, err := p.tfr.Advance(id, p.curr)
+	return p.set(next, err)
+}
+
+// step moves p to its next document.
+func (p *posting) step() error {
+	if p.done {
+		return nil
+	}
+	next, err := p.tfr.Next(p.curr)
+	return p.set(next, err)
+}
+
+func (p *posting) set(next *index.TermFieldDoc, err error) error {
+	p.started = true
+	if err != nil {
+		return err
+	}
+	if next == nil {
+		p.done, p.curr = true, nil
+	} else {
+		p.curr = next
+	}
+	return nil
+}
+
+type bm25Searcher struct {
+	terms    []scoreTerm
+	postings []*posting
+	tf       []float64
+	last     index.IndexInternalID
+}
+
+func (s *bm25Searcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	return s.next(ctx, nil)
+}
+
+func (s *bm25Searcher) Advance(ctx *search.SearchContext, id index.IndexInternalID) (*search.DocumentMatch, error) {
+	return s.next(ctx, id)
+}
+
+func (s *bm25Searcher) next(ctx *search.SearchContext, target index.IndexInternalID) (*search.DocumentMatch, error) {
+	// The finding postings step past the last document returned, or to target.
+	var doc index.IndexInternalID
+	for _, p := range s.postings {
+		if !p.finds {
+			continue
+		}
+		var err error
+		switch {
+		case target != nil:
+			err = p.seek(target)
+		case !p.started:
+			err = p.step()
+		}
+		if err != nil {
+			return nil, err
+		}
+		if p.curr != nil && s.last != nil && p.curr.ID.Compare(s.last) <= 0 {
+			if err := p.step(); err != nil {
+				return nil, err
+			}
+		}
+		if p.curr != nil && (doc == nil || p.curr.ID.Compare(doc) < 0) {
+			doc = p.curr.ID
+		}
+	}
+	if doc == nil {
+		return nil, nil
+	}
+	doc = append(index.IndexInternalID(nil), doc...)
+	clear(s.tf)
+	for _, p := range s.postings {
+		if !p.finds {
+			if err := p.seek(doc); err != nil {
+				return nil, err
+			}
+		}
+		if p.curr == nil || !p.curr.ID.Equals(doc) {
+			continue
+		}
+		f := s.terms[p.term].fields[p.field]
+		length := 1 / (p.curr.Norm * p.curr.Norm)
+		s.tf[p.term] += f.weight * float64(p.curr.Freq) / (1 - bm25B + bm25B*length/f.avgLen)
+	}
+	var score float64
+	for i, tf := range s.tf {
+		if tf > 0 {
+			t := s.terms[i]
+			score += t.weight * t.idf * tf * (bm25K1 + 1) / (bm25K1 + tf)
+		}
+	}
+	s.last = doc
+	m := ctx.DocumentMatchPool.Get()
+	m.IndexInternalID = append(m.IndexInternalID[:0], doc...)
+	m.Score = score
+	return m, nil
+}
+
+func (s *bm25Searcher) Close() error {
+	var first error
+	for _, p := range s.postings {
+		if err := p.tfr.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// Weight is 1: the scores are BM25's own and take no query norm.
+func (s *bm25Searcher) Weight() float64      { return 1 }
+func (s *bm25Searcher) SetQueryNorm(float64) {}
+func (s *bm25Searcher) Min() int             { return 0 }
+func (s *bm25Searcher) Size() int            { return 64 + 64*len(s.postings) }
+func (s *bm25Searcher) DocumentMatchPoolSize() int {
+	return 1
+}
+
+func (s *bm25Searcher) Count() uint64 {
+	var n uint64
+	for _, p := range s.postings {
+		if p.finds {
+			n += p.tfr.Count()
+		}
+	}
+	return n
+}

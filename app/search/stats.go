@@ -1,0 +1,93 @@
+package search
+
+import (
+	"encoding/json"
+	"maps"
+	"strings"
+)
+
+// keyLengths holds fieldLengths in the index's internal store.
+const keyLengths = "field_lengths"
+
+// fieldLengths counts, per text field, the tokens and the threads that hold
+// the field, over every version of a thread ever indexed. BM25 needs a field's
+// mean length; bleve does not keep it (what it uses in its place is the size
+// of the field's dictionary per document, which grows with the vocabulary, not
+// with the text). Counting versions instead of current threads keeps the count
+// a sum that Apply can extend without reading old versions; a mean of what was
+// written is as good an estimate as a mean of what is there.
+type fieldLengths struct {
+	Tokens map[string]float64 `json:"tokens"`
+	Docs   map[string]float64 `json:"docs"`
+}
+
+// mean is the mean length of field in tokens, and false while no thread has it.
+func (l *fieldLengths) mean(field string) (float64, bool) {
+	if l == nil || l.Docs[field] == 0 {
+		return 0, false
+	}
+	return max(l.Tokens[field]/l.Docs[field], 1), true
+}
+
+// add counts the text fields of f as analysed for the index.
+func (l *fieldLengths) add(ix *Index, f map[string]any) {
+	for field, v := range f {
+		text, ok := v.(string)
+		if !ok || text == "" {
+			continue
+		}
+		key := field // grams, or a language's field: title_en
+		if i := strings.LastIndexByte(field, '_'); i >= 0 {
+			key = field[i+1:]
+		}
+		a := ix.analyzers[key]
+		if a == nil {
+			continue
+		}
+		l.Tokens[field] += float64(len(a.Analyze([]byte(text))))
+		l.Docs[field]++
+	}
+}
+
+func (l *fieldLengths) clone() *fieldLengths {
+	c := &fieldLengths{Tokens: map[string]float64{}, Docs: map[string]float64{}}
+	if l != nil {
+		maps.Copy(c.Tokens, l.Tokens)
+		maps.Copy(c.Docs, l.Docs)
+	}
+	return c
+}
+
+// lengths returns the field lengths recorded in the index, read once.
+func (ix *Index) lengths() (*fieldLengths, error) {
+	ix.lensMu.Lock()
+	defer ix.lensMu.Unlock()
+	if ix.lens != nil {
+		return ix.lens, nil
+	}
+	v, err := ix.bleve.GetInternal([]byte(keyLengths))
+	if err != nil {
+		return nil, err
+	}
+	l := (&fieldLengths{}).clone()
+	if len(v) > 0 {
+		if err := json.Unmarshal(v, l); err != nil {
+			return nil, err
+		}
+	}
+	ix.lens = l
+	return l, nil
+}
+
+// avgLen is the mean length of field for BM25, with a stand-in while the
+// index holds no thread with the field (a query then finds nothing there).
+func (ix *Index) avgLen(field string) (float64, error) {
+	l, err := ix.lengths()
+	if err != nil {
+		return 0, err
+	}
+	if m, ok := l.mean(field); ok {
+		return m, nil
+	}
+	return 1, nil
+}

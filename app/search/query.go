@@ -228,6 +228,13 @@ func (ix *Index) Search(q Query) ([]Hit, uint64, error) {
 	solved.SetField("solved")
 	solved.SetBoost(0.8)
 	bq.AddShould(solved)
+	// Kudos say members found the thread helpful: a little ahead among equals,
+	// never ahead of a better match.
+	one := 1.0
+	kudos := query.NewNumericRangeQuery(&one, nil)
+	kudos.SetField("kudos")
+	kudos.SetBoost(0.3)
+	bq.AddShould(kudos)
 	req := bleve.NewSearchRequestOptions(bq, max(q.Size, 1), q.From, false)
 	if q.Newest {
 		req.SortBy([]string{"-created", "-_score"})

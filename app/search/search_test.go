@@ -321,3 +321,24 @@ func TestCorrect(t *testing.T) {
 		}
 	}
 }
+
+// TestSolvedAndKudosRankHigher: of threads that match alike, solved ones come
+// first, then those with kudos.
+func TestSolvedAndKudosRankHigher(t *testing.T) {
+	ix, err := search.Open(filepath.Join(t.TempDir(), "index"))
+	if err != nil && !errors.Is(err, search.ErrRebuild) {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	doc := func(id int64, solved bool, kudos int) search.Document {
+		return search.Document{ThreadID: id, Title: "Voicemail greeting is silent", Question: "No sound when callers reach the voicemail.",
+			Language: "en", Solved: solved, Kudos: kudos, Visible: true, Created: time.Now()}
+	}
+	if err := ix.Apply([]search.Document{doc(1, false, 0), doc(2, false, 3), doc(3, true, 0), doc(4, false, 0)}, nil, 1); err != nil {
+		t.Fatal(err)
+	}
+	got := ids(t, ix, search.Query{Text: "voicemail greeting silent"})
+	if len(got) != 4 || got[0] != 3 || got[1] != 2 {
+		t.Errorf("ranking %v, want 3 (solved), then 2 (kudos), then the others", got)
+	}
+}

@@ -22,10 +22,7 @@ const maxAliases = 50
 // AddAlias teaches search another way people ask for threadID: text (cut to a
 // title's length) becomes part of what its title is matched against.
 func (s *Service) AddAlias(ctx context.Context, threadID int64, text, source string) error {
-	text = strings.Join(strings.Fields(text), " ")
-	if utf8.RuneCountInString(text) > MaxTitle {
-		text = string([]rune(text)[:MaxTitle])
-	}
+	text = aliasText(text)
 	if utf8.RuneCountInString(text) < 3 {
 		return nil
 	}
@@ -48,4 +45,13 @@ func (s *Service) AddAlias(ctx context.Context, threadID int64, text, source str
 		}
 		return outbox.Append(ctx, s.db, outbox.Thread, threadID)
 	})
+}
+
+// aliasText is text as an alias keeps it: single spaces, a title's length.
+func aliasText(text string) string {
+	text = strings.Join(strings.Fields(text), " ")
+	if utf8.RuneCountInString(text) > MaxTitle {
+		text = string([]rune(text)[:MaxTitle])
+	}
+	return text
 }

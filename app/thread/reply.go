@@ -33,6 +33,9 @@ func (s *Service) Reply(ctx context.Context, author *user.User, threadID int64, 
 		if t.State == StateLocked {
 			return ErrLocked
 		}
+		if t.DuplicateOf != nil {
+			return ErrDuplicate
+		}
 		pending, err := s.admit(ctx, author, html)
 		if err != nil {
 			return err

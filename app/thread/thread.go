@@ -19,6 +19,7 @@ import (
 var (
 	ErrNotFound  = errors.New("thread: not found")
 	ErrLocked    = errors.New("thread: locked")
+	ErrDuplicate = errors.New("thread: closed as a duplicate")
 	ErrForbidden = errors.New("thread: not allowed")
 	ErrTooLate   = errors.New("thread: the time to delete has passed")
 
@@ -56,6 +57,7 @@ type Thread struct {
 	DeletedBy      *int64
 	SolutionPostID *int64 // the accepted answer; set exactly when State is StateSolved
 	Pending        bool   // the question waits for review: only its author and moderators see it
+	DuplicateOf    *int64 // closed by a moderator as a duplicate of this thread
 }
 
 // Post is a thread's question body or one answer.
@@ -108,7 +110,7 @@ func NewService(db *database.DB, md *markup.Renderer, deleteWindow time.Duration
 // Every thread page starts here, so it is scanned by hand rather than by the ORM.
 func (s *Service) Get(ctx context.Context, id int64) (*Thread, error) {
 	rows, err := s.db.Reader(ctx).Raw("SELECT id, board_id, author_id, title, slug, language, state, answer_count, "+
-		"view_count, created_at, last_activity_at, deleted_at, deleted_by, solution_post_id, pending FROM threads WHERE id = ?", id).Rows()
+		"view_count, created_at, last_activity_at, deleted_at, deleted_by, solution_post_id, pending, duplicate_of FROM threads WHERE id = ?", id).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("thread: get %d: %w", id, err)
 	}
@@ -121,7 +123,7 @@ func (s *Service) Get(ctx context.Context, id int64) (*Thread, error) {
 	}
 	var t Thread
 	err = rows.Scan(&t.ID, &t.BoardID, &t.AuthorID, &t.Title, &t.Slug, &t.Language, &t.State, &t.AnswerCount,
-		&t.ViewCount, &t.CreatedAt, &t.LastActivityAt, &t.DeletedAt, &t.DeletedBy, &t.SolutionPostID, &t.Pending)
+		&t.ViewCount, &t.CreatedAt, &t.LastActivityAt, &t.DeletedAt, &t.DeletedBy, &t.SolutionPostID, &t.Pending, &t.DuplicateOf)
 	if err != nil {
 		return nil, fmt.Errorf("thread: get %d: %w", id, err)
 	}

@@ -45,6 +45,12 @@ func errorInfo(err error) (int, string) {
 		return fiber.StatusConflict, "admin.own_role"
 	case errors.Is(err, thread.ErrLocked):
 		return fiber.StatusConflict, "thread.locked"
+	case errors.Is(err, thread.ErrDuplicate):
+		return fiber.StatusConflict, "duplicate.no_answers"
+	case errors.Is(err, thread.ErrDuplicateSelf):
+		return fiber.StatusUnprocessableEntity, "duplicate.self"
+	case errors.Is(err, thread.ErrDuplicateTarget):
+		return fiber.StatusUnprocessableEntity, "duplicate.target"
 	case errors.Is(err, thread.ErrForbidden):
 		return fiber.StatusForbidden, "error.forbidden"
 	case errors.Is(err, thread.ErrTooLate):

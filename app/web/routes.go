@@ -42,6 +42,8 @@ func (s *Server) routes() {
 	a.Post("/p/:id<int>/accept", append(writer, s.postAccept)...)
 	a.Post("/t/:id<int>/unaccept", append(writer, s.threadUnaccept)...)
 	a.Post("/p/:id<int>/approve", s.requireRole(user.RoleModerator), s.postApprove)
+	a.Post("/t/:id<int>/duplicate", s.requireRole(user.RoleModerator), s.threadDuplicate)
+	a.Post("/t/:id<int>/reopen", s.requireRole(user.RoleModerator), s.threadReopen)
 	a.Post("/preview", append(writer, s.preview)...)
 	a.Post("/uploads", append(writer, s.uploadCreate)...)
 

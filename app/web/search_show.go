@@ -98,7 +98,47 @@ func (s *Server) findThreads(c *fiber.Ctx, q search.Query) ([]thread.Listed, uin
 		ids[i] = h.ThreadID
 	}
 	threads, err := s.Threads.ByIDs(c.UserContext(), ids, staff)
+	if err != nil {
+		return nil, 0, err
+	}
+	threads, err = s.canonical(c, threads, staff)
 	return threads, total, err
+}
+
+// canonical puts in place of each thread closed as a duplicate the thread it
+// points to, once: that is where the answer is.
+func (s *Server) canonical(c *fiber.Ctx, threads []thread.Listed, staff bool) ([]thread.Listed, error) {
+	var ids []int64
+	for _, t := range threads {
+		if t.DuplicateOf != nil {
+			ids = append(ids, *t.DuplicateOf)
+		}
+	}
+	if len(ids) == 0 {
+		return threads, nil
+	}
+	targets, err := s.Threads.ByIDs(c.UserContext(), ids, staff)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]thread.Listed, len(targets))
+	for _, t := range targets {
+		byID[t.ID] = t
+	}
+	out := make([]thread.Listed, 0, len(threads))
+	seen := map[int64]bool{}
+	for _, t := range threads {
+		if t.DuplicateOf != nil {
+			if target, ok := byID[*t.DuplicateOf]; ok {
+				t = target
+			}
+		}
+		if !seen[t.ID] {
+			seen[t.ID] = true
+			out = append(out, t)
+		}
+	}
+	return out, nil
 }
 
 func (s *Server) searchShow(c *fiber.Ctx) error {

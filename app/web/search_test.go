@@ -173,3 +173,63 @@ func TestSearchPageFilters(t *testing.T) {
 	mustContain(t, second, `href="/search?q=voicemail" rel="prev"`)
 	mustNotContain(t, second, `rel="next"`)
 }
+
+// TestCloseAsDuplicate: a moderator closes a question as a duplicate from its
+// page; the page then points to the canonical thread and takes no answers, and
+// search and suggestions for the duplicate's words lead to the canonical thread.
+func TestCloseAsDuplicate(t *testing.T) {
+	srv := apptest.NewServer(t, apptest.ServerOptions{})
+	ctx := context.Background()
+	b := newBoard(t, srv, "internet", nil)
+	canonical, err := srv.App.Threads.Create(ctx, srv.Fixtures.Member, thread.Ask{BoardID: b.ID, Title: "Router keeps dropping the connection", Body: "Every evening.", Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dup, err := srv.App.Threads.Create(ctx, srv.Fixtures.Other, thread.Ask{BoardID: b.ID, Title: "Laptop offline each night since Monday", Body: "Wifi gone.", Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dupPath, canonPath := fmt.Sprintf("/t/%d/%s", dup.ID, dup.Slug), fmt.Sprintf("/t/%d/%s", canonical.ID, canonical.Slug)
+
+	member := srv.Client(t)
+	member.Login(srv.Fixtures.Other.Handle, apptest.Password)
+	mustNotContain(t, member.Get(dupPath), "Close as duplicate")
+	if r := member.Post(fmt.Sprintf("/t/%d/duplicate", dup.ID), form("canonical", fmt.Sprint(canonical.ID))); r.StatusCode != http.StatusForbidden {
+		t.Errorf("a member closes as duplicate: %d", r.StatusCode)
+	}
+
+	mod := srv.Client(t)
+	mod.Login(srv.Fixtures.Moderator.Handle, apptest.Password)
+	mustContain(t, mod.Get(dupPath), "Close as duplicate")
+	for _, bad := range []string{"", "soon", "/t/999999/nothing", fmt.Sprint(dup.ID)} {
+		r := mod.Post(fmt.Sprintf("/t/%d/duplicate", dup.ID), form("canonical", bad))
+		if r.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("canonical %q: status %d", bad, r.StatusCode)
+		}
+	}
+	mod.Get(dupPath)
+	r := mod.Post(fmt.Sprintf("/t/%d/duplicate", dup.ID), form("canonical", srv.URL+canonPath+"?page=1"))
+	mustContain(t, r, "The thread was closed as a duplicate.", "Closed as a duplicate. The answer is here:",
+		fmt.Sprintf(`<a href="%s">Router keeps dropping the connection</a>`, canonPath), "Reopen (not a duplicate)")
+	mustContain(t, member.Get(dupPath), "please answer in the thread it points to")
+	if r := member.Post(fmt.Sprintf("/t/%d/reply", dup.ID), form("body", "Restart it")); r.StatusCode != http.StatusConflict {
+		t.Errorf("answer to a duplicate: %d", r.StatusCode)
+	}
+
+	// Its words now find the canonical thread, and never the duplicate.
+	c := srv.Client(t)
+	eventually(t, "the duplicate's title leads to the canonical thread", func() bool {
+		return strings.Contains(c.Get("/search?q=laptop+offline+each+night").Body, canonPath)
+	})
+	for _, page := range []string{"/search?q=laptop+offline+each+night", "/suggest?q=laptop+offline+each+night"} {
+		r := c.Get(page)
+		mustContain(t, r, canonPath)
+		mustNotContain(t, r, dupPath)
+	}
+
+	mod.Get(dupPath)
+	mustContain(t, mod.Post(fmt.Sprintf("/t/%d/reopen", dup.ID), form()), "The thread is open again.", "Close as duplicate")
+	eventually(t, "the reopened thread is found as itself", func() bool {
+		return strings.Contains(c.Get("/search?q=laptop+offline+each+night").Body, dupPath)
+	})
+}

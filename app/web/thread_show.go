@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"html/template"
 	"strconv"
@@ -27,6 +28,11 @@ type threadPage struct {
 	Draft       string        // the reply being written
 	Preview     template.HTML // rendered draft, when asked for
 	Errors      validate.Errors
+
+	// Canonical is the thread this one was closed as a duplicate of.
+	Canonical *thread.Thread
+	// Moderate shows the moderators' controls.
+	Moderate bool
 
 	// AskSession is set when the thread was opened from a suggestion while asking:
 	// the page then asks whether it solved the problem.
@@ -116,6 +122,13 @@ func (s *Server) threadPage(c *fiber.Ctx, t *thread.Thread, page int) (*threadPa
 	}
 	p := &threadPage{Page: s.newPage(c, ""), Thread: t, Board: b, Tags: tags, Posts: posts, privileges: s.Threads.Privileges()}
 	p.Title = t.Title
+	p.Moderate = thread.CanModerate(p.User)
+	if t.DuplicateOf != nil {
+		p.Canonical, err = s.Threads.View(ctx, p.User, *t.DuplicateOf)
+		if err != nil && !errors.Is(err, thread.ErrNotFound) {
+			return nil, err
+		}
+	}
 	shown := posts.Answers
 	if posts.Question != nil {
 		shown = append([]thread.ShownPost{*posts.Question}, posts.Answers...)

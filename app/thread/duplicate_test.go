@@ -1,0 +1,94 @@
+package thread_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/schwarm/schwarm/app/thread"
+)
+
+// TestCloseAsDuplicate: a moderator closes a question as another's duplicate; its
+// title becomes the canonical thread's alias, it takes no answers, duplicates
+// never point to duplicates, refusals change nothing, and reopening undoes it.
+func TestCloseAsDuplicate(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	canonical := e.ask(t, e.fx.Member, "Router keeps dropping the connection")
+	dup := e.ask(t, e.fx.Other, "Internet gone every evening")
+	third := e.ask(t, e.fx.Other, "WLAN weg jeden Abend")
+	gone := e.ask(t, e.fx.Other, "A question deleted by a moderator")
+	page, _ := e.s.Posts(ctx, e.fx.Moderator, gone, 1)
+	if _, err := e.s.Delete(ctx, e.fx.Moderator, page.Question.ID); err != nil {
+		t.Fatal(err)
+	}
+	aliases := func(id int64) []string {
+		t.Helper()
+		data, err := e.s.IndexData(ctx, []int64{id})
+		if err != nil || len(data) != 1 {
+			t.Fatalf("IndexData(%d): %v", id, err)
+		}
+		return data[0].Aliases
+	}
+
+	refusals := []struct {
+		name          string
+		who           int // 0 member, 1 moderator
+		id, canonical int64
+		want          error
+	}{
+		{"a member", 0, dup.ID, canonical.ID, thread.ErrForbidden},
+		{"itself", 1, dup.ID, dup.ID, thread.ErrDuplicateSelf},
+		{"a missing thread", 1, dup.ID, 999_999, thread.ErrDuplicateTarget},
+		{"a deleted thread", 1, dup.ID, gone.ID, thread.ErrDuplicateTarget},
+		{"of a missing thread", 1, 999_999, canonical.ID, thread.ErrNotFound},
+	}
+	for _, r := range refusals {
+		who := e.fx.Member
+		if r.who == 1 {
+			who = e.fx.Moderator
+		}
+		if _, err := e.s.CloseAsDuplicate(ctx, who, r.id, r.canonical); !errors.Is(err, r.want) {
+			t.Errorf("%s: %v, want %v", r.name, err, r.want)
+		}
+	}
+	if got := aliases(canonical.ID); len(got) != 0 {
+		t.Fatalf("refusals left aliases: %v", got)
+	}
+
+	closed, err := e.s.CloseAsDuplicate(ctx, e.fx.Moderator, dup.ID, canonical.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if closed.DuplicateOf == nil || *closed.DuplicateOf != canonical.ID {
+		t.Fatalf("DuplicateOf = %v", closed.DuplicateOf)
+	}
+	if got := aliases(canonical.ID); !slices.Equal(got, []string{dup.Title}) {
+		t.Errorf("aliases after closing: %v", got)
+	}
+	if _, err := e.s.Reply(ctx, e.fx.Member, dup.ID, "One more answer"); !errors.Is(err, thread.ErrDuplicate) {
+		t.Errorf("answer to a duplicate: %v, want ErrDuplicate", err)
+	}
+	// A duplicate of the duplicate points to the canonical thread; so does the
+	// duplicate when the canonical thread is itself closed as a duplicate.
+	if c, err := e.s.CloseAsDuplicate(ctx, e.fx.Moderator, third.ID, dup.ID); err != nil || *c.DuplicateOf != canonical.ID {
+		t.Fatalf("duplicate of a duplicate: %v, %v", c, err)
+	}
+	if _, err := e.s.CloseAsDuplicate(ctx, e.fx.Moderator, canonical.ID, dup.ID); !errors.Is(err, thread.ErrDuplicateSelf) {
+		t.Errorf("closing the canonical thread as its own duplicate's duplicate: %v", err)
+	}
+
+	if err := e.s.Reopen(ctx, e.fx.Member, dup.ID); !errors.Is(err, thread.ErrForbidden) {
+		t.Errorf("a member reopens: %v", err)
+	}
+	if err := e.s.Reopen(ctx, e.fx.Moderator, dup.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := aliases(canonical.ID); !slices.Equal(got, []string{third.Title}) {
+		t.Errorf("aliases after reopening: %v, want only the other duplicate's", got)
+	}
+	if _, err := e.s.Reply(ctx, e.fx.Member, dup.ID, "Now it takes answers"); err != nil {
+		t.Errorf("answer after reopening: %v", err)
+	}
+}

@@ -21,6 +21,7 @@ type Document struct {
 	Solution string
 	Answers  []string
 	Aliases  []string
+	Hidden   []string // deleted posts and posts waiting for review: found by staff only
 	Tags     []string
 	BoardID  int64
 	Language string
@@ -56,6 +57,9 @@ func (d Document) fields() map[string]any {
 	}
 	if d.Solution != "" {
 		f[fieldSolution+"_"+lang] = d.Solution
+	}
+	if len(d.Hidden) > 0 {
+		f[fieldHidden+"_"+lang] = strings.Join(d.Hidden, "\n")
 	}
 	return f
 }

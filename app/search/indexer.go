@@ -67,7 +67,7 @@ func (in *Indexer) apply(ctx context.Context, ids []int64, pos int64) error {
 	for _, t := range data {
 		found[t.ID] = true
 		docs = append(docs, Document{
-			ThreadID: t.ID, Title: t.Title, Question: t.Question, Solution: t.Solution, Answers: t.Answers, Aliases: t.Aliases, Tags: t.Tags,
+			ThreadID: t.ID, Title: t.Title, Question: t.Question, Solution: t.Solution, Answers: t.Answers, Aliases: t.Aliases, Hidden: t.Hidden, Tags: t.Tags,
 			BoardID: t.BoardID, Language: t.Language, Solved: t.State == thread.StateSolved, Kudos: t.Kudos,
 			Visible: t.DeletedAt == nil && !t.Pending, Created: t.CreatedAt,
 		})

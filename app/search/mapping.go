@@ -17,7 +17,7 @@ import (
 
 // MappingVersion changes whenever the mapping or the analyzers change; an index
 // built with another version is rebuilt on start.
-const MappingVersion = 5
+const MappingVersion = 6
 
 // Analyzer names.
 const (
@@ -45,7 +45,8 @@ const (
 	fieldBody     = "body"
 	fieldSolution = "solution"
 	fieldGrams    = "grams"
-	fieldWords    = "words" // the titles' words as written, for "did you mean"
+	fieldWords    = "words"  // the titles' words as written, for "did you mean"
+	fieldHidden   = "hidden" // hidden posts, per language: only staff search them
 )
 
 func newMapping() (*mapping.IndexMappingImpl, error) {
@@ -81,6 +82,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		for _, f := range textFields {
 			doc.AddFieldMappingsAt(f+"_"+lang, text(analyzer))
 		}
+		doc.AddFieldMappingsAt(fieldHidden+"_"+lang, text(analyzer))
 	}
 	doc.AddFieldMappingsAt(fieldGrams, text(analyzerGrams))
 	doc.AddFieldMappingsAt(fieldWords, text(analyzerWords))

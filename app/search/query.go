@@ -180,10 +180,28 @@ func (ix *Index) Search(q Query) ([]Hit, uint64, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("search: %w", err)
 	}
-	match, err := ix.scoring(r, words)
+	scored, err := ix.scoring(r, words)
 	r.Close()
 	if err != nil {
 		return nil, 0, fmt.Errorf("search: %w", err)
+	}
+	var match query.Query
+	if scored != nil {
+		match = scored
+	}
+	if q.Hidden { // staff also find what only a hidden post says
+		text := strings.Join(words, " ")
+		var either []query.Query
+		if match != nil {
+			either = append(either, match)
+		}
+		for _, lang := range languages {
+			m := query.NewMatchQuery(text)
+			m.SetField(fieldHidden + "_" + lang)
+			m.SetBoost(0.5)
+			either = append(either, m)
+		}
+		match = query.NewDisjunctionQuery(either)
 	}
 	if match == nil {
 		return nil, 0, nil

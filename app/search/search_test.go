@@ -342,3 +342,29 @@ func TestSolvedAndKudosRankHigher(t *testing.T) {
 		t.Errorf("ranking %v, want 3 (solved), then 2 (kudos), then the others", got)
 	}
 }
+
+// TestStaffFindHiddenPosts: what only a deleted answer says is found by staff,
+// never by others.
+func TestStaffFindHiddenPosts(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	th := e.ask(t, "Router keeps dropping the connection", "Every evening.", "en")
+	spam, err := e.threads.Reply(ctx, e.fx.Other, th.ID, "Buy cheap sunglasses at totally-legit dot example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.threads.Delete(ctx, e.fx.Moderator, spam.ID); err != nil {
+		t.Fatal(err)
+	}
+	ix, _ := e.open(t)
+	defer ix.Close()
+	if got := ids(t, ix, search.Query{Text: "sunglasses"}); len(got) != 0 {
+		t.Errorf("the public finds a deleted answer: %v", got)
+	}
+	if got := ids(t, ix, search.Query{Text: "cheap sunglasses", Hidden: true}); len(got) != 1 || got[0] != th.ID {
+		t.Errorf("staff search for a deleted answer: %v, want [%d]", got, th.ID)
+	}
+	if got := ids(t, ix, search.Query{Text: "router", Hidden: true}); len(got) != 1 {
+		t.Errorf("staff search for visible words: %v", got)
+	}
+}

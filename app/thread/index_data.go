@@ -3,6 +3,7 @@ package thread
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // Indexed is what search needs of a thread: its text and state, read from the
@@ -14,6 +15,7 @@ type Indexed struct {
 	Answers  []string // other visible answers' sources, in order
 	Kudos    int      // kudos on the question and its answers
 	Aliases  []string // other ways people asked for it
+	Hidden   []string // sources of deleted posts and posts waiting for review: for staff only
 	Tags     []string
 }
 
@@ -39,15 +41,21 @@ func (s *Service) IndexData(ctx context.Context, ids []int64) ([]Indexed, error)
 		IsQuestion bool
 		Source     string
 		KudosCount int
+		DeletedAt  *time.Time
+		Pending    bool
 	}
-	err := s.db.Reader(ctx).Table("posts").Select("id, thread_id, is_question, source, kudos_count").
-		Where("thread_id IN ? AND deleted_at IS NULL AND NOT pending", ids).Order("id").Scan(&posts).Error
+	err := s.db.Reader(ctx).Table("posts").Select("id, thread_id, is_question, source, kudos_count, deleted_at, pending").
+		Where("thread_id IN ?", ids).Order("id").Scan(&posts).Error
 	if err != nil {
 		return nil, fmt.Errorf("thread: index data: %w", err)
 	}
 	for _, p := range posts {
 		t := byID[p.ThreadID]
 		if t == nil {
+			continue
+		}
+		if p.DeletedAt != nil || p.Pending {
+			t.Hidden = append(t.Hidden, p.Source)
 			continue
 		}
 		t.Kudos += p.KudosCount

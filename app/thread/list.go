@@ -358,9 +358,9 @@ func (s *Service) Excerpts(ctx context.Context, ids []int64) (map[int64]string, 
 }
 
 // Texts returns, per thread, its visible text as plain words, at most n runes:
-// the question, the accepted solution, then the other answers. Search results
-// pick their snippet from it.
-func (s *Service) Texts(ctx context.Context, ids []int64, n int) (map[int64]string, error) {
+// the question, the accepted solution, then the other answers, and withHidden
+// then the hidden posts. Search results pick their snippet from it.
+func (s *Service) Texts(ctx context.Context, ids []int64, n int, withHidden bool) (map[int64]string, error) {
 	data, err := s.IndexData(ctx, ids)
 	if err != nil {
 		return nil, err
@@ -368,6 +368,9 @@ func (s *Service) Texts(ctx context.Context, ids []int64, n int) (map[int64]stri
 	out := make(map[int64]string, len(data))
 	for _, t := range data {
 		parts := append([]string{t.Question, t.Solution}, t.Answers...)
+		if withHidden {
+			parts = append(parts, t.Hidden...)
+		}
 		text := strings.Join(parts, "\n")
 		if len(text) > 4*n { // long threads: markup costs bytes, never more than 4 a rune
 			text = strings.ToValidUTF8(text[:4*n], "")

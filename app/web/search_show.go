@@ -208,7 +208,7 @@ func (s *Server) markRows(c *fiber.Ctx, rows []threadRow, threads []thread.Liste
 	for i, t := range threads {
 		ids[i] = t.ID
 	}
-	texts, err := s.Threads.Texts(c.UserContext(), ids, 4*snippetBytes)
+	texts, err := s.Threads.Texts(c.UserContext(), ids, 4*snippetBytes, thread.CanModerate(currentUser(c)))
 	if err != nil {
 		return err
 	}

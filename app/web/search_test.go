@@ -47,8 +47,18 @@ func TestSearchPageAndSuggest(t *testing.T) {
 	r := c.Get("/search?q=nothing+like+this+here")
 	mustContain(t, r, "Nothing found.")
 	for _, q := range []string{"", "x", "*", "~", "title:x AND -y", `"((`, "\x00\xff", "'; DROP TABLE threads; --", strings.Repeat("ab ", 1000)} {
-		if r := c.Get("/search?q=" + url.QueryEscape(q)); r.StatusCode != 200 {
-			t.Errorf("search %.20q: %d", q, r.StatusCode)
+		for _, page := range []string{"/search?q=", "/suggest?q=", "/search?sort=newest&within=week&tag=router&lang=de&q="} {
+			if r := c.Get(page + url.QueryEscape(q)); r.StatusCode != 200 {
+				t.Errorf("%s%.20q: %d", page, q, r.StatusCode)
+			}
+		}
+	}
+	for _, params := range []string{"tag=%27+OR+1%3D1&q=router", "board=-1&q=router", "offset=-5&q=router", "offset=99999999999999999999&q=router",
+		"within=%00&sort=%22&lang=..%2F&q=router", "q=router&n=-3", "q=router&n=1000000"} {
+		for _, page := range []string{"/search?", "/suggest?"} {
+			if r := c.Get(page + params); r.StatusCode != 200 {
+				t.Errorf("%s%s: %d", page, params, r.StatusCode)
+			}
 		}
 	}
 

@@ -138,6 +138,12 @@ func (ix *Index) plan(r index.IndexReader, words []string) (units []unit, unknow
 		if !known && !stop {
 			unknown = append(unknown, w)
 		}
+		if stop {
+			// A stop word's grams are in the words around it in every thread
+			// ("eine" in "keine", "einen", "deine"): they would score what the
+			// word itself is kept from scoring.
+			continue
+		}
 		// Grams of every word, known or not: a compound in the question finds
 		// its parts in a thread, and its parts find the compound.
 		grams := ix.analyzers[fieldGrams].Analyze([]byte(w))

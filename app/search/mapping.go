@@ -10,7 +10,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/token/ngram"
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
-	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
 )
@@ -56,12 +55,12 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		return nil, err
 	}
 	for name, a := range map[string]map[string]any{
-		analyzerEN: {"type": custom.Name, "char_filters": []any{asciifolding.Name}, "tokenizer": unicode.Name,
+		analyzerEN: {"type": custom.Name, "char_filters": []any{asciifolding.Name}, "tokenizer": tokenizerWords,
 			"token_filters": []any{en.PossessiveName, lowercase.Name, en.StopName, porter.Name}},
-		analyzerDE: {"type": custom.Name, "tokenizer": unicode.Name,
+		analyzerDE: {"type": custom.Name, "tokenizer": tokenizerWords,
 			"token_filters": []any{lowercase.Name, de.StopName, de.NormalizeName, de.LightStemmerName}},
-		analyzerWords: {"type": custom.Name, "tokenizer": unicode.Name, "token_filters": []any{lowercase.Name}},
-		analyzerGrams: {"type": custom.Name, "char_filters": []any{asciifolding.Name}, "tokenizer": unicode.Name,
+		analyzerWords: {"type": custom.Name, "tokenizer": tokenizerWords, "token_filters": []any{lowercase.Name}},
+		analyzerGrams: {"type": custom.Name, "char_filters": []any{asciifolding.Name}, "tokenizer": tokenizerWords,
 			"token_filters": []any{lowercase.Name, de.NormalizeName, ngramFilter}},
 	} {
 		if err := m.AddCustomAnalyzer(name, a); err != nil {

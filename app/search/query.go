@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 )
@@ -135,8 +136,29 @@ func (ix *Index) plan(r index.IndexReader, words []string) (units []unit, unknow
 				}
 			}
 		}
+		if !stop {
+			parts, dfs, err := decompound(ix.analyzers["de"], func(term string) (uint64, error) { return count(fieldBody+"_de", term) }, w)
+			if err != nil {
+				return nil, nil, err
+			}
+			for k, term := range parts {
+				if key := "de " + term; seen[key] == 0 {
+					units = append(units, unit{fields: []string{fieldTitle + "_de", fieldBody + "_de", fieldSolution + "_de"}, term: term, df: dfs[k], count: 1})
+					seen[key] = len(units)
+				} else {
+					units[seen[key]-1].count++
+				}
+				known = true
+			}
+		}
 		if !known && !stop {
 			unknown = append(unknown, w)
+		}
+		if stop {
+			// A stop word's grams are in the words around it in every thread
+			// ("eine" in "keine", "einen", "deine"): they would score what the
+			// word itself is kept from scoring.
+			continue
 		}
 		// Grams of every word, known or not: a compound in the question finds
 		// its parts in a thread, and its parts find the compound.
@@ -162,6 +184,55 @@ func (ix *Index) plan(r index.IndexReader, words []string) (units []unit, unknow
 		}
 	}
 	return units, unknown, nil
+}
+
+// minPart is the fewest letters of each word a compound is split into.
+const minPart = 4
+
+// decompound splits a German compound ("Prozessorauslastung") into the two
+// words it is made of, as the threads write them apart ("prozessor",
+// "auslastung"), so that each finds and scores threads as a word of its own,
+// not only through the grams it shares. Of the splits into two analysed words
+// that threads hold, it takes the one whose words are most common (the
+// geometric mean of their thread counts), and only if that is above the
+// compound's own count (Koehn and Knight, 2003): a word that threads use as it
+// is, "Virenprogramm", stays whole. It returns no parts for other words.
+func decompound(a analysis.Analyzer, count func(term string) (uint64, error), w string) (parts []string, dfs []uint64, err error) {
+	rs := []rune(w)
+	if len(rs) < 2*minPart {
+		return nil, nil, nil
+	}
+	var whole uint64
+	for _, t := range a.Analyze([]byte(w)) {
+		if whole, err = count(string(t.Term)); err != nil {
+			return nil, nil, err
+		}
+	}
+	best := float64(whole)
+	for i := minPart; i <= len(rs)-minPart; i++ {
+		var ps []string
+		var ds []uint64
+		for _, part := range []string{string(rs[:i]), string(rs[i:])} {
+			tokens := a.Analyze([]byte(part))
+			if len(tokens) != 1 {
+				break
+			}
+			df, err := count(string(tokens[0].Term))
+			if err != nil {
+				return nil, nil, err
+			}
+			if df == 0 {
+				break
+			}
+			ps, ds = append(ps, string(tokens[0].Term)), append(ds, df)
+		}
+		if len(ps) == 2 {
+			if g := math.Sqrt(float64(ds[0]) * float64(ds[1])); g > best {
+				parts, dfs, best = ps, ds, g
+			}
+		}
+	}
+	return parts, dfs, nil
 }
 
 // Search returns matching thread ids, best first, and the total number of matches.

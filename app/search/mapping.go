@@ -16,7 +16,7 @@ import (
 
 // MappingVersion changes whenever the mapping or the analyzers change; an index
 // built with another version is rebuilt on start.
-const MappingVersion = 6
+const MappingVersion = 7
 
 // Analyzer names.
 const (

@@ -125,6 +125,9 @@ func (a *App) OpenSearch(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if err := ix.Publish(); err != nil {
+			return err
+		}
 		a.Log.Info("search index built", "threads", n, "duration", time.Since(start).Round(time.Millisecond))
 	}
 	return a.Indexer.CatchUp(ctx)
@@ -135,12 +138,21 @@ func (a *App) OpenSearch(ctx context.Context) error {
 // serving and switches to it within a tick of its indexer (see Indexer.Follow).
 // It returns the number of threads indexed.
 func (a *App) Reindex(ctx context.Context) (int, error) {
-	ix, err := search.NewGeneration(filepath.Join(a.Config.DataDir, "index"))
+	root := filepath.Join(a.Config.DataDir, "index")
+	ix, err := search.NewGeneration(root)
 	if err != nil {
 		return 0, err
 	}
-	defer ix.Close()
-	return search.NewIndexer(a.DB, a.Threads, ix, a.Log).Rebuild(ctx)
+	n, err := search.NewIndexer(a.DB, a.Threads, ix, a.Log).Rebuild(ctx)
+	gen := ix.Generation()
+	// Closed before it is published, so that the server finds it free to open.
+	if cerr := ix.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return n, err
+	}
+	return n, search.Publish(root, gen)
 }
 
 // Migrate applies pending migrations and logs what it applied.

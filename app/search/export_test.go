@@ -1,4 +1,10 @@
 package search
 
-// MarkBuilt lets benchmarks mark an index they filled directly as complete.
-func MarkBuilt(ix *Index) error { return ix.markBuilt() }
+// MarkBuilt lets benchmarks mark an index they filled directly as complete, and
+// publish it.
+func MarkBuilt(ix *Index) error {
+	if err := ix.markBuilt(); err != nil {
+		return err
+	}
+	return ix.Publish()
+}

@@ -21,8 +21,10 @@ import (
 const currentFile = "current"
 
 // runtimeConfig makes a second process fail to open a node's index after a few
-// seconds instead of waiting for its lock forever.
-var runtimeConfig = map[string]any{"bolt_timeout": "3s"}
+// seconds instead of waiting for its lock forever. A new map every time: bleve
+// writes the store's path into the map it is given and keeps it, so a shared
+// one would send the next open to the previous index.
+func runtimeConfig() map[string]any { return map[string]any{"bolt_timeout": "3s"} }
 
 const (
 	keyVersion  = "mapping_version"
@@ -87,7 +89,7 @@ func NewGeneration(root string) (*Index, error) {
 		gen = gens[len(gens)-1] + 1
 	}
 	for ; ; gen++ { // another process may take a number at the same moment
-		idx, err := bleve.NewUsing(genDir(root, gen), m, scorch.Name, scorch.Name, runtimeConfig)
+		idx, err := bleve.NewUsing(genDir(root, gen), m, scorch.Name, scorch.Name, runtimeConfig())
 		if errors.Is(err, bleve.ErrorIndexPathExists) {
 			continue
 		}
@@ -101,7 +103,7 @@ func NewGeneration(root string) (*Index, error) {
 // openGeneration opens generation gen; ErrRebuild if it was built with another
 // mapping version or its build never finished.
 func openGeneration(root string, gen int) (*Index, error) {
-	idx, err := bleve.OpenUsing(genDir(root, gen), runtimeConfig)
+	idx, err := bleve.OpenUsing(genDir(root, gen), runtimeConfig())
 	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
 		return nil, ErrRebuild
 	}
@@ -116,24 +118,40 @@ func openGeneration(root string, gen int) (*Index, error) {
 	return newIndex(root, gen, idx)
 }
 
-// markBuilt records the mapping version once a rebuild is complete and publishes
-// the generation: one whose rebuild was interrupted is never served.
+// markBuilt records the mapping version once a rebuild is complete: a generation
+// whose rebuild was interrupted has none and is never served.
 func (ix *Index) markBuilt() error {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if err := ix.bleve.SetInternal([]byte(keyVersion), []byte(strconv.Itoa(MappingVersion))); err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
-	return publish(ix.root, ix.gen)
+	return nil
 }
 
-// publish names gen as the current generation of root, atomically and durably.
-func publish(root string, gen int) error {
-	tmp := filepath.Join(root, currentFile+".tmp")
-	f, err := os.Create(tmp)
+// Publish makes the generation ix serves from, once rebuilt, the current one, and
+// removes the generations before it. For the process that serves from it;
+// `schwarm reindex` closes its generation first and calls Publish on the root.
+func (ix *Index) Publish() error {
+	gen := ix.Generation()
+	if err := Publish(ix.root, gen); err != nil {
+		return err
+	}
+	return removeOlder(ix.root, gen)
+}
+
+// Publish names gen as the current generation of root, atomically and durably,
+// unless a newer one was published meanwhile: the pointer never goes back.
+func Publish(root string, gen int) error {
+	if cur, err := published(root); err != nil || cur >= gen {
+		return err
+	}
+	f, err := os.CreateTemp(root, currentFile+".*.tmp")
 	if err != nil {
 		return fmt.Errorf("search: publish generation %d: %w", gen, err)
 	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // gone after the rename; left over only on failure
 	_, err = fmt.Fprintf(f, "%d\n", gen)
 	if err == nil {
 		err = f.Sync()

@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 )
@@ -151,9 +152,14 @@ func (m *Marker) Snippet(s string, n int) template.HTML {
 	end := min(start+n, len(s))
 	for _, w := range spans { // end after a whole word
 		if w.start < end && w.end > end {
-			end = w.start
+			if w.start > start {
+				end = w.start
+			} // else one word longer than n: cut inside it
 			break
 		}
+	}
+	for end > start && end < len(s) && !utf8.RuneStart(s[end]) { // never inside a character
+		end--
 	}
 	for end > start && s[end-1] == ' ' {
 		end--

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/schwarm/schwarm/app/search"
 )
@@ -53,6 +54,15 @@ func TestSnippet(t *testing.T) {
 	short := string(ix.Marker("firmware").Snippet("no match here", 120))
 	if short != "no match here" {
 		t.Errorf("short text: %q", short)
+	}
+	for _, text := range []string{
+		strings.Repeat("🙂", 40) + " firmware " + strings.Repeat("🙂", 40),            // cut between characters
+		strings.Repeat("x", 50) + " " + strings.Repeat("firmware", 30) + " the end", // one word longer than the snippet
+	} {
+		got := string(ix.Marker("firmware").Snippet(text, 60))
+		if !utf8.ValidString(got) || strings.Trim(got, "…") == "" {
+			t.Errorf("Snippet(%.30q…) = %q", text, got)
+		}
 	}
 	none := string(ix.Marker("firmware").Snippet(filler, 40))
 	if !strings.HasPrefix(none, "lorem") || !strings.HasSuffix(none, "…") {

@@ -46,7 +46,6 @@ func (d Document) fields() map[string]any {
 		// Grams find the parts of compounds and words with a typo; not the
 		// answers, whose grams would match almost everything.
 		fieldGrams: d.Title + "\n" + strings.Join(d.Tags, " ") + "\n" + d.Question,
-		fieldWords: d.Title + "\n" + strings.Join(d.Tags, " "),
 		"tags":     d.Tags,
 		"language": lang,
 		"board":    strconv.FormatInt(d.BoardID, 10),
@@ -57,6 +56,9 @@ func (d Document) fields() map[string]any {
 	}
 	if d.Solution != "" {
 		f[fieldSolution+"_"+lang] = d.Solution
+	}
+	if d.Visible { // "did you mean" offers these words to anyone
+		f[fieldWords] = d.Title + "\n" + strings.Join(d.Tags, " ")
 	}
 	if len(d.Hidden) > 0 {
 		f[fieldHidden+"_"+lang] = strings.Join(d.Hidden, "\n")

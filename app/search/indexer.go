@@ -81,8 +81,8 @@ func (in *Indexer) apply(ctx context.Context, ids []int64, pos int64) error {
 	return in.index.Apply(docs, gone, pos)
 }
 
-// Rebuild indexes every thread into the indexer's (new) generation and publishes
-// it; it returns how many threads it indexed. It notes the outbox position first,
+// Rebuild indexes every thread into the indexer's (new) generation and marks it
+// complete, ready to Publish; it returns how many threads it indexed. It notes the outbox position first,
 // so that changes made while it runs are applied again afterwards, never lost.
 func (in *Indexer) Rebuild(ctx context.Context) (int, error) {
 	var last []outbox.Entry
@@ -124,8 +124,10 @@ func (in *Indexer) Follow(ctx context.Context) error {
 		return err
 	}
 	next, err := openGeneration(in.index.root, gen)
+	if errors.Is(err, ErrRebuild) {
+		in.refused = gen // built by another version, or never finished: say so once
+	}
 	if err != nil {
-		in.refused = gen // say so once, not on every tick
 		return err
 	}
 	if err := (&Indexer{db: in.db, threads: in.threads, index: next, log: in.log}).CatchUp(ctx); err != nil {

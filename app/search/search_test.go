@@ -55,7 +55,9 @@ func (e *env) open(t *testing.T) (*search.Index, *search.Indexer) {
 	ix, err := search.Open(e.dir)
 	in := search.NewIndexer(e.db, e.threads, ix, apptest.Log(t))
 	if errors.Is(err, search.ErrRebuild) {
-		_, err = in.Rebuild(context.Background())
+		if _, err = in.Rebuild(context.Background()); err == nil {
+			err = ix.Publish()
+		}
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -232,6 +234,21 @@ func TestGenerations(t *testing.T) {
 		t.Fatalf("Rebuild: %d, %v", n, err)
 	}
 	next.Close()
+	if err := search.Publish(e.dir, 3); err != nil {
+		t.Fatal(err)
+	}
+	// Publishing never goes back to an older generation.
+	if err := search.Publish(e.dir, 2); err != nil {
+		t.Fatal(err)
+	}
+	// Another build starts before the node follows: the node must still open
+	// generation 3 (bleve once kept the last created store's path in a shared
+	// configuration and opened that one instead).
+	another, err := search.NewGeneration(e.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer another.Close()
 	if err := in.Follow(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -302,12 +319,18 @@ func TestCorrect(t *testing.T) {
 	e := setup(t)
 	e.ask(t, "Router keeps dropping the connection", "The firmware is current.", "en")
 	e.ask(t, "Rückruf vom Kundendienst bleibt aus", "Seit Tagen warte ich.", "de")
+	hidden := e.ask(t, "Spam from Kleinmachnow, call now", "x", "en")
+	page, _ := e.threads.Posts(context.Background(), e.fx.Moderator, hidden, 1)
+	if _, err := e.threads.Delete(context.Background(), e.fx.Moderator, page.Question.ID); err != nil {
+		t.Fatal(err)
+	}
 	ix, _ := e.open(t)
 	defer ix.Close()
 	tests := []struct {
 		text, want string
 		ok         bool
 	}{
+		{"Kleinmachnov", "", false}, // a deleted thread's words are never offered
 		{"Router droping", "Router dropping", true},
 		{"Kundendinst erreichen", "kundendienst erreichen", true},
 		{"router firmware", "", false}, // nothing to correct

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/schwarm/schwarm/app/database"
 	"github.com/schwarm/schwarm/app/outbox"
 	"github.com/schwarm/schwarm/app/user"
 )
@@ -26,6 +27,12 @@ func (s *Service) CloseAsDuplicate(ctx context.Context, mod *user.User, threadID
 	}
 	var closed *Thread
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		// Two moderators closing two threads as each other's duplicates at once
+		// would make a cycle: the rows are locked first, in id order. (SQLite
+		// runs one writing transaction at a time anyway.)
+		if err := s.lockThreads(ctx, threadID, canonicalID); err != nil {
+			return err
+		}
 		t, err := s.Get(ctx, threadID)
 		if err != nil {
 			return err
@@ -48,16 +55,21 @@ func (s *Service) CloseAsDuplicate(ctx context.Context, mod *user.User, threadID
 		if target.DeletedAt != nil || target.Pending {
 			return ErrDuplicateTarget
 		}
+		var affected []int64 // canonical threads whose duplicates change
+		if t.DuplicateOf != nil {
+			affected = append(affected, *t.DuplicateOf)
+		}
 		w := s.db.Writer(ctx)
 		if err := w.Exec("UPDATE threads SET duplicate_of = ? WHERE id = ? OR duplicate_of = ?", target.ID, t.ID, t.ID).Error; err != nil {
 			return fmt.Errorf("thread %d: close as duplicate: %w", t.ID, err)
 		}
-		if err := s.AddAlias(ctx, target.ID, t.Title, AliasDuplicate); err != nil {
+		affected = append(affected, t.ID, target.ID)
+		if err := s.syncDuplicateAliases(ctx, affected...); err != nil {
 			return err
 		}
 		t.DuplicateOf = &target.ID
 		closed = t
-		return outbox.Append(ctx, s.db, outbox.Thread, t.ID, target.ID)
+		return outbox.Append(ctx, s.db, outbox.Thread, append(affected, t.ID)...)
 	})
 	return closed, err
 }
@@ -69,6 +81,9 @@ func (s *Service) Reopen(ctx context.Context, mod *user.User, threadID int64) er
 		return ErrForbidden
 	}
 	return s.db.InTx(ctx, func(ctx context.Context) error {
+		if err := s.lockThreads(ctx, threadID); err != nil {
+			return err
+		}
 		t, err := s.Get(ctx, threadID)
 		if err != nil || t.DuplicateOf == nil {
 			return err
@@ -77,10 +92,48 @@ func (s *Service) Reopen(ctx context.Context, mod *user.User, threadID int64) er
 		if err := w.Exec("UPDATE threads SET duplicate_of = NULL WHERE id = ?", t.ID).Error; err != nil {
 			return fmt.Errorf("thread %d: reopen: %w", t.ID, err)
 		}
-		err = w.Exec("DELETE FROM thread_aliases WHERE thread_id = ? AND text = ? AND source = ?", *t.DuplicateOf, aliasText(t.Title), AliasDuplicate).Error
-		if err != nil {
-			return fmt.Errorf("thread %d: reopen: %w", t.ID, err)
+		if err := s.syncDuplicateAliases(ctx, *t.DuplicateOf); err != nil {
+			return err
 		}
 		return outbox.Append(ctx, s.db, outbox.Thread, t.ID, *t.DuplicateOf)
 	})
+}
+
+// lockThreads takes the rows of ids for the rest of the transaction, in id order
+// so that two transactions never wait for each other. PostgreSQL only: SQLite's
+// writer is one transaction at a time.
+func (s *Service) lockThreads(ctx context.Context, ids ...int64) error {
+	if s.db.Dialect != database.Postgres {
+		return nil
+	}
+	var locked []int64
+	err := s.db.Writer(ctx).Raw("SELECT id FROM threads WHERE id IN ? ORDER BY id FOR UPDATE", ids).Scan(&locked).Error
+	if err != nil {
+		return fmt.Errorf("thread: lock: %w", err)
+	}
+	return nil
+}
+
+// syncDuplicateAliases makes the duplicate aliases of each canonical thread in ids
+// the titles of the visible questions closed as its duplicates now: whatever
+// was closed, reopened, moved along or retitled since, and however many share a
+// title.
+func (s *Service) syncDuplicateAliases(ctx context.Context, ids ...int64) error {
+	w := s.db.Writer(ctx)
+	for _, id := range ids {
+		if err := w.Exec("DELETE FROM thread_aliases WHERE thread_id = ? AND source = ?", id, AliasDuplicate).Error; err != nil {
+			return fmt.Errorf("thread %d: duplicate aliases: %w", id, err)
+		}
+		var titles []string
+		err := w.Raw("SELECT title FROM threads WHERE duplicate_of = ? AND deleted_at IS NULL AND NOT pending ORDER BY id", id).Scan(&titles).Error
+		if err != nil {
+			return fmt.Errorf("thread %d: duplicate aliases: %w", id, err)
+		}
+		for _, title := range titles {
+			if err := s.AddAlias(ctx, id, title, AliasDuplicate); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -91,4 +91,26 @@ func TestCloseAsDuplicate(t *testing.T) {
 	if _, err := e.s.Reply(ctx, e.fx.Member, dup.ID, "Now it takes answers"); err != nil {
 		t.Errorf("answer after reopening: %v", err)
 	}
+
+	// Closed again, to another thread: the first canonical thread forgets it.
+	other := e.ask(t, e.fx.Member, "Evening outages in the whole street")
+	if _, err := e.s.CloseAsDuplicate(ctx, e.fx.Moderator, dup.ID, canonical.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s.CloseAsDuplicate(ctx, e.fx.Moderator, dup.ID, other.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := aliases(canonical.ID); !slices.Equal(got, []string{third.Title}) {
+		t.Errorf("the old canonical thread's aliases: %v", got)
+	}
+	if got := aliases(other.ID); !slices.Equal(got, []string{dup.Title}) {
+		t.Errorf("the new canonical thread's aliases: %v", got)
+	}
+	// A deleted question closed as a duplicate lends no words to the public.
+	if _, err := e.s.CloseAsDuplicate(ctx, e.fx.Moderator, gone.ID, other.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := aliases(other.ID); !slices.Equal(got, []string{dup.Title}) {
+		t.Errorf("a deleted duplicate's title became an alias: %v", got)
+	}
 }

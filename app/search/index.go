@@ -139,7 +139,7 @@ func (ix *Index) Apply(docs []Document, gone []int64, position int64) error {
 		if err := b.Index(strconv.FormatInt(d.ThreadID, 10), f); err != nil {
 			return fmt.Errorf("search: index thread %d: %w", d.ThreadID, err)
 		}
-		lens.add(ix, f)
+		lens.add(ix, d.ThreadID, f)
 	}
 	for _, id := range gone {
 		b.Delete(strconv.FormatInt(id, 10))

@@ -29,11 +29,23 @@ func (l *fieldLengths) mean(field string) (float64, bool) {
 	return max(l.Tokens[field]/l.Docs[field], 1), true
 }
 
-// add counts the text fields of f as analysed for the index.
-func (l *fieldLengths) add(ix *Index, f map[string]any) {
+// Analysing a field a second time to count it costs as much as indexing it:
+// once a field's mean rests on lengthSample threads, only one thread in
+// lengthEvery (by id) adds to it, which keeps the mean as good and indexing fast.
+const (
+	lengthSample = 250
+	lengthEvery  = 8
+)
+
+// add counts the text fields of thread id's fields f as analysed for the index;
+// only those BM25 scores (see score.go).
+func (l *fieldLengths) add(ix *Index, id int64, f map[string]any) {
 	for field, v := range f {
 		text, ok := v.(string)
-		if !ok || text == "" {
+		if !ok || text == "" || field == fieldWords || strings.HasPrefix(field, fieldHidden+"_") {
+			continue
+		}
+		if l.Docs[field] >= lengthSample && id%lengthEvery != 0 {
 			continue
 		}
 		key := field // grams, or a language's field: title_en

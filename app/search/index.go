@@ -45,14 +45,14 @@ func (d Document) fields() map[string]any {
 		fieldBody + "_" + lang:  d.Title + "\n" + d.Question + "\n" + d.Solution + "\n" + strings.Join(d.Answers, "\n"),
 		// Grams find the parts of compounds and words with a typo; not the
 		// answers, whose grams would match almost everything.
-		fieldGrams: d.Title + "\n" + strings.Join(d.Tags, " ") + "\n" + d.Question,
-		"tags":     d.Tags,
-		"language": lang,
-		"board":    strconv.FormatInt(d.BoardID, 10),
-		"solved":   d.Solved,
-		"visible":  d.Visible,
-		"kudos":    float64(d.Kudos),
-		"created":  d.Created,
+		fieldGrams:  d.Title + "\n" + strings.Join(d.Tags, " ") + "\n" + d.Question,
+		"tags":      d.Tags,
+		"language":  lang,
+		"board":     strconv.FormatInt(d.BoardID, 10),
+		fieldSolved: d.Solved,
+		"visible":   d.Visible,
+		fieldKudos:  kudosTiers(d.Kudos),
+		"created":   d.Created,
 	}
 	if d.Solution != "" {
 		f[fieldSolution+"_"+lang] = d.Solution

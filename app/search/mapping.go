@@ -16,7 +16,7 @@ import (
 
 // MappingVersion changes whenever the mapping or the analyzers change; an index
 // built with another version is rebuilt on start.
-const MappingVersion = 7
+const MappingVersion = 8
 
 // Analyzer names.
 const (
@@ -46,6 +46,8 @@ const (
 	fieldGrams    = "grams"
 	fieldWords    = "words"  // the titles' words as written, for "did you mean"
 	fieldHidden   = "hidden" // hidden posts, per language: only staff search them
+	fieldSolved   = "solved" // true once an answer is accepted
+	fieldKudos    = "kudos"  // the kudos tiers a thread reached (see kudosTiers)
 )
 
 func newMapping() (*mapping.IndexMappingImpl, error) {
@@ -93,12 +95,10 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	doc.AddFieldMappingsAt("tags", kw())
 	doc.AddFieldMappingsAt("language", kw())
 	doc.AddFieldMappingsAt("board", kw())
-	num := bleve.NewNumericFieldMapping()
-	num.IncludeInAll = false
-	doc.AddFieldMappingsAt("kudos", num)
+	doc.AddFieldMappingsAt(fieldKudos, kw())
 	b := bleve.NewBooleanFieldMapping()
 	b.IncludeInAll = false
-	doc.AddFieldMappingsAt("solved", b)
+	doc.AddFieldMappingsAt(fieldSolved, b)
 	doc.AddFieldMappingsAt("visible", b)
 	dt := bleve.NewDateTimeFieldMapping()
 	dt.IncludeInAll = false

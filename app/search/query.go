@@ -299,7 +299,7 @@ func (ix *Index) Search(q Query) ([]Hit, uint64, error) {
 		filters = append(filters, term("language", q.Language))
 	}
 	if q.SolvedOnly {
-		filters = append(filters, boolean("solved", true))
+		filters = append(filters, boolean(fieldSolved, true))
 	}
 	if !q.Since.IsZero() {
 		inclusive := true
@@ -313,17 +313,6 @@ func (ix *Index) Search(q Query) ([]Hit, uint64, error) {
 	if !q.Hidden {
 		bq.AddMustNot(boolean("visible", false))
 	}
-	solved := query.NewBoolFieldQuery(true) // solved threads first among equals
-	solved.SetField("solved")
-	solved.SetBoost(0.8)
-	bq.AddShould(solved)
-	// Kudos say members found the thread helpful: a little ahead among equals,
-	// never ahead of a better match.
-	one := 1.0
-	kudos := query.NewNumericRangeQuery(&one, nil)
-	kudos.SetField("kudos")
-	kudos.SetBoost(0.3)
-	bq.AddShould(kudos)
 	req := bleve.NewSearchRequestOptions(bq, max(q.Size, 1), q.From, false)
 	if q.Newest {
 		req.SortBy([]string{"-created", "-_score"})
@@ -371,7 +360,7 @@ func (ix *Index) scoring(r index.IndexReader, words []string) (*bm25Query, error
 	if err != nil {
 		return nil, err
 	}
-	q := &bm25Query{}
+	q := &bm25Query{priors: priors}
 	for i, u := range units {
 		if i >= n && u.fields[0] == fieldGrams {
 			// A common word's grams are in nearly every thread: they say

@@ -81,6 +81,8 @@ type Index struct {
 
 	lensMu sync.Mutex
 	lens   *fieldLengths // nil until read from the index
+
+	counts termCounts
 }
 
 // newIndex wraps generation gen of root with the analyzers its queries need: a
@@ -152,7 +154,9 @@ func (ix *Index) Apply(docs []Document, gone []int64, position int64) error {
 		return fmt.Errorf("search: %w", err)
 	}
 	b.SetInternal([]byte(keyLengths), v)
-	if err := ix.bleve.Batch(b); err != nil {
+	err = ix.bleve.Batch(b)
+	ix.counts.reset() // even after an error: the batch may have been applied in part
+	if err != nil {
 		return err
 	}
 	ix.lensMu.Lock()
@@ -170,6 +174,7 @@ func (ix *Index) adopt(next *Index) error {
 	ix.lensMu.Lock()
 	ix.lens = nil // read from the new generation
 	ix.lensMu.Unlock()
+	ix.counts.reset()
 	ix.mu.Unlock()
 	if err := old.Close(); err != nil {
 		return fmt.Errorf("search: close generation %d: %w", oldGen, err)

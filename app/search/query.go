@@ -2,7 +2,6 @@ package search
 
 import (
 	"cmp"
-	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -101,16 +100,9 @@ type unit struct {
 
 // plan turns words into the units worth asking for, with how many threads hold
 // each, and the words no field knows (typos), which get fuzzy clauses.
-func (ix *Index) plan(r index.IndexReader, words []string) (units []unit, unknown []string, err error) {
+func (ix *Index) plan(r index.IndexReader, epoch uint64, words []string) (units []unit, unknown []string, err error) {
 	seen := map[string]int{} // unit index + 1
-	count := func(field, term string) (uint64, error) {
-		tfr, err := r.TermFieldReader(context.Background(), []byte(term), field, false, false, false)
-		if err != nil {
-			return 0, err
-		}
-		defer tfr.Close()
-		return tfr.Count(), nil
-	}
+	count := func(field, term string) (uint64, error) { return ix.count(r, epoch, field, term) }
 	for _, w := range words {
 		known, stop := false, false
 		for _, lang := range languages {
@@ -243,6 +235,7 @@ func (ix *Index) Search(q Query) ([]Hit, uint64, error) {
 	if len(words) == 0 {
 		return nil, 0, nil
 	}
+	epoch := ix.counts.current()
 	adv, err := ix.bleve.Advanced()
 	if err != nil {
 		return nil, 0, fmt.Errorf("search: %w", err)
@@ -251,7 +244,7 @@ func (ix *Index) Search(q Query) ([]Hit, uint64, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("search: %w", err)
 	}
-	scored, err := ix.scoring(r, words)
+	scored, err := ix.scoring(r, epoch, words)
 	r.Close()
 	if err != nil {
 		return nil, 0, fmt.Errorf("search: %w", err)
@@ -334,8 +327,8 @@ func (ix *Index) Search(q Query) ([]Hit, uint64, error) {
 
 // scoring plans the query for words: which terms find candidates and how
 // each is weighed.
-func (ix *Index) scoring(r index.IndexReader, words []string) (*bm25Query, error) {
-	units, unknown, err := ix.plan(r, words)
+func (ix *Index) scoring(r index.IndexReader, epoch uint64, words []string) (*bm25Query, error) {
+	units, unknown, err := ix.plan(r, epoch, words)
 	if err != nil {
 		return nil, err
 	}

@@ -3,9 +3,11 @@ package search_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -389,5 +391,67 @@ func TestStaffFindHiddenPosts(t *testing.T) {
 	}
 	if got := ids(t, ix, search.Query{Text: "router", Hidden: true}); len(got) != 1 {
 		t.Errorf("staff search for visible words: %v", got)
+	}
+}
+
+// TestTermCountsFollowTheIndex: the counts that planning remembers are never
+// older than the index, whether searches run before, after or during a change.
+func TestTermCountsFollowTheIndex(t *testing.T) {
+	ix, err := search.Open(filepath.Join(t.TempDir(), "index"))
+	if err != nil && !errors.Is(err, search.ErrRebuild) {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	// Words too short for typo tolerance, which would find them anyway.
+	q := search.Query{Text: "esim pin"}
+	if got := ids(t, ix, q); len(got) != 0 {
+		t.Fatalf("empty index found %v", got)
+	}
+	doc := func(id int64, title string) search.Document {
+		return search.Document{ThreadID: id, Title: title, Language: "en", Visible: true, Created: time.Now()}
+	}
+	if err := ix.Apply([]search.Document{doc(1, "eSIM PIN locked")}, nil, 1); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(t, ix, q); !slices.Equal(got, []int64{1}) {
+		t.Errorf("after indexing: %v, want [1]", got)
+	}
+	if err := ix.Apply(nil, []int64{1}, 2); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(t, ix, q); len(got) != 0 {
+		t.Errorf("after removal: %v, want none", got)
+	}
+
+	// Searches racing with changes (run with -race): once the last change is
+	// applied, every thread is found.
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					if _, _, err := ix.Search(search.Query{Text: "sim pin lost"}); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}
+		}()
+	}
+	for i := int64(10); i < 30; i++ {
+		if err := ix.Apply([]search.Document{doc(i, fmt.Sprintf("SIM PIN lost %d", i))}, nil, i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	if _, total, err := ix.Search(search.Query{Text: "sim pin lost"}); err != nil || total != 20 {
+		t.Errorf("after racing searches: %d threads, %v; want 20", total, err)
 	}
 }

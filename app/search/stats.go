@@ -1,9 +1,13 @@
 package search
 
 import (
+	"context"
 	"encoding/json"
 	"maps"
 	"strings"
+	"sync"
+
+	index "github.com/blevesearch/bleve_index_api"
 )
 
 // keyLengths holds fieldLengths in the index's internal store.
@@ -102,4 +106,73 @@ func (ix *Index) avgLen(field string) (float64, error) {
 		return m, nil
 	}
 	return 1, nil
+}
+
+// termCounts remembers how many threads hold a term in a field. Planning a
+// query asks this of every word, of each split of a compound and of every
+// 4-gram, and the same words come back query after query; each question costs
+// a dictionary lookup and a postings header per segment, a quarter of a
+// suggestion's time at 100k threads. Apply empties it, so a count is never
+// older than the index.
+type termCounts struct {
+	mu    sync.Mutex
+	epoch uint64 // changes with every reset
+	m     map[string]uint64
+}
+
+// maxTermCounts bounds the memory held: about 100 bytes an entry.
+const maxTermCounts = 200_000
+
+// current is the epoch to pass to put: read it before the index reader that
+// the counts come from is opened, so a count read from an index that Apply
+// has changed since is never kept.
+func (c *termCounts) current() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.epoch
+}
+
+func (c *termCounts) get(key string) (uint64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n, ok := c.m[key]
+	return n, ok
+}
+
+func (c *termCounts) put(epoch uint64, key string, n uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if epoch != c.epoch {
+		return
+	}
+	if c.m == nil || len(c.m) >= maxTermCounts {
+		c.m = map[string]uint64{}
+	}
+	c.m[key] = n
+}
+
+func (c *termCounts) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.epoch++
+	c.m = nil
+}
+
+// count is how many threads of r hold term in field. epoch is
+// ix.counts.current() as read before r was opened.
+func (ix *Index) count(r index.IndexReader, epoch uint64, field, term string) (uint64, error) {
+	key := field + "\x00" + term
+	if n, ok := ix.counts.get(key); ok {
+		return n, nil
+	}
+	tfr, err := r.TermFieldReader(context.Background(), []byte(term), field, false, false, false)
+	if err != nil {
+		return 0, err
+	}
+	n := tfr.Count()
+	if err := tfr.Close(); err != nil {
+		return 0, err
+	}
+	ix.counts.put(epoch, key, n)
+	return n, nil
 }

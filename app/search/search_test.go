@@ -14,6 +14,7 @@ import (
 	"github.com/schwarm/schwarm/app/board"
 	"github.com/schwarm/schwarm/app/database"
 	"github.com/schwarm/schwarm/app/markup"
+	"github.com/schwarm/schwarm/app/outbox"
 	"github.com/schwarm/schwarm/app/search"
 	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/user"
@@ -167,6 +168,101 @@ func TestIndexerFollowsTheOutbox(t *testing.T) {
 	}
 }
 
+// TestALateCommitIsApplied: transaction A edits a thread and so takes the lower
+// outbox id, B edits another and commits first; the node's indexer catches up
+// and a reindex runs in between, then A commits. Both indexes must end up with
+// both edits. Going by outbox id alone, both noted B's id as their position and
+// never applied A's edit.
+func TestALateCommitIsApplied(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	first := e.ask(t, "Router keeps dropping the connection", "x", "en")
+	second := e.ask(t, "Voicemail greeting cannot be recorded", "x", "en")
+	ix, in := e.open(t)
+	defer ix.Close()
+
+	// edit retitles th in a transaction that commits once commit is closed.
+	edit := func(author *user.User, th *thread.Thread, title string, edited chan<- struct{}, commit <-chan struct{}) <-chan error {
+		done := make(chan error, 1)
+		go func() {
+			done <- e.db.InTx(ctx, func(ctx context.Context) error {
+				page, err := e.threads.Posts(ctx, author, th, 1)
+				if err != nil {
+					return err
+				}
+				if _, err := e.threads.Edit(ctx, author, page.Question.ID, thread.Edit{Title: title, Body: "x"}); err != nil {
+					return err
+				}
+				close(edited)
+				<-commit
+				return nil
+			})
+		}()
+		return done
+	}
+	aEdited, aCommit := make(chan struct{}), make(chan struct{})
+	aDone := edit(e.fx.Member, first, "Modem firmware rollback needed", aEdited, aCommit)
+	waitStep(t, aEdited, aDone)
+	bEdited, bCommit := make(chan struct{}), make(chan struct{})
+	close(bCommit)
+	bDone := edit(e.fx.Member, second, "Roaming charges in Switzerland", bEdited, bCommit)
+	if e.db.Dialect == database.Postgres {
+		waitStep(t, bEdited, bDone)
+		if err := <-bDone; err != nil {
+			t.Fatal(err)
+		}
+	}
+	// On SQLite, B waits for the one writer connection, which A holds: there
+	// edits commit in outbox id order.
+	if err := in.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	next, err := search.NewGeneration(e.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer next.Close()
+	rebuilt := search.NewIndexer(e.db, e.threads, next, apptest.Log(t))
+	if _, err := rebuilt.Rebuild(ctx); err != nil {
+		t.Fatal(err)
+	}
+	close(aCommit)
+	if err := <-aDone; err != nil {
+		t.Fatal(err)
+	}
+	if e.db.Dialect != database.Postgres {
+		if err := <-bDone; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, x := range map[string]struct {
+		ix *search.Index
+		in *search.Indexer
+	}{"caught up": {ix, in}, "rebuilt": {next, rebuilt}} {
+		if err := x.in.CatchUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for q, want := range map[string]int64{"firmware rollback": first.ID, "roaming switzerland": second.ID} {
+			if got := ids(t, x.ix, search.Query{Text: q}); len(got) != 1 || got[0] != want {
+				t.Errorf("%s index, %q: %v, want [%d]", name, q, got, want)
+			}
+		}
+	}
+}
+
+// waitStep waits for a transaction to reach a step, failing the test if it ends
+// first.
+func waitStep(t *testing.T, step <-chan struct{}, done <-chan error) {
+	t.Helper()
+	select {
+	case <-step:
+	case err := <-done:
+		t.Fatalf("transaction ended early: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("transaction stuck")
+	}
+}
+
 // TestIndexInUse: a second process on the same data directory gets an error, not
 // a hang.
 func TestIndexInUse(t *testing.T) {
@@ -282,7 +378,7 @@ func TestFiltersAndSort(t *testing.T) {
 		{ThreadID: 3, Title: "Router startet ständig neu", BoardID: 1, Language: "de", Tags: []string{"router", "fritzbox"}, Visible: true, Created: day(20)},
 		{ThreadID: 4, Title: "Router reboots, thread removed", BoardID: 1, Language: "en", Visible: false, Created: day(21)},
 	}
-	if err := ix.Apply(docs, nil, 1); err != nil {
+	if err := ix.Apply(docs, nil, outbox.Position{ID: 1}); err != nil {
 		t.Fatal(err)
 	}
 	sorted := func(ids []int64) []int64 { return slices.Sorted(slices.Values(ids)) }
@@ -357,7 +453,7 @@ func TestSolvedAndKudosRankHigher(t *testing.T) {
 		return search.Document{ThreadID: id, Title: "Voicemail greeting is silent", Question: "No sound when callers reach the voicemail.",
 			Language: "en", Solved: solved, Kudos: kudos, Visible: true, Created: time.Now()}
 	}
-	if err := ix.Apply([]search.Document{doc(1, false, 0), doc(2, false, 3), doc(3, true, 0), doc(4, false, 0)}, nil, 1); err != nil {
+	if err := ix.Apply([]search.Document{doc(1, false, 0), doc(2, false, 3), doc(3, true, 0), doc(4, false, 0)}, nil, outbox.Position{ID: 1}); err != nil {
 		t.Fatal(err)
 	}
 	got := ids(t, ix, search.Query{Text: "voicemail greeting silent"})

@@ -479,7 +479,7 @@ func TestWritesReachTheOutbox(t *testing.T) {
 	e := setup(t)
 	ctx := context.Background()
 	count := func() int {
-		entries, err := outbox.After(ctx, e.db, 0, 1000)
+		entries, err := outbox.After(ctx, e.db, outbox.Position{}, 1000)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -510,7 +510,7 @@ func TestWritesReachTheOutbox(t *testing.T) {
 	if got := count(); got != 5 {
 		t.Errorf("%d outbox records after refused changes; want still 5", got)
 	}
-	entries, _ := outbox.After(ctx, e.db, 0, 10)
+	entries, _ := outbox.After(ctx, e.db, outbox.Position{}, 10)
 	for _, en := range entries {
 		if en.Topic != outbox.Thread || en.EntityID != th.ID {
 			t.Errorf("entry %+v", en)

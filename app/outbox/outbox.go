@@ -42,8 +42,19 @@ func (Entry) TableName() string { return "outbox" }
 // committed after it, and would pass it for ever. So there records are read in
 // (transaction, id) order, and only those of transactions older than every
 // transaction still running (the snapshot's xmin): that part of the outbox is
-// final, and every record that commits later sorts after it. On SQLite the one
-// writer connection commits ids in order, and Tx stays 0.
+// final, and every record that commits later sorts after it. SQLite runs one
+// write transaction at a time, across processes too, so its ids commit in order:
+// there Tx stays 0 and records are read by id.
+//
+// The cost: a write transaction anywhere on the PostgreSQL server holds back the
+// records of every transaction that started after it until it ends, so a long one
+// delays search; it never loses a record. The alternative, an advisory lock taken
+// in Append so that commits follow ids, would be held from the outbox row to the
+// commit while the same transaction goes on to lock rows (the reputation ledger
+// updates users after its outbox row): two changes could deadlock.
+// The position keeps the last record's (transaction, id) rather than the
+// watermark alone, which resumes exactly after it: nothing is applied twice and
+// nothing but the index has to remember it.
 //
 // A zero Tx sorts before every PostgreSQL transaction, so a Position with only an
 // ID (an index written before records carried their transaction) reads the whole

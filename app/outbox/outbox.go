@@ -22,7 +22,11 @@ const (
 
 // Entry is one record.
 type Entry struct {
-	ID        int64
+	ID int64
+	// Tx is the PostgreSQL transaction that wrote the record (0 on SQLite). The
+	// column's default fills it, so GORM must never write it: an explicit 0 would
+	// put the record before every position.
+	Tx        uint64 `gorm:"column:txid;->"`
 	Topic     string
 	EntityID  int64
 	CreatedAt time.Time
@@ -30,6 +34,39 @@ type Entry struct {
 
 // TableName keeps GORM off the pluralised default.
 func (Entry) TableName() string { return "outbox" }
+
+// Position is how far a reader has read: After returns the records past it.
+//
+// Ids alone cannot say that. On PostgreSQL an id is taken at insert time but
+// transactions commit in any order: a reader that saw id 11 may find id 10
+// committed after it, and would pass it for ever. So there records are read in
+// (transaction, id) order, and only those of transactions older than every
+// transaction still running (the snapshot's xmin): that part of the outbox is
+// final, and every record that commits later sorts after it. SQLite runs one
+// write transaction at a time, across processes too, so its ids commit in order:
+// there Tx stays 0 and records are read by id.
+//
+// The cost: a write transaction anywhere on the PostgreSQL server holds back the
+// records of every transaction that started after it until it ends, so a long one
+// delays search; it never loses a record. The alternative, an advisory lock taken
+// in Append so that commits follow ids, would be held from the outbox row to the
+// commit while the same transaction goes on to lock rows (the reputation ledger
+// updates users after its outbox row): two changes could deadlock.
+// The position keeps the last record's (transaction, id) rather than the
+// watermark alone, which resumes exactly after it: nothing is applied twice and
+// nothing but the index has to remember it.
+//
+// A zero Tx sorts before every PostgreSQL transaction, so a Position with only an
+// ID (an index written before records carried their transaction) reads the whole
+// outbox again there, missing none of the records that one may have passed, and
+// reads exactly the records after ID on SQLite.
+type Position struct {
+	Tx uint64
+	ID int64
+}
+
+// Position is the position just past e.
+func (e Entry) Position() Position { return Position{Tx: e.Tx, ID: e.ID} }
 
 // Append records that the entities ids of topic changed. Called with the ctx of
 // the change's transaction, it commits or rolls back with the change.
@@ -48,12 +85,41 @@ func Append(ctx context.Context, db *database.DB, topic string, ids ...int64) er
 	return nil
 }
 
-// After returns up to limit records with an id above after, in id order.
-func After(ctx context.Context, db *database.DB, after int64, limit int) ([]Entry, error) {
+// After returns up to limit records past pos, in position order. A record whose
+// transaction may still be running is not returned yet, nor any after it: a later
+// call returns it once that transaction has ended.
+func After(ctx context.Context, db *database.DB, pos Position, limit int) ([]Entry, error) {
+	q := db.Reader(ctx)
+	if db.Dialect == database.Postgres {
+		// One statement: pg_current_snapshot() is its own snapshot, so every
+		// record of a transaction below its xmin is visible to it.
+		q = q.Where("(txid, id) > (?, ?) AND txid < pg_snapshot_xmin(pg_current_snapshot())", pos.Tx, pos.ID).Order("txid, id")
+	} else {
+		q = q.Where("id > ?", pos.ID).Order("id")
+	}
 	var entries []Entry
-	err := db.Reader(ctx).Where("id > ?", after).Order("id").Limit(limit).Find(&entries).Error
-	if err != nil {
-		return nil, fmt.Errorf("outbox: read after %d: %w", after, err)
+	if err := q.Limit(limit).Find(&entries).Error; err != nil {
+		return nil, fmt.Errorf("outbox: read after %+v: %w", pos, err)
 	}
 	return entries, nil
+}
+
+// Head returns a position that every record not yet committed now will lie past:
+// a reader that starts there after reading the state of the database misses no
+// change made while it read. Records already committed may lie past it too and
+// are read again, which costs time but is never wrong.
+func Head(ctx context.Context, db *database.DB) (Position, error) {
+	var pos Position
+	var err error
+	if db.Dialect == database.Postgres {
+		// Transactions from xmin on may still commit; ID 0 puts every record of
+		// the transaction xmin itself past the position.
+		err = db.Reader(ctx).Raw("SELECT pg_snapshot_xmin(pg_current_snapshot())").Scan(&pos.Tx).Error
+	} else {
+		err = db.Reader(ctx).Raw("SELECT COALESCE(MAX(id), 0) FROM outbox").Scan(&pos.ID).Error
+	}
+	if err != nil {
+		return Position{}, fmt.Errorf("outbox: head: %w", err)
+	}
+	return pos, nil
 }

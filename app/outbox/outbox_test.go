@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/schwarm/schwarm/app/apptest"
+	"github.com/schwarm/schwarm/app/database"
 	"github.com/schwarm/schwarm/app/outbox"
 )
 
@@ -26,15 +30,195 @@ func TestAppendCommitsWithTheChange(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	all, err := outbox.After(ctx, db, 0, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
+	all := (&reader{db: db}).readAll(t, 3)
 	if len(all) != 3 || all[0].EntityID != 2 || all[2].EntityID != 4 {
 		t.Fatalf("entries %+v; the rolled-back one must be missing, the rest in order", all)
 	}
-	rest, _ := outbox.After(ctx, db, all[0].ID, 1)
+	rest, _ := outbox.After(ctx, db, all[0].Position(), 1)
 	if len(rest) != 1 || rest[0].EntityID != 3 {
 		t.Errorf("After(first, 1) = %+v", rest)
+	}
+}
+
+// reader reads the outbox like an indexer: from where it got to, in small batches.
+type reader struct {
+	db   *database.DB
+	pos  outbox.Position
+	read []outbox.Entry // in the order read
+}
+
+// catchUp reads what After returns now.
+func (r *reader) catchUp(t *testing.T) {
+	t.Helper()
+	for {
+		entries, err := outbox.After(context.Background(), r.db, r.pos, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) == 0 {
+			return
+		}
+		r.read = append(r.read, entries...)
+		r.pos = entries[len(entries)-1].Position()
+	}
+}
+
+// readAll catches up until it has read n records in all. On PostgreSQL a write
+// transaction anywhere on the server (another test package's) holds back the
+// records of every later transaction until it ends, so one catch-up may stop
+// short: the reader tries again, as the indexer does on its next tick.
+func (r *reader) readAll(t *testing.T, n int) []outbox.Entry {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		r.catchUp(t)
+		if len(r.read) >= n || time.Now().After(deadline) {
+			return r.read
+		}
+	}
+}
+
+// entities returns the entity ids of records.
+func entities(records []outbox.Entry) []int64 {
+	var ids []int64
+	for _, e := range records {
+		ids = append(ids, e.EntityID)
+	}
+	return ids
+}
+
+// TestAReaderNeverPassesALateCommit: transaction A appends first and so takes the
+// lower id, B appends later and commits first, a reader catches up in between,
+// then A commits. Over both catch-ups the reader must have read both records.
+// Going by id alone, the reader stored B's id as its position and never read A's.
+func TestAReaderNeverPassesALateCommit(t *testing.T) {
+	db, ctx := apptest.NewDB(t), context.Background()
+	r := &reader{db: db}
+	appendTo := func(entity int64, appended chan<- struct{}, commit <-chan struct{}) <-chan error {
+		done := make(chan error, 1)
+		go func() {
+			done <- db.InTx(ctx, func(ctx context.Context) error {
+				if err := outbox.Append(ctx, db, outbox.Thread, entity); err != nil {
+					return err
+				}
+				close(appended)
+				<-commit
+				return nil
+			})
+		}()
+		return done
+	}
+	aAppended, aCommit := make(chan struct{}), make(chan struct{})
+	aDone := appendTo(1, aAppended, aCommit)
+	wait(t, aAppended, aDone)
+	bAppended, bCommit := make(chan struct{}), make(chan struct{})
+	close(bCommit)
+	bDone := appendTo(2, bAppended, bCommit)
+	if db.Dialect == database.Postgres {
+		wait(t, bAppended, bDone)
+		if err := <-bDone; err != nil {
+			t.Fatal(err)
+		}
+	}
+	// On SQLite, B waits for the one writer connection, which A holds: there ids
+	// commit in order, and the reader finds neither record yet.
+	r.catchUp(t)
+	close(aCommit)
+	if err := <-aDone; err != nil {
+		t.Fatal(err)
+	}
+	if db.Dialect != database.Postgres {
+		if err := <-bDone; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if diff := cmp.Diff([]int64{1, 2}, entities(r.readAll(t, 2))); diff != "" {
+		t.Errorf("entities read (-want +got):\n%s", diff)
+	}
+}
+
+// wait waits for a transaction to reach a step, failing the test if it ends first.
+func wait(t *testing.T, step <-chan struct{}, done <-chan error) {
+	t.Helper()
+	select {
+	case <-step:
+	case err := <-done:
+		t.Fatalf("transaction ended early: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("transaction stuck")
+	}
+}
+
+// TestHead: a reader that starts at the head taken before a change reads that
+// change, even when its transaction began before the head was taken; records
+// read again are allowed, records missed are not.
+func TestHead(t *testing.T) {
+	db, ctx := apptest.NewDB(t), context.Background()
+	if err := outbox.Append(ctx, db, outbox.Thread, 1); err != nil {
+		t.Fatal(err)
+	}
+	commit := make(chan struct{})
+	done := make(chan error, 1)
+	appended := make(chan struct{})
+	if db.Dialect == database.Postgres {
+		// A transaction that has written its record but not committed when the
+		// head is taken: on SQLite it would hold the writer, and the single
+		// writer needs no such case.
+		go func() {
+			done <- db.InTx(ctx, func(ctx context.Context) error {
+				if err := outbox.Append(ctx, db, outbox.Thread, 2); err != nil {
+					return err
+				}
+				close(appended)
+				<-commit
+				return nil
+			})
+		}()
+		wait(t, appended, done)
+	}
+	head, err := outbox.Head(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	close(commit)
+	if db.Dialect == database.Postgres {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := outbox.Append(ctx, db, outbox.Thread, 3); err != nil {
+		t.Fatal(err)
+	}
+	want := []int64{3}
+	if db.Dialect == database.Postgres {
+		want = []int64{2, 3}
+	}
+	r := &reader{db: db, pos: head}
+	if diff := cmp.Diff(want, entities(r.readAll(t, len(want)))); diff != "" {
+		t.Errorf("entities read after the head (-want +got):\n%s", diff)
+	}
+}
+
+// TestPositionOfAnIDAlone: a position with only an id, as indexes recorded before
+// records carried their transaction, goes on after that id on SQLite, where ids
+// commit in order, and reads everything again on PostgreSQL, where the reader may
+// have passed a record that committed late.
+func TestPositionOfAnIDAlone(t *testing.T) {
+	db, ctx := apptest.NewDB(t), context.Background()
+	for _, id := range []int64{1, 2, 3} {
+		if err := outbox.Append(ctx, db, outbox.Thread, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all := (&reader{db: db}).readAll(t, 3)
+	if len(all) != 3 {
+		t.Fatalf("read %+v, want 3 records", all)
+	}
+	want := []int64{3}
+	if db.Dialect == database.Postgres {
+		want = []int64{1, 2, 3}
+	}
+	r := &reader{db: db, pos: outbox.Position{ID: all[1].ID}}
+	if diff := cmp.Diff(want, entities(r.readAll(t, len(want)))); diff != "" {
+		t.Errorf("entities read (-want +got):\n%s", diff)
 	}
 }

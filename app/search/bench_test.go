@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/schwarm/schwarm/app/outbox"
 	"github.com/schwarm/schwarm/app/search"
 )
 
@@ -96,7 +97,7 @@ func benchIndex(b *testing.B, n int) (*search.Index, string) {
 	dir := filepath.Join(root, fmt.Sprintf("search-%d-v%d-zipf-stop", n, search.MappingVersion))
 	ix, err := search.Open(dir)
 	if err == nil {
-		if pos, _ := ix.Position(); pos == int64(n) {
+		if pos, _ := ix.Position(); pos.ID == int64(n) {
 			return ix, dir
 		}
 		ix.Close()
@@ -107,7 +108,7 @@ func benchIndex(b *testing.B, n int) (*search.Index, string) {
 		b.Fatal(err)
 	}
 	for from := 0; from < n; from += 1000 {
-		if err := ix.Apply(syntheticDocs(from, min(1000, n-from), uint64(from)), nil, int64(from+min(1000, n-from))); err != nil {
+		if err := ix.Apply(syntheticDocs(from, min(1000, n-from), uint64(from)), nil, outbox.Position{ID: int64(from + min(1000, n-from))}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -160,7 +161,7 @@ func BenchmarkIndexing(b *testing.B) {
 		}
 		b.StartTimer()
 		for i := 0; i < len(docs); i += 500 {
-			if err := ix.Apply(docs[i:i+500], nil, int64(i+500)); err != nil {
+			if err := ix.Apply(docs[i:i+500], nil, outbox.Position{ID: int64(i + 500)}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -27,8 +27,12 @@ const currentFile = "current"
 func runtimeConfig() map[string]any { return map[string]any{"bolt_timeout": "3s"} }
 
 const (
-	keyVersion  = "mapping_version"
-	keyPosition = "outbox_position"
+	keyVersion = "mapping_version"
+	// keyPosition holds the outbox.Position applied last: transaction and id.
+	keyPosition = "outbox_txid_position"
+	// keyIDPosition held the last applied outbox id before positions carried a
+	// transaction; Position still reads it from indexes written then.
+	keyIDPosition = "outbox_position"
 )
 
 // ErrRebuild means the index is new or was built with another mapping: it comes

@@ -11,6 +11,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+
+	"github.com/schwarm/schwarm/app/outbox"
 )
 
 // Document is what the index knows of one thread.
@@ -114,20 +116,31 @@ func (ix *Index) Close() error {
 	return ix.bleve.Close()
 }
 
-// Position is the id of the last outbox record applied.
-func (ix *Index) Position() (int64, error) {
+// Position is the outbox position of the last record applied. An index written
+// before positions carried a transaction has only an id: as an outbox.Position
+// without a transaction, it reads every record again on PostgreSQL (where that
+// index may have passed records that committed late) and goes on from the id on
+// SQLite.
+func (ix *Index) Position() (outbox.Position, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	v, err := ix.bleve.GetInternal([]byte(keyPosition))
-	if err != nil || len(v) != 8 {
-		return 0, err
+	if err != nil {
+		return outbox.Position{}, err
 	}
-	return int64(binary.BigEndian.Uint64(v)), nil
+	if len(v) == 16 {
+		return outbox.Position{Tx: binary.BigEndian.Uint64(v), ID: int64(binary.BigEndian.Uint64(v[8:]))}, nil
+	}
+	v, err = ix.bleve.GetInternal([]byte(keyIDPosition))
+	if err != nil || len(v) != 8 {
+		return outbox.Position{}, err
+	}
+	return outbox.Position{ID: int64(binary.BigEndian.Uint64(v))}, nil
 }
 
 // Apply indexes docs, removes the threads in gone, and records position, in one
 // batch: after a crash the index is behind, never ahead of what it says.
-func (ix *Index) Apply(docs []Document, gone []int64, position int64) error {
+func (ix *Index) Apply(docs []Document, gone []int64, position outbox.Position) error {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	lens, err := ix.lengths()
@@ -146,9 +159,11 @@ func (ix *Index) Apply(docs []Document, gone []int64, position int64) error {
 	for _, id := range gone {
 		b.Delete(strconv.FormatInt(id, 10))
 	}
-	var pos [8]byte
-	binary.BigEndian.PutUint64(pos[:], uint64(position))
+	var pos [16]byte
+	binary.BigEndian.PutUint64(pos[:], position.Tx)
+	binary.BigEndian.PutUint64(pos[8:], uint64(position.ID))
 	b.SetInternal([]byte(keyPosition), pos[:])
+	b.DeleteInternal([]byte(keyIDPosition))
 	v, err := json.Marshal(lens)
 	if err != nil {
 		return fmt.Errorf("search: %w", err)

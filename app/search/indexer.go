@@ -29,7 +29,10 @@ func NewIndexer(db *database.DB, threads *thread.Service, index *Index, log *slo
 
 const batchSize = 500
 
-// CatchUp applies every outbox record after the index's position.
+// CatchUp applies the outbox records past the index's position. On PostgreSQL a
+// transaction still running holds back the records that sort after its own (see
+// outbox.After): the index stays behind until it ends, rather than pass a record
+// for good.
 func (in *Indexer) CatchUp(ctx context.Context) error {
 	pos, err := in.index.Position()
 	if err != nil {
@@ -48,7 +51,7 @@ func (in *Indexer) CatchUp(ctx context.Context) error {
 				ids = append(ids, e.EntityID)
 			}
 		}
-		pos = entries[len(entries)-1].ID
+		pos = entries[len(entries)-1].Position()
 		if err := in.apply(ctx, ids, pos); err != nil {
 			return err
 		}
@@ -57,7 +60,7 @@ func (in *Indexer) CatchUp(ctx context.Context) error {
 
 // apply re-reads the threads in ids from the database and writes them, or their
 // removal, to the index together with the new position.
-func (in *Indexer) apply(ctx context.Context, ids []int64, pos int64) error {
+func (in *Indexer) apply(ctx context.Context, ids []int64, pos outbox.Position) error {
 	data, err := in.threads.IndexData(ctx, ids)
 	if err != nil {
 		return err
@@ -82,17 +85,13 @@ func (in *Indexer) apply(ctx context.Context, ids []int64, pos int64) error {
 }
 
 // Rebuild indexes every thread into the indexer's (new) generation and marks it
-// complete, ready to Publish; it returns how many threads it indexed. It notes the outbox position first,
-// so that changes made while it runs are applied again afterwards, never lost.
+// complete, ready to Publish; it returns how many threads it indexed. It notes the
+// outbox head first, so that changes committed while it reads are applied again
+// afterwards, never lost.
 func (in *Indexer) Rebuild(ctx context.Context) (int, error) {
-	var last []outbox.Entry
-	err := in.db.Reader(ctx).Order("id DESC").Limit(1).Find(&last).Error
+	pos, err := outbox.Head(ctx, in.db)
 	if err != nil {
 		return 0, fmt.Errorf("search: rebuild: %w", err)
-	}
-	var pos int64
-	if len(last) > 0 {
-		pos = last[0].ID
 	}
 	n := 0
 	for after := int64(0); ; {
@@ -103,7 +102,7 @@ func (in *Indexer) Rebuild(ctx context.Context) (int, error) {
 		if len(ids) == 0 {
 			break
 		}
-		if err := in.apply(ctx, ids, 0); err != nil {
+		if err := in.apply(ctx, ids, outbox.Position{}); err != nil {
 			return n, err
 		}
 		n += len(ids)

@@ -16,6 +16,7 @@ import (
 	"github.com/schwarm/schwarm/app/board"
 	"github.com/schwarm/schwarm/app/database"
 	"github.com/schwarm/schwarm/app/markup"
+	"github.com/schwarm/schwarm/app/outbox"
 	"github.com/schwarm/schwarm/app/search"
 	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/user"
@@ -64,10 +65,40 @@ func (e *env) open(t *testing.T) (*search.Index, *search.Indexer) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := in.CatchUp(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	e.catchUp(t, ix, in)
 	return ix, in
+}
+
+// catchUp applies the whole outbox. On PostgreSQL a write transaction anywhere on
+// the server (another test package's) holds back the records of every later
+// transaction until it ends, so one CatchUp may stop short of the last record:
+// the test tries again, as the node's indexer does on its next tick.
+func (e *env) catchUp(t *testing.T, ix *search.Index, in *search.Indexer) {
+	t.Helper()
+	ctx := context.Background()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if err := in.CatchUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+		pos, err := ix.Position()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pending := e.db.Reader(ctx).Table("outbox").Where("id > ?", pos.ID)
+		if e.db.Dialect == database.Postgres {
+			pending = e.db.Reader(ctx).Table("outbox").Where("(txid, id) > (?, ?)", pos.Tx, pos.ID)
+		}
+		var n int64
+		if err := pending.Count(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d outbox records not applied", n)
+		}
+	}
 }
 
 func ids(t *testing.T, ix *search.Index, q search.Query) []int64 {
@@ -140,9 +171,7 @@ func TestIndexerFollowsTheOutbox(t *testing.T) {
 	if got := ids(t, ix, search.Query{Text: "router"}); len(got) != 0 {
 		t.Fatalf("indexed before catch-up: %v", got)
 	}
-	if err := in.CatchUp(ctx); err != nil {
-		t.Fatal(err)
-	}
+	e.catchUp(t, ix, in)
 	if got := ids(t, ix, search.Query{Text: "router"}); len(got) != 1 {
 		t.Fatalf("not indexed after catch-up: %v", got)
 	}
@@ -158,14 +187,105 @@ func TestIndexerFollowsTheOutbox(t *testing.T) {
 	if _, err := e.threads.Delete(ctx, e.fx.Moderator, page.Question.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := in.CatchUp(ctx); err != nil {
-		t.Fatal(err)
-	}
+	e.catchUp(t, ix, in)
 	if got := ids(t, ix, search.Query{Text: "router"}); len(got) != 0 {
 		t.Errorf("deleted thread found: %v", got)
 	}
 	if got := ids(t, ix, search.Query{Text: "router", Hidden: true}); len(got) != 1 {
 		t.Errorf("staff do not find the deleted thread: %v", got)
+	}
+}
+
+// TestALateCommitIsApplied: transaction A edits a thread and so takes the lower
+// outbox id, B edits another and commits first; the node's indexer catches up
+// and a reindex runs in between, then A commits. Both indexes must end up with
+// both edits. Going by outbox id alone, both noted B's id as their position and
+// never applied A's edit.
+func TestALateCommitIsApplied(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	first := e.ask(t, "Router keeps dropping the connection", "x", "en")
+	second := e.ask(t, "Voicemail greeting cannot be recorded", "x", "en")
+	ix, in := e.open(t)
+	defer ix.Close()
+
+	// edit retitles th in a transaction that commits once commit is closed.
+	edit := func(author *user.User, th *thread.Thread, title string, edited chan<- struct{}, commit <-chan struct{}) <-chan error {
+		done := make(chan error, 1)
+		go func() {
+			done <- e.db.InTx(ctx, func(ctx context.Context) error {
+				page, err := e.threads.Posts(ctx, author, th, 1)
+				if err != nil {
+					return err
+				}
+				if _, err := e.threads.Edit(ctx, author, page.Question.ID, thread.Edit{Title: title, Body: "x"}); err != nil {
+					return err
+				}
+				close(edited)
+				<-commit
+				return nil
+			})
+		}()
+		return done
+	}
+	aEdited, aCommit := make(chan struct{}), make(chan struct{})
+	aDone := edit(e.fx.Member, first, "Modem firmware rollback needed", aEdited, aCommit)
+	waitStep(t, aEdited, aDone)
+	bEdited, bCommit := make(chan struct{}), make(chan struct{})
+	close(bCommit)
+	bDone := edit(e.fx.Member, second, "Roaming charges in Switzerland", bEdited, bCommit)
+	if e.db.Dialect == database.Postgres {
+		waitStep(t, bEdited, bDone)
+		if err := <-bDone; err != nil {
+			t.Fatal(err)
+		}
+	}
+	// On SQLite, B waits for the one writer connection, which A holds: there
+	// edits commit in outbox id order.
+	if err := in.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	next, err := search.NewGeneration(e.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer next.Close()
+	rebuilt := search.NewIndexer(e.db, e.threads, next, apptest.Log(t))
+	if _, err := rebuilt.Rebuild(ctx); err != nil {
+		t.Fatal(err)
+	}
+	close(aCommit)
+	if err := <-aDone; err != nil {
+		t.Fatal(err)
+	}
+	if e.db.Dialect != database.Postgres {
+		if err := <-bDone; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, x := range map[string]struct {
+		ix *search.Index
+		in *search.Indexer
+	}{"caught up": {ix, in}, "rebuilt": {next, rebuilt}} {
+		e.catchUp(t, x.ix, x.in)
+		for q, want := range map[string]int64{"firmware rollback": first.ID, "roaming switzerland": second.ID} {
+			if got := ids(t, x.ix, search.Query{Text: q}); len(got) != 1 || got[0] != want {
+				t.Errorf("%s index, %q: %v, want [%d]", name, q, got, want)
+			}
+		}
+	}
+}
+
+// waitStep waits for a transaction to reach a step, failing the test if it ends
+// first.
+func waitStep(t *testing.T, step <-chan struct{}, done <-chan error) {
+	t.Helper()
+	select {
+	case <-step:
+	case err := <-done:
+		t.Fatalf("transaction ended early: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("transaction stuck")
 	}
 }
 
@@ -199,9 +319,7 @@ func TestAliasesFindAThread(t *testing.T) {
 	if err := e.threads.AddAlias(context.Background(), th.ID, paraphrase, thread.AliasSolved); err != nil {
 		t.Fatal(err)
 	}
-	if err := in.CatchUp(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	e.catchUp(t, ix, in)
 	if got := ids(t, ix, search.Query{Text: paraphrase}); len(got) == 0 || got[0] != th.ID {
 		t.Errorf("after learning the alias: %v, want %d first", got, th.ID)
 	}
@@ -284,7 +402,7 @@ func TestFiltersAndSort(t *testing.T) {
 		{ThreadID: 3, Title: "Router startet ständig neu", BoardID: 1, Language: "de", Tags: []string{"router", "fritzbox"}, Visible: true, Created: day(20)},
 		{ThreadID: 4, Title: "Router reboots, thread removed", BoardID: 1, Language: "en", Visible: false, Created: day(21)},
 	}
-	if err := ix.Apply(docs, nil, 1); err != nil {
+	if err := ix.Apply(docs, nil, outbox.Position{ID: 1}); err != nil {
 		t.Fatal(err)
 	}
 	sorted := func(ids []int64) []int64 { return slices.Sorted(slices.Values(ids)) }
@@ -359,7 +477,7 @@ func TestSolvedAndKudosRankHigher(t *testing.T) {
 		return search.Document{ThreadID: id, Title: "Voicemail greeting is silent", Question: "No sound when callers reach the voicemail.",
 			Language: "en", Solved: solved, Kudos: kudos, Visible: true, Created: time.Now()}
 	}
-	if err := ix.Apply([]search.Document{doc(1, false, 0), doc(2, false, 3), doc(3, true, 0), doc(4, false, 0)}, nil, 1); err != nil {
+	if err := ix.Apply([]search.Document{doc(1, false, 0), doc(2, false, 3), doc(3, true, 0), doc(4, false, 0)}, nil, outbox.Position{ID: 1}); err != nil {
 		t.Fatal(err)
 	}
 	got := ids(t, ix, search.Query{Text: "voicemail greeting silent"})

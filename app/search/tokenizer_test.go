@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/schwarm/schwarm/app/outbox"
 )
 
 func TestWordTokenizer(t *testing.T) {
@@ -30,7 +32,7 @@ func TestJoinedWordsFound(t *testing.T) {
 		{ThreadID: 1, Title: "Antivir meldet einen Trojaner", Question: "Antivir meldet TR/Virtumod.WS immer wieder.", Language: "de", Visible: true},
 		{ThreadID: 2, Title: "Drucker druckt nicht", Question: "Mein Drucker druckt seit gestern nichts mehr.", Language: "de", Visible: true},
 	}
-	if err := ix.Apply(docs, nil, 1); err != nil {
+	if err := ix.Apply(docs, nil, outbox.Position{ID: 1}); err != nil {
 		t.Fatal(err)
 	}
 	hits, _, err := ix.Search(Query{Text: "Virtumod", Size: 10})

@@ -528,13 +528,13 @@ func TestTermCountsFollowTheIndex(t *testing.T) {
 	doc := func(id int64, title string) search.Document {
 		return search.Document{ThreadID: id, Title: title, Language: "en", Visible: true, Created: time.Now()}
 	}
-	if err := ix.Apply([]search.Document{doc(1, "eSIM PIN locked")}, nil, 1); err != nil {
+	if err := ix.Apply([]search.Document{doc(1, "eSIM PIN locked")}, nil, outbox.Position{ID: 1}); err != nil {
 		t.Fatal(err)
 	}
 	if got := ids(t, ix, q); !slices.Equal(got, []int64{1}) {
 		t.Errorf("after indexing: %v, want [1]", got)
 	}
-	if err := ix.Apply(nil, []int64{1}, 2); err != nil {
+	if err := ix.Apply(nil, []int64{1}, outbox.Position{ID: 2}); err != nil {
 		t.Fatal(err)
 	}
 	if got := ids(t, ix, q); len(got) != 0 {
@@ -563,7 +563,7 @@ func TestTermCountsFollowTheIndex(t *testing.T) {
 		}()
 	}
 	for i := int64(10); i < 30; i++ {
-		if err := ix.Apply([]search.Document{doc(i, fmt.Sprintf("SIM PIN lost %d", i))}, nil, i); err != nil {
+		if err := ix.Apply([]search.Document{doc(i, fmt.Sprintf("SIM PIN lost %d", i))}, nil, outbox.Position{ID: i}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -7,12 +7,12 @@ import (
 	"sync"
 )
 
-// thesaurusDE holds German synonym sets, one per line, their words separated by
+// thesaurusTextDE holds German synonym sets, one per line, their words separated by
 // spaces: OpenThesaurus, filtered by ./thesaurus/gen (see thesaurus/README.md
 // for its source and licence).
 //
 //go:embed thesaurus/de.txt
-var thesaurusDE string
+var thesaurusTextDE string
 
 // synonymWeight weighs a synonym of a German query word against the word
 // itself. People who ask a question and those who answered it name the same
@@ -27,20 +27,24 @@ var thesaurusDE string
 // not change: their threads hold no German word for a synonym to be found in.
 const synonymWeight = 0.3
 
-// synonymsDE maps a German word, analysed as the German fields analyse it, to
-// the analysed words it shares a synonym set with: the words of the sets of
-// every word with that stem, as a query word's inflections find the same
-// threads. Built once, when the first index opens, and never changed.
-var synonymsDE = sync.OnceValues(func() (map[string][]string, error) {
+// thesaurus is the German synonym sets with their words analysed as the
+// German fields analyse them, and the sets each analysed word is in: every
+// word with that stem, as a query word's inflections find the same threads.
+type thesaurus struct {
+	sets [][]string
+	in   map[string][]int32
+}
+
+// thesaurusDE is built once, when the first index opens, and never changed.
+var thesaurusDE = sync.OnceValues(func() (*thesaurus, error) {
 	m, err := newMapping()
 	if err != nil {
 		return nil, err
 	}
 	a := m.AnalyzerNamed(analyzerDE)
-	sets := map[string][]int{}      // the sets each analysed word is in
-	var terms [][]string            // each set's analysed words
+	th := &thesaurus{in: map[string][]int32{}}
 	analysed := map[string]string{} // words are in several sets: analyse each once
-	for line := range strings.Lines(thesaurusDE) {
+	for line := range strings.Lines(thesaurusTextDE) {
 		var set []string
 		for _, w := range strings.Fields(line) {
 			term, ok := analysed[w]
@@ -54,27 +58,30 @@ var synonymsDE = sync.OnceValues(func() (map[string][]string, error) {
 				set = append(set, term)
 			}
 		}
-		for _, t := range set {
-			sets[t] = append(sets[t], len(terms))
+		if len(set) < 2 {
+			continue
 		}
-		terms = append(terms, set)
+		for _, t := range set {
+			th.in[t] = append(th.in[t], int32(len(th.sets)))
+		}
+		th.sets = append(th.sets, set)
 	}
-	syn := make(map[string][]string, len(sets))
-	for t, in := range sets {
-		var s []string
-		for _, i := range in {
-			for _, w := range terms[i] {
-				if w != t && !slices.Contains(s, w) {
-					s = append(s, w)
-				}
+	return th, nil
+})
+
+// synonyms returns the analysed words that term shares a set with, in the
+// order of the sets, each once.
+func (th *thesaurus) synonyms(term string) []string {
+	var out []string
+	for _, i := range th.in[term] {
+		for _, w := range th.sets[i] {
+			if w != term && !slices.Contains(out, w) {
+				out = append(out, w)
 			}
 		}
-		if len(s) > 0 {
-			syn[t] = s
-		}
 	}
-	return syn, nil
-})
+	return out
+}
 
 // synonym is a word that a German query word can stand for.
 type synonym struct {
@@ -92,11 +99,11 @@ type synonyms struct {
 // add adds the synonyms of term, a German query word held by df threads; a
 // synonym of several query words counts for each.
 func (s *synonyms) add(term string, df uint64) error {
-	m, err := synonymsDE()
+	th, err := thesaurusDE()
 	if err != nil {
 		return err
 	}
-	for _, t := range m[term] {
+	for _, t := range th.synonyms(term) {
 		i, ok := s.at[t]
 		if !ok {
 			if s.at == nil {

@@ -18,7 +18,7 @@ func TestSynonymsDE(t *testing.T) {
 		}
 		return string(tokens[0].Term)
 	}
-	syn, err := synonymsDE()
+	th, err := thesaurusDE()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func TestSynonymsDE(t *testing.T) {
 		{"Festplatte", []string{"HDD"}, []string{"Gerät"}},
 		{"Elektronenhirn", []string{"Computer"}, []string{"Elektronengehirn"}}, // no words out of use
 	} {
-		got := syn[analyse(c.word)]
+		got := th.synonyms(analyse(c.word))
 		for _, w := range c.want {
 			if !slices.Contains(got, analyse(w)) {
 				t.Errorf("synonyms of %q = %q, want %q among them", c.word, got, analyse(w))

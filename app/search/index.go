@@ -99,6 +99,10 @@ func newIndex(root string, gen int, idx bleve.Index) (*Index, error) {
 		}
 		ix.analyzers[key] = a
 	}
+	if _, err := thesaurusDE(); err != nil { // built here, not by the first query
+		idx.Close()
+		return nil, fmt.Errorf("search: thesaurus: %w", err)
+	}
 	return ix, nil
 }
 

@@ -103,8 +103,9 @@ type unit struct {
 func (ix *Index) plan(r index.IndexReader, epoch uint64, words []string) (units []unit, unknown []string, err error) {
 	seen := map[string]int{} // unit index + 1
 	count := func(field, term string) (uint64, error) { return ix.count(r, epoch, field, term) }
+	var syn synonyms
 	for _, w := range words {
-		known, stop := false, false
+		known, stop, english := false, false, false
 		for _, lang := range languages {
 			tokens := ix.analyzers[lang].Analyze([]byte(w))
 			if len(tokens) == 0 {
@@ -115,6 +116,17 @@ func (ix *Index) plan(r index.IndexReader, epoch uint64, words []string) (units 
 				df, err := count(fieldBody+"_"+lang, term)
 				if err != nil {
 					return nil, nil, err
+				}
+				switch {
+				case lang == "en" && df > 0:
+					english = true
+				case lang == "de" && (df > 0 || !english):
+					// A word that English threads hold and German ones do not
+					// is taken for English ("system", "computer" in an English
+					// thread): its German synonyms would only cost lookups.
+					if err := syn.add(term, df); err != nil {
+						return nil, nil, err
+					}
 				}
 				if df == 0 {
 					continue
@@ -173,6 +185,24 @@ func (ix *Index) plan(r index.IndexReader, epoch uint64, words []string) (units 
 				units = append(units, unit{fields: []string{fieldGrams}, term: term, df: df, count: share})
 				seen[fieldGrams+" "+term] = len(units)
 			}
+		}
+	}
+	// A synonym counts as rare as the word it stands for, not rarer, as
+	// Lucene's SynonymQuery takes a word and its synonyms as one term: the
+	// thesaurus's rare words would otherwise outweigh the query's own.
+	for _, s := range syn.list {
+		key := "de " + s.term
+		if seen[key] != 0 {
+			continue // the query holds the word itself
+		}
+		df, err := count(fieldBody+"_de", s.term)
+		if err != nil {
+			return nil, nil, err
+		}
+		if df > 0 {
+			df = max(df, s.df)
+			units = append(units, unit{fields: []string{fieldTitle + "_de", fieldBody + "_de", fieldSolution + "_de"}, term: s.term, df: df, count: s.weight})
+			seen[key] = len(units)
 		}
 	}
 	return units, unknown, nil

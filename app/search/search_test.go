@@ -123,6 +123,7 @@ func TestAnalysisAndRanking(t *testing.T) {
 	roaming := e.ask(t, "Roaming charges in Switzerland", "Is Switzerland included in my plan?", "en")
 	callback := e.ask(t, "Rückruf wegen Rechnung angefordert", "Wann ruft mich jemand zurück?", "de")
 	password := e.ask(t, "Router Passwort vergessen", "Wie setze ich das Kennwort zurück?", "de")
+	cpu := e.ask(t, "Lüfter dreht hoch", "Die CPU wird dabei sehr heiß.", "de")
 	ix, _ := e.open(t)
 	defer ix.Close()
 
@@ -136,6 +137,7 @@ func TestAnalysisAndRanking(t *testing.T) {
 		{"rückruf rechnung", callback.ID},   // as written
 		{"Routerpasswort", password.ID},     // a compound finds its parts
 		{"Swizterland roaming", roaming.ID}, // a typo in a longer word
+		{"Hauptprozessor", cpu.ID},          // a synonym
 	}
 	for _, tt := range tests {
 		got := ids(t, ix, search.Query{Text: tt.query})

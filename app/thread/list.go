@@ -339,7 +339,7 @@ func (s *Service) ByIDs(ctx context.Context, ids []int64, withDeleted bool) ([]L
 // Excerpts returns, per thread, the first words of its accepted solution, else of
 // its first answer, else of the question: what a suggestion shows under its title.
 func (s *Service) Excerpts(ctx context.Context, ids []int64) (map[int64]string, error) {
-	data, err := s.IndexData(ctx, ids)
+	data, err := s.leads(ctx, ids, false)
 	if err != nil {
 		return nil, err
 	}
@@ -358,10 +358,11 @@ func (s *Service) Excerpts(ctx context.Context, ids []int64) (map[int64]string, 
 }
 
 // Texts returns, per thread, its visible text as plain words, at most n runes:
-// the question, the accepted solution, then the other answers, and withHidden
-// then the hidden posts. Search results pick their snippet from it.
+// the question, the accepted solution, then the first other answers, and
+// withHidden then the first hidden posts. Search results pick their snippet
+// from it.
 func (s *Service) Texts(ctx context.Context, ids []int64, n int, withHidden bool) (map[int64]string, error) {
-	data, err := s.IndexData(ctx, ids)
+	data, err := s.leads(ctx, ids, withHidden)
 	if err != nil {
 		return nil, err
 	}

@@ -105,6 +105,11 @@ func (s *Service) setDeleted(ctx context.Context, actor *user.User, t *Thread, p
 	if err := outbox.Append(ctx, s.db, outbox.Thread, t.ID); err != nil {
 		return err
 	}
+	if p.IsQuestion {
+		if err := s.duplicateChanged(ctx, t); err != nil {
+			return err
+		}
+	}
 	if deleted && t.SolutionPostID != nil && *t.SolutionPostID == p.ID {
 		// A deleted answer cannot be the solution: the thread is open again.
 		if err := s.setSolution(ctx, t, t.SolutionPostID, nil); err != nil {

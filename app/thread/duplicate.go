@@ -114,6 +114,19 @@ func (s *Service) lockThreads(ctx context.Context, ids ...int64) error {
 	return nil
 }
 
+// duplicateChanged follows a change to what t, a question closed as a
+// duplicate, lends its canonical thread: its title after an edit, or none
+// once it is deleted or waits for review.
+func (s *Service) duplicateChanged(ctx context.Context, t *Thread) error {
+	if t.DuplicateOf == nil {
+		return nil
+	}
+	if err := s.syncDuplicateAliases(ctx, *t.DuplicateOf); err != nil {
+		return err
+	}
+	return outbox.Append(ctx, s.db, outbox.Thread, *t.DuplicateOf)
+}
+
 // syncDuplicateAliases makes the duplicate aliases of each canonical thread in ids
 // the titles of the visible questions closed as its duplicates now: whatever
 // was closed, reopened, moved along or retitled since, and however many share a

@@ -113,4 +113,30 @@ func TestCloseAsDuplicate(t *testing.T) {
 	if got := aliases(other.ID); !slices.Equal(got, []string{dup.Title}) {
 		t.Errorf("a deleted duplicate's title became an alias: %v", got)
 	}
+
+	// The duplicate's title edited, the question deleted and restored: the
+	// canonical thread's alias follows.
+	page, err = e.s.Posts(ctx, e.fx.Moderator, dup, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := page.Question
+	if _, err := e.s.Edit(ctx, e.fx.Moderator, q.ID, thread.Edit{Title: "Internet gone every night", Body: "Body of " + dup.Title, Reason: "typo"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := aliases(other.ID); !slices.Equal(got, []string{"Internet gone every night"}) {
+		t.Errorf("aliases after the duplicate's title was edited: %v", got)
+	}
+	if _, err := e.s.Delete(ctx, e.fx.Moderator, q.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := aliases(other.ID); len(got) != 0 {
+		t.Errorf("aliases after the duplicate was deleted: %v", got)
+	}
+	if _, err := e.s.Restore(ctx, e.fx.Moderator, q.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := aliases(other.ID); !slices.Equal(got, []string{"Internet gone every night"}) {
+		t.Errorf("aliases after the duplicate was restored: %v", got)
+	}
 }

@@ -100,6 +100,9 @@ func (s *Service) Edit(ctx context.Context, editor *user.User, postID int64, e E
 			if err != nil {
 				return err
 			}
+			if err := s.duplicateChanged(ctx, t); err != nil {
+				return err
+			}
 		}
 		if err := outbox.Append(ctx, s.db, outbox.Thread, t.ID); err != nil {
 			return err

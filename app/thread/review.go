@@ -43,6 +43,9 @@ func (s *Service) Approve(ctx context.Context, actor *user.User, postID int64) (
 			if t.DeletedAt != nil {
 				return nil
 			}
+			if err := s.duplicateChanged(ctx, t); err != nil {
+				return err
+			}
 			return s.publishQuestion(ctx, t)
 		}
 		return s.publishAnswer(ctx, t, p)

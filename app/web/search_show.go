@@ -101,13 +101,15 @@ func (s *Server) findThreads(c *fiber.Ctx, q search.Query) ([]thread.Listed, uin
 	if err != nil {
 		return nil, 0, err
 	}
-	threads, err = s.canonical(c, threads, staff)
+	threads, err = s.canonical(c, threads, staff, q)
 	return threads, total, err
 }
 
 // canonical puts in place of each thread closed as a duplicate the thread it
-// points to, once: that is where the answer is.
-func (s *Server) canonical(c *fiber.Ctx, threads []thread.Listed, staff bool) ([]thread.Listed, error) {
+// points to, once: that is where the answer is; but only where that thread
+// passes the search's filters too (a "solved only" search shows no open
+// thread, a board's search no thread of another board).
+func (s *Server) canonical(c *fiber.Ctx, threads []thread.Listed, staff bool, q search.Query) ([]thread.Listed, error) {
 	var ids []int64
 	for _, t := range threads {
 		if t.DuplicateOf != nil {
@@ -129,7 +131,11 @@ func (s *Server) canonical(c *fiber.Ctx, threads []thread.Listed, staff bool) ([
 	seen := map[int64]bool{}
 	for _, t := range threads {
 		if t.DuplicateOf != nil {
-			if target, ok := byID[*t.DuplicateOf]; ok {
+			target, ok := byID[*t.DuplicateOf]
+			if ok && !admits(q, target) {
+				continue
+			}
+			if ok {
 				t = target
 			}
 		}
@@ -139,6 +145,15 @@ func (s *Server) canonical(c *fiber.Ctx, threads []thread.Listed, staff bool) ([
 		}
 	}
 	return out, nil
+}
+
+// admits tells whether t passes the filters of q, as the index applies them.
+func admits(q search.Query, t thread.Listed) bool {
+	return (q.BoardID == 0 || t.BoardID == q.BoardID) &&
+		(q.Tag == "" || slices.Contains(t.Tags, q.Tag)) &&
+		(q.Language == "" || t.Language == q.Language) &&
+		(!q.SolvedOnly || t.State == thread.StateSolved) &&
+		(q.Since.IsZero() || !t.CreatedAt.Before(q.Since))
 }
 
 func (s *Server) searchShow(c *fiber.Ctx) error {

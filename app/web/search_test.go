@@ -236,6 +236,24 @@ func TestCloseAsDuplicate(t *testing.T) {
 		mustContain(t, r, canonPath)
 		mustNotContain(t, r, dupPath)
 	}
+	// A duplicate found within a board whose canonical thread is in another
+	// board: the board's search shows neither.
+	other := newBoard(t, srv, "billing", nil)
+	elsewhere, err := srv.App.Threads.Create(ctx, srv.Fixtures.Other, thread.Ask{BoardID: other.ID, Title: "Modem lights blinking orange", Body: "No sync.", Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	elsewherePath := fmt.Sprintf("/t/%d/", elsewhere.ID)
+	eventually(t, "the other board's question is found there", func() bool {
+		return strings.Contains(c.Get(fmt.Sprintf("/search?q=modem+lights+blinking+orange&board=%d", other.ID)).Body, elsewherePath)
+	})
+	if _, err := srv.App.Threads.CloseAsDuplicate(ctx, srv.Fixtures.Moderator, elsewhere.ID, canonical.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, page := range []string{fmt.Sprintf("/search?q=modem+lights+blinking+orange&board=%d", other.ID),
+		fmt.Sprintf("/suggest?q=modem+lights+blinking+orange&board=%d", other.ID)} {
+		mustNotContain(t, c.Get(page), canonPath, elsewherePath)
+	}
 
 	mod.Get(dupPath)
 	mustContain(t, mod.Post(fmt.Sprintf("/t/%d/reopen", dup.ID), form()), "The thread is open again.", "Close as duplicate")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/schwarm/schwarm/app/database"
 	"github.com/schwarm/schwarm/app/outbox"
@@ -99,6 +100,33 @@ func (s *Service) Reopen(ctx context.Context, mod *user.User, threadID int64) er
 	})
 }
 
+// aliasLocks plus a canonical thread's id is the key of the PostgreSQL
+// advisory lock that guards its duplicate aliases; the keys stay clear of
+// goose's migration lock (5887940537704921958).
+const aliasLocks = 1 << 62
+
+// lockAliases serializes the transactions that rewrite the duplicate aliases
+// of the threads in ids, until they end. Without it, two such transactions on
+// PostgreSQL could each delete the aliases the other had not committed yet
+// and insert their own: a deleted duplicate's title would outlive it. An
+// advisory lock rather than the thread's row: the callers already hold rows
+// of their own (an edit, the duplicate's), and Close locks the canonical row
+// before those, so taking the row here could deadlock. SQLite runs one writer
+// at a time.
+func (s *Service) lockAliases(ctx context.Context, ids []int64) error {
+	if s.db.Dialect != database.Postgres {
+		return nil
+	}
+	ids = slices.Clone(ids)
+	slices.Sort(ids) // the same order everywhere: no two transactions wait for each other
+	for _, id := range slices.Compact(ids) {
+		if err := s.db.Writer(ctx).Exec("SELECT pg_advisory_xact_lock(?)", aliasLocks+id).Error; err != nil {
+			return fmt.Errorf("thread %d: lock aliases: %w", id, err)
+		}
+	}
+	return nil
+}
+
 // lockThreads takes the rows of ids for the rest of the transaction, in id order
 // so that two transactions never wait for each other. PostgreSQL only: SQLite's
 // writer is one transaction at a time.
@@ -133,6 +161,9 @@ func (s *Service) duplicateChanged(ctx context.Context, t *Thread) error {
 // title.
 func (s *Service) syncDuplicateAliases(ctx context.Context, ids ...int64) error {
 	w := s.db.Writer(ctx)
+	if err := s.lockAliases(ctx, ids); err != nil {
+		return err
+	}
 	for _, id := range ids {
 		if err := w.Exec("DELETE FROM thread_aliases WHERE thread_id = ? AND source = ?", id, AliasDuplicate).Error; err != nil {
 			return fmt.Errorf("thread %d: duplicate aliases: %w", id, err)

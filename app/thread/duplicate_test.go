@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/schwarm/schwarm/app/thread"
 )
@@ -138,5 +139,63 @@ func TestCloseAsDuplicate(t *testing.T) {
 	}
 	if got := aliases(other.ID); !slices.Equal(got, []string{"Internet gone every night"}) {
 		t.Errorf("aliases after the duplicate was restored: %v", got)
+	}
+}
+
+// TestDuplicateAliasesUnderRacingChanges: two duplicates of one thread change
+// at once, one retitled in a transaction still open while the other is
+// deleted. The canonical thread ends with the title of the one still there,
+// never the deleted one's (on PostgreSQL the second transaction would
+// otherwise miss the aliases the first had not committed yet).
+func TestDuplicateAliasesUnderRacingChanges(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	canonical := e.ask(t, e.fx.Member, "Router keeps dropping the connection")
+	a := e.ask(t, e.fx.Other, "Internet gone every evening")
+	b := e.ask(t, e.fx.Other, "WLAN weg jeden Abend")
+	for _, d := range []*thread.Thread{a, b} {
+		if _, err := e.s.CloseAsDuplicate(ctx, e.fx.Moderator, d.ID, canonical.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	question := func(th *thread.Thread) *thread.ShownPost {
+		page, err := e.s.Posts(ctx, e.fx.Moderator, th, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return page.Question
+	}
+	qa, qb := question(a), question(b)
+
+	edited, proceed, done := make(chan struct{}), make(chan struct{}), make(chan error, 2)
+	go func() {
+		done <- e.db.InTx(ctx, func(ctx context.Context) error {
+			_, err := e.s.Edit(ctx, e.fx.Moderator, qb.ID, thread.Edit{Title: "WLAN weg jeden Morgen", Body: "Body of " + b.Title, Reason: "morning"})
+			close(edited)
+			if err != nil {
+				return err
+			}
+			<-proceed
+			return nil
+		})
+	}()
+	<-edited
+	go func() {
+		_, err := e.s.Delete(ctx, e.fx.Moderator, qa.ID)
+		done <- err
+	}()
+	time.Sleep(200 * time.Millisecond) // the delete runs into the open edit
+	close(proceed)
+	for range 2 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, err := e.s.IndexData(ctx, []int64{canonical.ID})
+	if err != nil || len(data) != 1 {
+		t.Fatalf("IndexData: %v", err)
+	}
+	if got := data[0].Aliases; !slices.Equal(got, []string{"WLAN weg jeden Morgen"}) {
+		t.Errorf("aliases %q, want only the retitled duplicate's", got)
 	}
 }

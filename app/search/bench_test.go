@@ -150,6 +150,72 @@ func benchSuggest(b *testing.B, n int) {
 func BenchmarkSuggest10k(b *testing.B)  { benchSuggest(b, 10_000) }
 func BenchmarkSuggest100k(b *testing.B) { benchSuggest(b, 100_000) }
 
+// germanLexicon is the words of the German thesaurus in the order it lists
+// them, drawn Zipf-like after the German stop words: real words, so that query
+// words find synonyms as real questions' words do (the made-up words of the
+// other benchmarks have none).
+func germanLexicon(b *testing.B) []string {
+	text, err := os.ReadFile(filepath.Join("thesaurus", "de.txt"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	seen := map[string]bool{}
+	lexicon := slices.Clone(stopWords["de"])
+	for _, w := range strings.Fields(string(text)) {
+		if !seen[w] && len(lexicon) < 20_000 {
+			seen[w] = true
+			lexicon = append(lexicon, w)
+		}
+	}
+	return lexicon
+}
+
+// BenchmarkSuggestGerman10k times German questions of 30 words, as a customer
+// writes them, and titles of 4, on 10k German threads written in real words.
+func BenchmarkSuggestGerman10k(b *testing.B) {
+	lexicon := germanLexicon(b)
+	draw := func(r *rand.Rand, n int) string {
+		zipf := rand.NewZipf(r, 1.1, 1, uint64(len(lexicon)-1))
+		w := make([]string, n)
+		for i := range w {
+			w[i] = lexicon[zipf.Uint64()]
+		}
+		return strings.Join(w, " ")
+	}
+	dir := filepath.Join(b.TempDir(), "index")
+	ix, err := search.Open(dir)
+	if err != nil && err != search.ErrRebuild {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	r := rand.New(rand.NewPCG(11, 11))
+	for from := 0; from < 10_000; from += 1000 {
+		docs := make([]search.Document, 1000)
+		for i := range docs {
+			docs[i] = search.Document{ThreadID: int64(from + i + 1), Title: draw(r, 6), Question: draw(r, 40),
+				Answers: []string{draw(r, 30), draw(r, 25)}, Language: "de", Visible: true, Created: time.Unix(1_700_000_000, 0)}
+		}
+		if err := ix.Apply(docs, nil, outbox.Position{ID: int64(from + 1000)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, n := range []int{4, 30} {
+		b.Run(fmt.Sprintf("words=%d", n), func(b *testing.B) {
+			var durations []time.Duration
+			for b.Loop() {
+				start := time.Now()
+				if _, _, err := ix.Search(search.Query{Text: draw(r, n), Size: 10}); err != nil {
+					b.Fatal(err)
+				}
+				durations = append(durations, time.Since(start))
+			}
+			slices.Sort(durations)
+			b.ReportMetric(float64(durations[len(durations)*99/100].Microseconds())/1000, "p99-ms")
+			b.ReportMetric(float64(durations[len(durations)/2].Microseconds())/1000, "p50-ms")
+		})
+	}
+}
+
 // BenchmarkIndexing indexes 2,000 threads in batches of 500 into a new index.
 func BenchmarkIndexing(b *testing.B) {
 	docs := syntheticDocs(0, 2000, 1)

@@ -124,7 +124,7 @@ func (ix *Index) plan(r index.IndexReader, epoch uint64, words []string) (units 
 					// A word that English threads hold and German ones do not
 					// is taken for English ("system", "computer" in an English
 					// thread): its German synonyms would only cost lookups.
-					if err := syn.add(term, df); err != nil {
+					if err := syn.add(term, df, func(t string) (uint64, error) { return count(fieldBody+"_de", t) }); err != nil {
 						return nil, nil, err
 					}
 				}
@@ -195,15 +195,8 @@ func (ix *Index) plan(r index.IndexReader, epoch uint64, words []string) (units 
 		if seen[key] != 0 {
 			continue // the query holds the word itself
 		}
-		df, err := count(fieldBody+"_de", s.term)
-		if err != nil {
-			return nil, nil, err
-		}
-		if df > 0 {
-			df = max(df, s.df)
-			units = append(units, unit{fields: []string{fieldTitle + "_de", fieldBody + "_de", fieldSolution + "_de"}, term: s.term, df: df, count: s.weight})
-			seen[key] = len(units)
-		}
+		units = append(units, unit{fields: []string{fieldTitle + "_de", fieldBody + "_de", fieldSolution + "_de"}, term: s.term, df: max(s.threads, s.df), count: s.weight})
+		seen[key] = len(units)
 	}
 	return units, unknown, nil
 }

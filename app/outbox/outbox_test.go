@@ -3,6 +3,7 @@ package outbox_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -192,8 +193,22 @@ func TestHead(t *testing.T) {
 	if db.Dialect == database.Postgres {
 		want = []int64{2, 3}
 	}
+	// On PostgreSQL a transaction of another test package, running when the
+	// head was taken, may put record 1 past it too: records past the head may
+	// be read again, never missed. SQLite's head is exact.
 	r := &reader{db: db, pos: head}
-	if diff := cmp.Diff(want, entities(r.readAll(t, len(want)))); diff != "" {
+	var got []int64
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		r.catchUp(t)
+		got = entities(r.read)
+		if len(got) > 0 && got[len(got)-1] == 3 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if db.Dialect == database.Postgres {
+		got = slices.DeleteFunc(got, func(id int64) bool { return id == 1 })
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("entities read after the head (-want +got):\n%s", diff)
 	}
 }

@@ -33,11 +33,16 @@ type Document struct {
 	Created  time.Time
 }
 
-func (d Document) fields() map[string]any {
-	lang := d.Language
-	if lang != "de" {
-		lang = "en"
+// language is the language whose fields hold d: German, or else English.
+func (d Document) language() string {
+	if d.Language == "de" {
+		return "de"
 	}
+	return "en"
+}
+
+func (d Document) fields() map[string]any {
+	lang := d.language()
 	title := d.Title
 	if len(d.Aliases) > 0 {
 		title += "\n" + strings.Join(d.Aliases, "\n")

@@ -575,3 +575,36 @@ func TestTermCountsFollowTheIndex(t *testing.T) {
 		t.Errorf("after racing searches: %d threads, %v; want 20", total, err)
 	}
 }
+
+// TestQueryAdmits: the filters as Search applies them, for threads the index
+// did not find themselves (a duplicate's canonical thread).
+func TestQueryAdmits(t *testing.T) {
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	d := search.Document{BoardID: 2, Tags: []string{"router", "wifi"}, Language: "", Solved: true, Created: now}
+	tests := []struct {
+		name string
+		q    search.Query
+		want bool
+	}{
+		{"no filters", search.Query{}, true},
+		{"its board", search.Query{BoardID: 2}, true},
+		{"another board", search.Query{BoardID: 3}, false},
+		{"its tag", search.Query{Tag: "wifi"}, true},
+		{"another tag", search.Query{Tag: "billing"}, false},
+		{"English, its fields' language", search.Query{Language: "en"}, true},
+		{"German", search.Query{Language: "de"}, false},
+		{"solved only", search.Query{SolvedOnly: true}, true},
+		{"asked since then", search.Query{Since: now}, true},
+		{"asked before", search.Query{Since: now.Add(time.Second)}, false},
+	}
+	for _, tt := range tests {
+		if got := tt.q.Admits(d); got != tt.want {
+			t.Errorf("%s: Admits = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	open := d
+	open.Solved = false
+	if (search.Query{SolvedOnly: true}).Admits(open) {
+		t.Error("solved only admits an open thread")
+	}
+}

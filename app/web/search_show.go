@@ -132,7 +132,8 @@ func (s *Server) canonical(c *fiber.Ctx, threads []thread.Listed, staff bool, q 
 	for _, t := range threads {
 		if t.DuplicateOf != nil {
 			target, ok := byID[*t.DuplicateOf]
-			if ok && !admits(q, target) {
+			if ok && !q.Admits(search.Document{BoardID: target.BoardID, Tags: target.Tags, Language: target.Language,
+				Solved: target.State == thread.StateSolved, Created: target.CreatedAt}) {
 				continue
 			}
 			if ok {
@@ -145,15 +146,6 @@ func (s *Server) canonical(c *fiber.Ctx, threads []thread.Listed, staff bool, q 
 		}
 	}
 	return out, nil
-}
-
-// admits tells whether t passes the filters of q, as the index applies them.
-func admits(q search.Query, t thread.Listed) bool {
-	return (q.BoardID == 0 || t.BoardID == q.BoardID) &&
-		(q.Tag == "" || slices.Contains(t.Tags, q.Tag)) &&
-		(q.Language == "" || t.Language == q.Language) &&
-		(!q.SolvedOnly || t.State == thread.StateSolved) &&
-		(q.Since.IsZero() || !t.CreatedAt.Before(q.Since))
 }
 
 func (s *Server) searchShow(c *fiber.Ctx) error {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
@@ -155,5 +156,19 @@ func Seed(t testing.TB, users *user.Service) Fixtures {
 		Agent:     mk("sam_agent", user.RoleAgent),
 		Member:    mk("mara", user.RoleMember),
 		Other:     mk("otto", user.RoleMember),
+	}
+}
+
+// AwaitStep waits until a transaction that a test holds open in another
+// goroutine has reached step, and fails the test if the transaction ended
+// first (done) or got stuck.
+func AwaitStep(t testing.TB, step <-chan struct{}, done <-chan error) {
+	t.Helper()
+	select {
+	case <-step:
+	case err := <-done:
+		t.Fatalf("transaction ended early: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("transaction stuck")
 	}
 }

@@ -110,12 +110,12 @@ func TestAReaderNeverPassesALateCommit(t *testing.T) {
 	}
 	aAppended, aCommit := make(chan struct{}), make(chan struct{})
 	aDone := appendTo(1, aAppended, aCommit)
-	wait(t, aAppended, aDone)
+	apptest.AwaitStep(t, aAppended, aDone)
 	bAppended, bCommit := make(chan struct{}), make(chan struct{})
 	close(bCommit)
 	bDone := appendTo(2, bAppended, bCommit)
 	if db.Dialect == database.Postgres {
-		wait(t, bAppended, bDone)
+		apptest.AwaitStep(t, bAppended, bDone)
 		if err := <-bDone; err != nil {
 			t.Fatal(err)
 		}
@@ -134,18 +134,6 @@ func TestAReaderNeverPassesALateCommit(t *testing.T) {
 	}
 	if diff := cmp.Diff([]int64{1, 2}, entities(r.readAll(t, 2))); diff != "" {
 		t.Errorf("entities read (-want +got):\n%s", diff)
-	}
-}
-
-// wait waits for a transaction to reach a step, failing the test if it ends first.
-func wait(t *testing.T, step <-chan struct{}, done <-chan error) {
-	t.Helper()
-	select {
-	case <-step:
-	case err := <-done:
-		t.Fatalf("transaction ended early: %v", err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("transaction stuck")
 	}
 }
 
@@ -174,7 +162,7 @@ func TestHead(t *testing.T) {
 				return nil
 			})
 		}()
-		wait(t, appended, done)
+		apptest.AwaitStep(t, appended, done)
 	}
 	head, err := outbox.Head(ctx, db)
 	if err != nil {

@@ -232,12 +232,12 @@ func TestALateCommitIsApplied(t *testing.T) {
 	}
 	aEdited, aCommit := make(chan struct{}), make(chan struct{})
 	aDone := edit(e.fx.Member, first, "Modem firmware rollback needed", aEdited, aCommit)
-	waitStep(t, aEdited, aDone)
+	apptest.AwaitStep(t, aEdited, aDone)
 	bEdited, bCommit := make(chan struct{}), make(chan struct{})
 	close(bCommit)
 	bDone := edit(e.fx.Member, second, "Roaming charges in Switzerland", bEdited, bCommit)
 	if e.db.Dialect == database.Postgres {
-		waitStep(t, bEdited, bDone)
+		apptest.AwaitStep(t, bEdited, bDone)
 		if err := <-bDone; err != nil {
 			t.Fatal(err)
 		}
@@ -275,19 +275,6 @@ func TestALateCommitIsApplied(t *testing.T) {
 				t.Errorf("%s index, %q: %v, want [%d]", name, q, got, want)
 			}
 		}
-	}
-}
-
-// waitStep waits for a transaction to reach a step, failing the test if it ends
-// first.
-func waitStep(t *testing.T, step <-chan struct{}, done <-chan error) {
-	t.Helper()
-	select {
-	case <-step:
-	case err := <-done:
-		t.Fatalf("transaction ended early: %v", err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("transaction stuck")
 	}
 }
 

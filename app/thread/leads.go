@@ -35,16 +35,16 @@ func (s *Service) leads(ctx context.Context, ids []int64, withHidden bool) (map[
 	var args []any
 	for _, t := range threads {
 		out[t.ID] = &Indexed{Thread: Thread{ID: t.ID, SolutionPostID: t.SolutionPostID}}
-		cond := "thread_id = ? AND (is_question"
+		// One statement, one short indexed range per part: (thread_id, id)
+		// finds the question first, and stops each part after its first rows;
+		// the solution is a primary-key lookup.
+		sql = append(sql, "SELECT * FROM (SELECT id, thread_id, is_question, source, deleted_at, pending FROM posts "+
+			"WHERE thread_id = ? AND is_question ORDER BY id LIMIT 1) q")
 		args = append(args, t.ID)
 		if t.SolutionPostID != nil {
-			cond += " OR id = ?"
+			sql = append(sql, "SELECT id, thread_id, is_question, source, deleted_at, pending FROM posts WHERE id = ?")
 			args = append(args, *t.SolutionPostID)
 		}
-		cond += ")"
-		// One statement, one indexed range per part: (thread_id, id) stops
-		// each part after its first rows.
-		sql = append(sql, "SELECT * FROM (SELECT id, thread_id, is_question, source, deleted_at, pending FROM posts WHERE "+cond+") q")
 		sql = append(sql, "SELECT * FROM (SELECT id, thread_id, is_question, source, deleted_at, pending FROM posts "+
 			"WHERE thread_id = ? AND NOT is_question AND deleted_at IS NULL AND NOT pending ORDER BY id LIMIT ?) a")
 		args = append(args, t.ID, leadAnswers+1) // one more: the solution may be among them

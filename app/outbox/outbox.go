@@ -57,9 +57,8 @@ func (Entry) TableName() string { return "outbox" }
 // nothing but the index has to remember it.
 //
 // A zero Tx sorts before every PostgreSQL transaction, so a Position with only an
-// ID (an index written before records carried their transaction) reads the whole
-// outbox again there, missing none of the records that one may have passed, and
-// reads exactly the records after ID on SQLite.
+// ID reads the whole outbox again there, never fewer records than asked for,
+// and exactly the records after ID on SQLite.
 type Position struct {
 	Tx uint64
 	ID int64

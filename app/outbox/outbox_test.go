@@ -201,8 +201,7 @@ func TestHead(t *testing.T) {
 	}
 }
 
-// TestPositionOfAnIDAlone: a position with only an id, as indexes recorded before
-// records carried their transaction, goes on after that id on SQLite, where ids
+// TestPositionOfAnIDAlone: a position with only an id goes on after that id on SQLite, where ids
 // commit in order, and reads everything again on PostgreSQL, where the reader may
 // have passed a record that committed late.
 func TestPositionOfAnIDAlone(t *testing.T) {

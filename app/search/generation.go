@@ -30,9 +30,6 @@ const (
 	keyVersion = "mapping_version"
 	// keyPosition holds the outbox.Position applied last: transaction and id.
 	keyPosition = "outbox_txid_position"
-	// keyIDPosition held the last applied outbox id before positions carried a
-	// transaction; Position still reads it from indexes written then.
-	keyIDPosition = "outbox_position"
 )
 
 // ErrRebuild means the index is new or was built with another mapping: it comes

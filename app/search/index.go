@@ -125,26 +125,17 @@ func (ix *Index) Close() error {
 	return ix.bleve.Close()
 }
 
-// Position is the outbox position of the last record applied. An index written
-// before positions carried a transaction has only an id: as an outbox.Position
-// without a transaction, it reads every record again on PostgreSQL (where that
-// index may have passed records that committed late) and goes on from the id on
-// SQLite.
+// Position is the outbox position of the last record applied. Indexes from
+// before positions carried a transaction are of an older mapping version and
+// rebuilt on start, so every index read here wrote its position as a pair.
 func (ix *Index) Position() (outbox.Position, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	v, err := ix.bleve.GetInternal([]byte(keyPosition))
-	if err != nil {
+	if err != nil || len(v) != 16 {
 		return outbox.Position{}, err
 	}
-	if len(v) == 16 {
-		return outbox.Position{Tx: binary.BigEndian.Uint64(v), ID: int64(binary.BigEndian.Uint64(v[8:]))}, nil
-	}
-	v, err = ix.bleve.GetInternal([]byte(keyIDPosition))
-	if err != nil || len(v) != 8 {
-		return outbox.Position{}, err
-	}
-	return outbox.Position{ID: int64(binary.BigEndian.Uint64(v))}, nil
+	return outbox.Position{Tx: binary.BigEndian.Uint64(v), ID: int64(binary.BigEndian.Uint64(v[8:]))}, nil
 }
 
 // Apply indexes docs, removes the threads in gone, and records position, in one
@@ -172,7 +163,6 @@ func (ix *Index) Apply(docs []Document, gone []int64, position outbox.Position) 
 	binary.BigEndian.PutUint64(pos[:], position.Tx)
 	binary.BigEndian.PutUint64(pos[8:], uint64(position.ID))
 	b.SetInternal([]byte(keyPosition), pos[:])
-	b.DeleteInternal([]byte(keyIDPosition))
 	v, err := json.Marshal(lens)
 	if err != nil {
 		return fmt.Errorf("search: %w", err)

@@ -447,7 +447,7 @@ type xssPages struct {
 // xssCheckJS).
 //
 // A few tabs share the pages, and the profiles and previews have a browser of
-// their own, to stay well within each browser's time (browserTimeout).
+// their own.
 func TestBrowserXSSVectorsNeverRun(t *testing.T) {
 	vectors := readXSSVectors(t)
 	ctx := newBrowser(t) // before the server: it may skip, see newBrowser

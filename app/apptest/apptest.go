@@ -22,6 +22,7 @@ import (
 	"github.com/schwarm/schwarm/app/auth"
 	"github.com/schwarm/schwarm/app/config"
 	"github.com/schwarm/schwarm/app/database"
+	"github.com/schwarm/schwarm/app/outbox"
 	"github.com/schwarm/schwarm/app/user"
 )
 
@@ -170,5 +171,29 @@ func AwaitStep(t testing.TB, step <-chan struct{}, done <-chan error) {
 		t.Fatalf("transaction ended early: %v", err)
 	case <-time.After(10 * time.Second):
 		t.Fatal("transaction stuck")
+	}
+}
+
+// AwaitIndex waits until the search index of a has applied every change committed
+// so far: what the test wrote is found, and no change still on its way reorders
+// the results between two requests.
+func AwaitIndex(t testing.TB, a *app.App) {
+	t.Helper()
+	const limit = 20 * time.Second // generous, for a busy CI machine; no speed test
+	for deadline := time.Now().Add(limit); ; time.Sleep(10 * time.Millisecond) {
+		pos, err := a.Search.Position()
+		if err != nil {
+			t.Fatalf("read the index's position: %v", err)
+		}
+		pending, err := outbox.After(context.Background(), a.DB, pos, 1)
+		if err != nil {
+			t.Fatalf("read the outbox: %v", err)
+		}
+		if len(pending) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the search index is behind the database after %v, at %+v", limit, pos)
+		}
 	}
 }

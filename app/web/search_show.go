@@ -16,6 +16,7 @@ import (
 )
 
 const (
+	foldRounds      = 4 // see findThreads
 	searchPerPage   = 20
 	searchMaxOffset = 1000 // deep pages are not worth their cost
 	snippetBytes    = 240
@@ -84,52 +85,88 @@ func (p *searchPage) url(text string, offset int, filters bool) string {
 	return "/search?" + q.Encode()
 }
 
-// findThreads runs a search and loads the threads it found, in rank order, that
-// the viewer may see. Staff find hidden threads too.
-func (s *Server) findThreads(c *fiber.Ctx, q search.Query) ([]thread.Listed, uint64, error) {
+// found is a page of search results as the viewer sees them.
+type found struct {
+	Threads []thread.Listed
+	Total   uint64 // the index's hits, duplicates and all
+	Used    int    // how many hits the threads took: the next page starts after them
+}
+
+// findThreads runs a search and loads up to q.Size threads it found, in rank
+// order, that the viewer may see. Staff find hidden threads too.
+//
+// A thread closed as a duplicate gives way to its canonical thread, which is
+// often among the hits already: duplicates are alike by nature, and a common
+// question gathers many. So it asks the index for twice as many hits as it
+// shows, and for more (up to foldRounds times) until the page is full.
+func (s *Server) findThreads(c *fiber.Ctx, q search.Query) (found, error) {
 	staff := thread.CanModerate(currentUser(c))
 	q.Hidden = staff
-	hits, total, err := s.Search.Search(q)
-	if err != nil {
-		return nil, 0, err
+	want := q.Size
+	q.Size = 2 * want
+	var f found
+	var from []int64         // per thread of f.Threads, the hit that put it there
+	rank := map[int64]int{}  // a hit's thread id → its place after the first hit asked for
+	seen := map[int64]bool{} // the threads of f.Threads
+	for round := 0; round < foldRounds && len(f.Threads) <= want; round++ {
+		hits, total, err := s.Search.Search(q)
+		if err != nil {
+			return found{}, err
+		}
+		f.Total = total
+		ids := make([]int64, len(hits))
+		for i, h := range hits {
+			ids[i] = h.ThreadID
+			rank[h.ThreadID] = f.Used + i
+		}
+		threads, err := s.Threads.ByIDs(c.UserContext(), ids, staff)
+		if err != nil {
+			return found{}, err
+		}
+		shown, hitIDs, err := s.canonical(c, threads, staff, q, seen)
+		if err != nil {
+			return found{}, err
+		}
+		f.Threads, from = append(f.Threads, shown...), append(from, hitIDs...)
+		f.Used += len(hits)
+		if len(hits) < q.Size {
+			break
+		}
+		q.From += len(hits)
 	}
-	ids := make([]int64, len(hits))
-	for i, h := range hits {
-		ids[i] = h.ThreadID
+	if len(f.Threads) > want {
+		f.Threads, f.Used = f.Threads[:want], rank[from[want]]
 	}
-	threads, err := s.Threads.ByIDs(c.UserContext(), ids, staff)
-	if err != nil {
-		return nil, 0, err
-	}
-	threads, err = s.canonical(c, threads, staff, q)
-	return threads, total, err
+	return f, nil
 }
 
 // canonical puts in place of each thread closed as a duplicate the thread it
 // points to, once: that is where the answer is; but only where that thread
 // passes the search's filters too (a "solved only" search shows no open
-// thread, a board's search no thread of another board).
-func (s *Server) canonical(c *fiber.Ctx, threads []thread.Listed, staff bool, q search.Query) ([]thread.Listed, error) {
+// thread, a board's search no thread of another board). It leaves out the
+// threads in seen, and adds those it returns. from holds, for each thread of
+// out, the id of the thread found that put it there (the first, when several
+// did).
+func (s *Server) canonical(c *fiber.Ctx, threads []thread.Listed, staff bool, q search.Query, seen map[int64]bool) (out []thread.Listed, from []int64, err error) {
 	var ids []int64
 	for _, t := range threads {
 		if t.DuplicateOf != nil {
 			ids = append(ids, *t.DuplicateOf)
 		}
 	}
-	if len(ids) == 0 {
-		return threads, nil
+	byID := make(map[int64]thread.Listed, len(ids))
+	if len(ids) > 0 {
+		targets, err := s.Threads.ByIDs(c.UserContext(), ids, staff)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, t := range targets {
+			byID[t.ID] = t
+		}
 	}
-	targets, err := s.Threads.ByIDs(c.UserContext(), ids, staff)
-	if err != nil {
-		return nil, err
-	}
-	byID := make(map[int64]thread.Listed, len(targets))
-	for _, t := range targets {
-		byID[t.ID] = t
-	}
-	out := make([]thread.Listed, 0, len(threads))
-	seen := map[int64]bool{}
+	out, from = make([]thread.Listed, 0, len(threads)), make([]int64, 0, len(threads))
 	for _, t := range threads {
+		hit := t.ID
 		if t.DuplicateOf != nil {
 			target, ok := byID[*t.DuplicateOf]
 			if ok && !q.Admits(search.Document{BoardID: target.BoardID, Tags: target.Tags, Language: target.Language,
@@ -142,10 +179,10 @@ func (s *Server) canonical(c *fiber.Ctx, threads []thread.Listed, staff bool, q 
 		}
 		if !seen[t.ID] {
 			seen[t.ID] = true
-			out = append(out, t)
+			out, from = append(out, t), append(from, hit)
 		}
 	}
-	return out, nil
+	return out, from, nil
 }
 
 func (s *Server) searchShow(c *fiber.Ctx) error {
@@ -175,18 +212,22 @@ func (s *Server) searchShow(c *fiber.Ctx) error {
 	if p.Within != "" {
 		q.Since = s.Now().Add(-searchWithin[p.Within])
 	}
-	threads, total, err := s.findThreads(c, q)
+	f, err := s.findThreads(c, q)
 	if err != nil {
 		return err
 	}
+	threads := f.Threads
 	p.listPage = listPage{Page: s.newPage(c, "search.title"), Boards: boards, List: &thread.ListPage{Threads: threads}, Tab: thread.TabLatest}
-	p.Total, p.Count = total, int(min(total, 1<<31))
+	p.Total, p.Count = f.Total, int(min(f.Total, 1<<31))
 	p.PrevOffset = -1
 	if p.Offset > 0 {
+		// A page takes more hits than it shows when duplicates fold, so this
+		// page's predecessor may start a little later: it then repeats a few
+		// results, and skips none.
 		p.PrevOffset = max(p.Offset-searchPerPage, 0)
 	}
-	if uint64(p.Offset+searchPerPage) < total && p.Offset+searchPerPage <= searchMaxOffset {
-		p.NextOffset = p.Offset + searchPerPage
+	if next := p.Offset + f.Used; uint64(next) < f.Total && next <= searchMaxOffset {
+		p.NextOffset = next
 	}
 	p.Rows = p.threadRows()
 	if len(threads) > 0 {
@@ -198,11 +239,11 @@ func (s *Server) searchShow(c *fiber.Ctx) error {
 			return err
 		}
 		if p.filtered() {
-			_, n, err := s.findThreads(c, search.Query{Text: p.Query, Size: 1})
+			unfiltered, err := s.findThreads(c, search.Query{Text: p.Query, Size: 1})
 			if err != nil {
 				return err
 			}
-			p.Unfiltered = int(min(n, 1<<31))
+			p.Unfiltered = int(min(unfiltered.Total, 1<<31))
 		}
 	}
 	return s.render(c, "search", p)
@@ -255,10 +296,11 @@ func (s *Server) suggestions(c *fiber.Ctx, text string, boardID int64, n int, as
 	if len(search.Words(text)) == 0 {
 		return nil, nil
 	}
-	threads, _, err := s.findThreads(c, search.Query{Text: text, BoardID: boardID, Size: n})
-	if err != nil || len(threads) == 0 {
+	f, err := s.findThreads(c, search.Query{Text: text, BoardID: boardID, Size: n})
+	if err != nil || len(f.Threads) == 0 {
 		return nil, err
 	}
+	threads := f.Threads
 	ids := make([]int64, len(threads))
 	for i, t := range threads {
 		ids[i] = t.ID

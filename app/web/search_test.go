@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -262,4 +265,95 @@ func TestCloseAsDuplicate(t *testing.T) {
 	eventually(t, "the reopened thread is found as itself", func() bool {
 		return strings.Contains(c.Get("/search?q=laptop+offline+each+night").Body, dupPath)
 	})
+}
+
+// TestDuplicatesKeepPagesFull: threads closed as duplicates give way to their
+// canonical thread, which is among the hits already; the suggestions and each
+// search page are still full, and paging on shows every other thread once.
+func TestDuplicatesKeepPagesFull(t *testing.T) {
+	srv := apptest.NewServer(t, apptest.ServerOptions{})
+	ctx := context.Background()
+	b := newBoard(t, srv, "printing", nil)
+	var canonical *thread.Thread
+	var ids []int64
+	duplicates := map[int64]bool{}
+	// Duplicates say it most plainly, and rank first. Texts of different
+	// lengths score differently: threads that tie keep no order between requests
+	// once the index merges its segments.
+	for i := range 30 {
+		ask := thread.Ask{BoardID: b.ID, Title: fmt.Sprintf("Printer model %d stops at the first page", i),
+			Body: "It blinks" + strings.Repeat(" and blinks", i) + ".", Language: "en"}
+		if i > 0 && i <= 8 {
+			ask.Title, ask.Body = fmt.Sprintf("Printer jams paper, printer jams again (%d)", i), "Printer jams paper every time, the printer jams."
+		}
+		th, err := srv.App.Threads.Create(ctx, srv.Fixtures.Member, ask)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			canonical = th
+		} else if i <= 8 {
+			if _, err := srv.App.Threads.CloseAsDuplicate(ctx, srv.Fixtures.Moderator, th.ID, canonical.ID); err != nil {
+				t.Fatal(err)
+			}
+			duplicates[th.ID] = true
+			continue
+		}
+		ids = append(ids, th.ID)
+	}
+	c := srv.Client(t)
+	idOf := regexp.MustCompile(`class="thread-title" href="/t/(\d+)/`)
+	page := func(path string) (found []int64, next string) {
+		r := c.Get(path)
+		if r.StatusCode != 200 {
+			t.Fatalf("%s: status %d", path, r.StatusCode)
+		}
+		for _, m := range idOf.FindAllStringSubmatch(r.Body, -1) {
+			id, _ := strconv.ParseInt(m[1], 10, 64)
+			found = append(found, id)
+		}
+		if m := regexp.MustCompile(`<a href="([^"]+)" rel="next"`).FindStringSubmatch(r.Body); m != nil {
+			next = html.UnescapeString(m[1])
+		}
+		return found, next
+	}
+	const query = "printer+jams+paper+stops+page"
+	apptest.AwaitIndex(t, srv.App)
+
+	seen := map[int64]int{}
+	pages := 0
+	for path := "/search?q=" + query; path != ""; pages++ {
+		found, next := page(path)
+		if next != "" && len(found) != 20 {
+			t.Errorf("%s shows %d threads and a next page, want 20", path, len(found))
+		}
+		for _, id := range found {
+			seen[id]++
+			if duplicates[id] {
+				t.Errorf("%s shows the duplicate %d", path, id)
+			}
+		}
+		path = next
+	}
+	if pages != 2 {
+		t.Errorf("%d pages, want 2", pages)
+	}
+	for _, id := range ids {
+		if seen[id] != 1 {
+			t.Errorf("thread %d shown %d times over the pages, want once", id, seen[id])
+		}
+	}
+
+	req, err := http.NewRequest(http.MethodGet, srv.URL+"/suggest?q="+query, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept", "application/json")
+	var suggested []struct{ ID int64 }
+	if err := json.Unmarshal([]byte(c.Do(req).Body), &suggested); err != nil {
+		t.Fatal(err)
+	}
+	if len(suggested) != 5 || suggested[0].ID != canonical.ID {
+		t.Errorf("suggested %v, want 5 threads, the canonical %d first", suggested, canonical.ID)
+	}
 }

@@ -122,3 +122,69 @@ func Head(ctx context.Context, db *database.DB) (Position, error) {
 	}
 	return pos, nil
 }
+
+// Before reports whether p lies before q: a reader at p has yet to read a record
+// at q.
+func (p Position) Before(q Position) bool {
+	return p.Tx < q.Tx || p.Tx == q.Tx && p.ID < q.ID
+}
+
+// Prune removes the records written before cutoff that every reader may have
+// read, and notes the position of the last one removed (see Pruned). It returns
+// how many it removed. A node whose index is further behind than that rebuilds
+// it: the outbox holds the recent changes, and the database all the rest.
+func Prune(ctx context.Context, db *database.DB, cutoff time.Time) (int64, error) {
+	var n int64
+	var err error
+	if db.Dialect == database.Postgres {
+		// One statement, so the records and the mark change together. Only
+		// records of transactions older than every running one go: the others
+		// no reader can have read yet (see After).
+		err = db.Writer(ctx).Raw(`WITH gone AS (
+				DELETE FROM outbox WHERE created_at < ? AND txid < pg_snapshot_xmin(pg_current_snapshot()) RETURNING txid, id
+			), mark AS (
+				INSERT INTO outbox_pruned (id, txid, last_id)
+				SELECT 1, txid, id FROM gone ORDER BY txid DESC, id DESC LIMIT 1
+				ON CONFLICT (id) DO UPDATE SET txid = EXCLUDED.txid, last_id = EXCLUDED.last_id
+				WHERE (outbox_pruned.txid, outbox_pruned.last_id) < (EXCLUDED.txid, EXCLUDED.last_id)
+			)
+			SELECT count(*) FROM gone`, cutoff.UTC()).Scan(&n).Error
+	} else {
+		// Ids commit in order here, so the records up to the newest old one
+		// are a prefix of the outbox.
+		err = db.InTx(ctx, func(ctx context.Context) error {
+			var last int64
+			if err := db.Writer(ctx).Raw("SELECT COALESCE(MAX(id), 0) FROM outbox WHERE created_at < ?", cutoff.UTC()).Scan(&last).Error; err != nil || last == 0 {
+				return err
+			}
+			res := db.Writer(ctx).Exec("DELETE FROM outbox WHERE id <= ?", last)
+			if res.Error != nil {
+				return res.Error
+			}
+			n = res.RowsAffected
+			return db.Writer(ctx).Exec(`INSERT INTO outbox_pruned (id, txid, last_id) VALUES (1, 0, ?)
+				ON CONFLICT (id) DO UPDATE SET last_id = excluded.last_id WHERE excluded.last_id > outbox_pruned.last_id`, last).Error
+		})
+	}
+	if err != nil {
+		return 0, fmt.Errorf("outbox: prune before %v: %w", cutoff, err)
+	}
+	return n, nil
+}
+
+// Pruned returns the position of the last record Prune removed, the zero
+// Position if none was. A reader at a position before it may have missed
+// records for good.
+func Pruned(ctx context.Context, db *database.DB) (Position, error) {
+	var rows []struct {
+		Tx     uint64 `gorm:"column:txid"`
+		LastID int64
+	}
+	if err := db.Reader(ctx).Raw("SELECT txid, last_id FROM outbox_pruned WHERE id = 1").Scan(&rows).Error; err != nil {
+		return Position{}, fmt.Errorf("outbox: pruned: %w", err)
+	}
+	if len(rows) == 0 {
+		return Position{}, nil
+	}
+	return Position{Tx: rows[0].Tx, ID: rows[0].LastID}, nil
+}

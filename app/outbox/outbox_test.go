@@ -224,3 +224,72 @@ func TestPositionOfAnIDAlone(t *testing.T) {
 		t.Errorf("entities read (-want +got):\n%s", diff)
 	}
 }
+
+// TestPrune: records older than the cutoff go, the newer stay, and Pruned tells
+// which readers may have missed some: those before the last record removed.
+func TestPrune(t *testing.T) {
+	db, ctx := apptest.NewDB(t), context.Background()
+	for _, id := range []int64{1, 2, 3, 4} {
+		if err := outbox.Append(ctx, db, outbox.Thread, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Now().UTC()
+	if err := db.Writer(ctx).Exec("UPDATE outbox SET created_at = ? WHERE entity_id IN (1, 2)", now.Add(-10*24*time.Hour)).Error; err != nil {
+		t.Fatal(err)
+	}
+	all := (&reader{db: db}).readAll(t, 4)
+	if mark, err := outbox.Pruned(ctx, db); err != nil || mark != (outbox.Position{}) {
+		t.Fatalf("Pruned before any pruning = %+v, %v; want the zero position", mark, err)
+	}
+
+	// On PostgreSQL a write transaction of another test package holds back the
+	// records of later transactions: pruning tries again, as the hourly
+	// housekeeping would.
+	prune := func(cutoff time.Time, wantLeft []int64) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+			if _, err := outbox.Prune(ctx, db, cutoff); err != nil {
+				t.Fatal(err)
+			}
+			left := entities((&reader{db: db}).readAll(t, len(wantLeft)))
+			if slices.Equal(left, wantLeft) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("after pruning before %v the outbox holds %v, want %v", cutoff, left, wantLeft)
+			}
+		}
+	}
+	week := now.Add(-7 * 24 * time.Hour)
+	prune(week, []int64{3, 4})
+	mark, err := outbox.Pruned(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mark != all[1].Position() {
+		t.Errorf("Pruned = %+v, want the position of the second record %+v", mark, all[1].Position())
+	}
+	for i, want := range []bool{true, false, false, false} {
+		if got := all[i].Position().Before(mark); got != want {
+			t.Errorf("a reader at record %d is before the mark: %v, want %v", i+1, got, want)
+		}
+	}
+	if n, err := outbox.Prune(ctx, db, week); err != nil || n != 0 {
+		t.Errorf("pruning again removed %d, %v; want 0", n, err)
+	}
+	if again, _ := outbox.Pruned(ctx, db); again != mark {
+		t.Errorf("pruning nothing moved the mark from %+v to %+v", mark, again)
+	}
+
+	prune(now.Add(time.Hour), nil)
+	if mark, _ := outbox.Pruned(ctx, db); mark != all[3].Position() {
+		t.Errorf("Pruned = %+v, want the position of the last record %+v", mark, all[3].Position())
+	}
+	if err := outbox.Append(ctx, db, outbox.Thread, 5); err != nil {
+		t.Fatal(err)
+	}
+	if got := entities((&reader{db: db, pos: all[3].Position()}).readAll(t, 1)); !slices.Equal(got, []int64{5}) {
+		t.Errorf("after the last pruned record a reader reads %v, want [5]", got)
+	}
+}

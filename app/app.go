@@ -19,6 +19,7 @@ import (
 	"github.com/schwarm/schwarm/app/deflection"
 	"github.com/schwarm/schwarm/app/i18n"
 	"github.com/schwarm/schwarm/app/markup"
+	"github.com/schwarm/schwarm/app/outbox"
 	"github.com/schwarm/schwarm/app/reputation"
 	"github.com/schwarm/schwarm/app/search"
 	"github.com/schwarm/schwarm/app/theme"
@@ -130,7 +131,13 @@ func (a *App) OpenSearch(ctx context.Context) error {
 		}
 		a.Log.Info("search index built", "threads", n, "duration", time.Since(start).Round(time.Millisecond))
 	}
-	return a.Indexer.CatchUp(ctx)
+	err = a.Indexer.CatchUp(ctx)
+	if errors.Is(err, search.ErrPruned) {
+		// Behind, not broken: it serves while the indexer rebuilds it.
+		a.Log.Warn("search index is behind the pruned outbox; it serves while the indexer rebuilds it", "why", err)
+		return nil
+	}
+	return err
 }
 
 // Reindex builds a new generation of the search index from the database beside
@@ -138,21 +145,7 @@ func (a *App) OpenSearch(ctx context.Context) error {
 // serving and switches to it within a tick of its indexer (see Indexer.Follow).
 // It returns the number of threads indexed.
 func (a *App) Reindex(ctx context.Context) (int, error) {
-	root := filepath.Join(a.Config.DataDir, "index")
-	ix, err := search.NewGeneration(root)
-	if err != nil {
-		return 0, err
-	}
-	n, err := search.NewIndexer(a.DB, a.Threads, ix, a.Log).Rebuild(ctx)
-	gen := ix.Generation()
-	// Closed before it is published, so that the server finds it free to open.
-	if cerr := ix.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return n, err
-	}
-	return n, search.Publish(root, gen)
+	return search.BuildGeneration(ctx, a.DB, a.Threads, filepath.Join(a.Config.DataDir, "index"), a.Log)
 }
 
 // Migrate applies pending migrations and logs what it applied.
@@ -246,27 +239,37 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, hook web.RouteHook) er
 	return <-errc
 }
 
-// housekeeping purges expired sessions and old rate-limit windows, and closes asks
-// abandoned after a suggestion was opened, every hour.
+// housekeeping runs housekeep now and then every hour until ctx ends.
 func (a *App) housekeeping(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		if n, err := a.Sessions.Purge(ctx); err != nil && ctx.Err() == nil {
-			a.Log.Warn("purge sessions", "err", err)
-		} else if n > 0 {
-			a.Log.Info("purged expired sessions", "count", n)
-		}
-		if err := a.Limiter.Purge(ctx, max(a.Config.LoginRate.Window, a.Config.SignupRate.Window, a.Config.WriteRate.Window)); err != nil && ctx.Err() == nil {
-			a.Log.Warn("purge rate limits", "err", err)
-		}
-		if _, err := a.Deflect.AbandonStale(ctx); err != nil && ctx.Err() == nil {
-			a.Log.Warn("close abandoned asks", "err", err)
-		}
+		a.housekeep(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// housekeep purges expired sessions, old rate-limit windows and outbox records
+// past their retention, and closes asks abandoned after a suggestion was opened.
+func (a *App) housekeep(ctx context.Context) {
+	if n, err := a.Sessions.Purge(ctx); err != nil && ctx.Err() == nil {
+		a.Log.Warn("purge sessions", "err", err)
+	} else if n > 0 {
+		a.Log.Info("purged expired sessions", "count", n)
+	}
+	if err := a.Limiter.Purge(ctx, max(a.Config.LoginRate.Window, a.Config.SignupRate.Window, a.Config.WriteRate.Window)); err != nil && ctx.Err() == nil {
+		a.Log.Warn("purge rate limits", "err", err)
+	}
+	if _, err := a.Deflect.AbandonStale(ctx); err != nil && ctx.Err() == nil {
+		a.Log.Warn("close abandoned asks", "err", err)
+	}
+	if n, err := outbox.Prune(ctx, a.DB, time.Now().Add(-a.Config.OutboxRetention.Duration)); err != nil && ctx.Err() == nil {
+		a.Log.Warn("prune the outbox", "err", err)
+	} else if n > 0 {
+		a.Log.Info("pruned the outbox", "records", n)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/schwarm/schwarm/app/apptest"
 	"github.com/schwarm/schwarm/app/config"
+	"github.com/schwarm/schwarm/app/outbox"
 )
 
 // TestGracefulShutdown: when the server is told to stop (SIGTERM cancels ctx in
@@ -72,5 +74,36 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	if _, err := http.Get(base + "/healthz"); err == nil {
 		t.Error("server still accepts requests after shutdown")
+	}
+}
+
+// TestHousekeepingPrunesTheOutbox: records older than SCHWARM_OUTBOX_RETENTION
+// go, newer ones stay.
+func TestHousekeepingPrunesTheOutbox(t *testing.T) {
+	a := apptest.NewApp(t, apptest.Config(t, func(c *config.Config) { c.OutboxRetention.Duration = 24 * time.Hour }))
+	ctx := context.Background()
+	for _, id := range []int64{1, 2} {
+		if err := outbox.Append(ctx, a.DB, outbox.Thread, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.DB.Writer(ctx).Exec("UPDATE outbox SET created_at = ? WHERE entity_id = 1", time.Now().Add(-25*time.Hour).UTC()).Error; err != nil {
+		t.Fatal(err)
+	}
+	// On PostgreSQL a write transaction of another test package holds back
+	// pruning the records of later transactions: the next round takes them.
+	var left []int64
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		a.Housekeep(ctx)
+		left = nil
+		if err := a.DB.Reader(ctx).Table("outbox").Order("id").Pluck("entity_id", &left).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(left) == 1 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if !slices.Equal(left, []int64{2}) {
+		t.Errorf("after housekeeping the outbox holds the records of %v, want [2]", left)
 	}
 }

@@ -115,7 +115,10 @@ func Head(ctx context.Context, db *database.DB) (Position, error) {
 		// the transaction xmin itself past the position.
 		err = db.Reader(ctx).Raw("SELECT pg_snapshot_xmin(pg_current_snapshot())").Scan(&pos.Tx).Error
 	} else {
-		err = db.Reader(ctx).Raw("SELECT COALESCE(MAX(id), 0) FROM outbox").Scan(&pos.ID).Error
+		// The pruned mark counts too: after a prune that took every record, the
+		// head must not lie before it (see Pruned).
+		err = db.Reader(ctx).Raw(`SELECT MAX(COALESCE((SELECT MAX(id) FROM outbox), 0),
+			COALESCE((SELECT last_id FROM outbox_pruned WHERE id = 1), 0))`).Scan(&pos.ID).Error
 	}
 	if err != nil {
 		return Position{}, fmt.Errorf("outbox: head: %w", err)

@@ -20,7 +20,13 @@ type Indexer struct {
 	index   *Index
 	log     *slog.Logger
 	refused int // a published generation that could not be opened
+
+	rebuiltAt time.Time // when Run last started a rebuild for ErrPruned
 }
+
+// ErrPruned says that the index lies before outbox records that were pruned (see
+// outbox.Prune): it may have missed changes for good, and is rebuilt.
+var ErrPruned = errors.New("search: the index is behind changes the outbox no longer holds")
 
 // NewIndexer returns an Indexer.
 func NewIndexer(db *database.DB, threads *thread.Service, index *Index, log *slog.Logger) *Indexer {
@@ -40,8 +46,20 @@ func (in *Indexer) CatchUp(ctx context.Context) error {
 	}
 	for {
 		entries, err := outbox.After(ctx, in.db, pos, batchSize)
-		if err != nil || len(entries) == 0 {
+		if err != nil {
 			return err
+		}
+		// The mark is read after the records: a prune that removed records past
+		// pos before they were read has moved it by now.
+		mark, err := outbox.Pruned(ctx, in.db)
+		if err != nil {
+			return err
+		}
+		if pos.Before(mark) {
+			return fmt.Errorf("%w: at %+v, pruned up to %+v", ErrPruned, pos, mark)
+		}
+		if len(entries) == 0 {
+			return nil
 		}
 		seen := map[int64]bool{}
 		var ids []int64
@@ -114,6 +132,27 @@ func (in *Indexer) Rebuild(ctx context.Context) (int, error) {
 	return n, in.index.markBuilt()
 }
 
+// BuildGeneration builds a new generation of the index in root from the
+// database, beside the one in use, and publishes it: a node serving from root
+// goes on serving and switches to it within a tick of its indexer (see Follow).
+// It returns how many threads it indexed.
+func BuildGeneration(ctx context.Context, db *database.DB, threads *thread.Service, root string, log *slog.Logger) (int, error) {
+	ix, err := NewGeneration(root)
+	if err != nil {
+		return 0, err
+	}
+	n, err := NewIndexer(db, threads, ix, log).Rebuild(ctx)
+	gen := ix.Generation()
+	// Closed before it is published, so that the server finds it free to open.
+	if cerr := ix.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return n, err
+	}
+	return n, Publish(root, gen)
+}
+
 // Follow switches to a generation that `schwarm reindex` published, once that
 // generation has caught up with the outbox: searches go on against the old one
 // until then, and never see an index further behind than the one they had.
@@ -140,8 +179,13 @@ func (in *Indexer) Follow(ctx context.Context) error {
 	return nil
 }
 
+// rebuildGap is the least time between two rebuilds that Run starts for
+// ErrPruned, should one fail.
+const rebuildGap = time.Minute
+
 // Run follows published generations and applies new outbox records every
-// interval until ctx ends.
+// interval until ctx ends. An index behind the pruned outbox goes on serving
+// while Run builds a new generation, which it then switches to.
 func (in *Indexer) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -149,7 +193,19 @@ func (in *Indexer) Run(ctx context.Context, interval time.Duration) {
 		if err := in.Follow(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			in.log.Warn("search index switch", "err", err)
 		}
-		if err := in.CatchUp(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		err := in.CatchUp(ctx)
+		switch {
+		case errors.Is(err, ErrPruned) && time.Since(in.rebuiltAt) >= rebuildGap:
+			in.rebuiltAt = time.Now()
+			in.log.Warn("search index rebuilding while it serves", "why", err)
+			start := time.Now()
+			n, err := BuildGeneration(ctx, in.db, in.threads, in.index.root, in.log)
+			if err != nil && !errors.Is(err, context.Canceled) {
+				in.log.Warn("search index rebuild", "err", err)
+			} else if err == nil {
+				in.log.Info("search index built", "threads", n, "duration", time.Since(start).Round(time.Millisecond))
+			}
+		case err != nil && !errors.Is(err, ErrPruned) && !errors.Is(err, context.Canceled):
 			in.log.Warn("search index catch-up", "err", err)
 		}
 		select {

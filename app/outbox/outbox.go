@@ -132,6 +132,9 @@ func (p Position) Before(q Position) bool {
 	return p.Tx < q.Tx || p.Tx == q.Tx && p.ID < q.ID
 }
 
+// pruneBatch is how many records Prune removes in one SQLite transaction.
+const pruneBatch = 5000
+
 // Prune removes the records written before cutoff that every reader may have
 // read, and notes the position of the last one removed (see Pruned). It returns
 // how many it removed. A node whose index is further behind than that rebuilds
@@ -153,21 +156,30 @@ func Prune(ctx context.Context, db *database.DB, cutoff time.Time) (int64, error
 			)
 			SELECT count(*) FROM gone`, cutoff.UTC()).Scan(&n).Error
 	} else {
-		// Ids commit in order here, so the records up to the newest old one
-		// are a prefix of the outbox.
-		err = db.InTx(ctx, func(ctx context.Context) error {
-			var last int64
-			if err := db.Writer(ctx).Raw("SELECT COALESCE(MAX(id), 0) FROM outbox WHERE created_at < ?", cutoff.UTC()).Scan(&last).Error; err != nil || last == 0 {
-				return err
+		// Ids commit in order here, so the old records are a prefix of the
+		// outbox. It goes in batches, each a transaction of its own: SQLite has
+		// one writer, and the first prune of a large forum has years to remove.
+		for {
+			var batch int64
+			err = db.InTx(ctx, func(ctx context.Context) error {
+				var last int64
+				if err := db.Writer(ctx).Raw("SELECT COALESCE(MAX(id), 0) FROM (SELECT id FROM outbox WHERE created_at < ? ORDER BY id LIMIT ?)",
+					cutoff.UTC(), pruneBatch).Scan(&last).Error; err != nil || last == 0 {
+					return err
+				}
+				res := db.Writer(ctx).Exec("DELETE FROM outbox WHERE id <= ?", last)
+				if res.Error != nil {
+					return res.Error
+				}
+				batch = res.RowsAffected
+				return db.Writer(ctx).Exec(`INSERT INTO outbox_pruned (id, txid, last_id) VALUES (1, 0, ?)
+					ON CONFLICT (id) DO UPDATE SET last_id = excluded.last_id WHERE excluded.last_id > outbox_pruned.last_id`, last).Error
+			})
+			n += batch
+			if err != nil || batch < pruneBatch {
+				break
 			}
-			res := db.Writer(ctx).Exec("DELETE FROM outbox WHERE id <= ?", last)
-			if res.Error != nil {
-				return res.Error
-			}
-			n = res.RowsAffected
-			return db.Writer(ctx).Exec(`INSERT INTO outbox_pruned (id, txid, last_id) VALUES (1, 0, ?)
-				ON CONFLICT (id) DO UPDATE SET last_id = excluded.last_id WHERE excluded.last_id > outbox_pruned.last_id`, last).Error
-		})
+		}
 	}
 	if err != nil {
 		return 0, fmt.Errorf("outbox: prune before %v: %w", cutoff, err)

@@ -298,3 +298,33 @@ func TestPrune(t *testing.T) {
 		t.Errorf("after the last pruned record a reader reads %v, want [5]", got)
 	}
 }
+
+// TestPruneAManyYearsOutbox: the first prune of a large forum removes all its
+// old records, however many (on SQLite in several transactions).
+func TestPruneAManyYearsOutbox(t *testing.T) {
+	db, ctx := apptest.NewDB(t), context.Background()
+	ids := make([]int64, 12_001)
+	for i := range ids {
+		ids[i] = int64(i + 1)
+	}
+	if err := outbox.Append(ctx, db, outbox.Thread, ids...); err != nil {
+		t.Fatal(err)
+	}
+	last := (&reader{db: db}).readAll(t, len(ids))[len(ids)-1].Position()
+	var n int64
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		removed, err := outbox.Prune(ctx, db, time.Now().Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n += removed; n >= int64(len(ids)) || time.Now().After(deadline) {
+			break
+		}
+	}
+	if n != int64(len(ids)) {
+		t.Errorf("pruned %d records, want %d", n, len(ids))
+	}
+	if mark, err := outbox.Pruned(ctx, db); err != nil || mark != last {
+		t.Errorf("Pruned = %+v, %v; want the last record's position %+v", mark, err, last)
+	}
+}

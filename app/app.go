@@ -132,9 +132,9 @@ func (a *App) OpenSearch(ctx context.Context) error {
 		a.Log.Info("search index built", "threads", n, "duration", time.Since(start).Round(time.Millisecond))
 	}
 	err = a.Indexer.CatchUp(ctx)
-	if errors.Is(err, search.ErrPruned) {
+	if errors.Is(err, search.ErrLost) {
 		// Behind, not broken: it serves while the indexer rebuilds it.
-		a.Log.Warn("search index is behind the pruned outbox; it serves while the indexer rebuilds it", "why", err)
+		a.Log.Warn("search index lost track of the outbox; it serves while the indexer rebuilds it", "why", err)
 		return nil
 	}
 	return err

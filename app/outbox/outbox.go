@@ -132,74 +132,104 @@ func (p Position) Before(q Position) bool {
 	return p.Tx < q.Tx || p.Tx == q.Tx && p.ID < q.ID
 }
 
-// pruneBatch is how many records Prune removes in one SQLite transaction.
+// pruneBatch is how many records Prune removes in one transaction: a big first
+// prune neither holds SQLite's single writer nor, on PostgreSQL, holds back
+// every reader (see Position) for long.
 const pruneBatch = 5000
 
 // Prune removes the records written before cutoff that every reader may have
-// read, and notes the position of the last one removed (see Pruned). It returns
-// how many it removed. A node whose index is further behind than that rebuilds
-// it: the outbox holds the recent changes, and the database all the rest.
+// read, and notes the position of the last one removed, and returns how many it
+// removed. A reader whose position lies before that note has lost records for
+// good (see Lost) and starts again from the database: the outbox holds the
+// recent changes, the database all the rest.
 func Prune(ctx context.Context, db *database.DB, cutoff time.Time) (int64, error) {
 	var n int64
-	var err error
+	for {
+		batch, err := pruneBatchBefore(ctx, db, cutoff.UTC())
+		n += batch
+		if err != nil {
+			return n, fmt.Errorf("outbox: prune before %v: %w", cutoff, err)
+		}
+		if batch < pruneBatch {
+			return n, nil
+		}
+	}
+}
+
+func pruneBatchBefore(ctx context.Context, db *database.DB, cutoff time.Time) (int64, error) {
+	var n int64
 	if db.Dialect == database.Postgres {
-		// One statement, so the records and the mark change together. Only
-		// records of transactions older than every running one go: the others
-		// no reader can have read yet (see After).
-		err = db.Writer(ctx).Raw(`WITH gone AS (
-				DELETE FROM outbox WHERE created_at < ? AND txid < pg_snapshot_xmin(pg_current_snapshot()) RETURNING txid, id
+		// One statement, so the records and the note change together. Only
+		// records of transactions older than every running one go: no reader
+		// can have read the others yet (see After). A note that is not from
+		// this cluster (see Lost) is replaced.
+		err := db.Writer(ctx).Raw(`WITH gone AS (
+				DELETE FROM outbox WHERE id IN (
+					SELECT id FROM outbox WHERE created_at < ? AND txid < pg_snapshot_xmin(pg_current_snapshot()) LIMIT ?)
+				RETURNING txid, id
 			), mark AS (
 				INSERT INTO outbox_pruned (id, txid, last_id)
 				SELECT 1, txid, id FROM gone ORDER BY txid DESC, id DESC LIMIT 1
 				ON CONFLICT (id) DO UPDATE SET txid = EXCLUDED.txid, last_id = EXCLUDED.last_id
 				WHERE (outbox_pruned.txid, outbox_pruned.last_id) < (EXCLUDED.txid, EXCLUDED.last_id)
+					OR outbox_pruned.txid >= pg_snapshot_xmin(pg_current_snapshot())
 			)
-			SELECT count(*) FROM gone`, cutoff.UTC()).Scan(&n).Error
-	} else {
-		// Ids commit in order here, so the old records are a prefix of the
-		// outbox. It goes in batches, each a transaction of its own: SQLite has
-		// one writer, and the first prune of a large forum has years to remove.
-		for {
-			var batch int64
-			err = db.InTx(ctx, func(ctx context.Context) error {
-				var last int64
-				if err := db.Writer(ctx).Raw("SELECT COALESCE(MAX(id), 0) FROM (SELECT id FROM outbox WHERE created_at < ? ORDER BY id LIMIT ?)",
-					cutoff.UTC(), pruneBatch).Scan(&last).Error; err != nil || last == 0 {
-					return err
-				}
-				res := db.Writer(ctx).Exec("DELETE FROM outbox WHERE id <= ?", last)
-				if res.Error != nil {
-					return res.Error
-				}
-				batch = res.RowsAffected
-				return db.Writer(ctx).Exec(`INSERT INTO outbox_pruned (id, txid, last_id) VALUES (1, 0, ?)
-					ON CONFLICT (id) DO UPDATE SET last_id = excluded.last_id WHERE excluded.last_id > outbox_pruned.last_id`, last).Error
-			})
-			n += batch
-			if err != nil || batch < pruneBatch {
-				break
-			}
+			SELECT count(*) FROM gone`, cutoff, pruneBatch).Scan(&n).Error
+		return n, err
+	}
+	// Ids commit in order here, so the old records are a prefix of the outbox,
+	// and the first records by id are all a batch needs to look at.
+	var last int64
+	if err := db.Reader(ctx).Raw("SELECT COALESCE(MAX(id), 0) FROM (SELECT id, created_at FROM outbox ORDER BY id LIMIT ?) WHERE created_at < ?",
+		pruneBatch, cutoff).Scan(&last).Error; err != nil || last == 0 {
+		return 0, err
+	}
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		res := db.Writer(ctx).Exec("DELETE FROM outbox WHERE id <= ?", last)
+		if res.Error != nil {
+			return res.Error
 		}
-	}
-	if err != nil {
-		return 0, fmt.Errorf("outbox: prune before %v: %w", cutoff, err)
-	}
-	return n, nil
+		n = res.RowsAffected
+		return db.Writer(ctx).Exec(`INSERT INTO outbox_pruned (id, txid, last_id) VALUES (1, 0, ?)
+			ON CONFLICT (id) DO UPDATE SET last_id = excluded.last_id WHERE excluded.last_id > outbox_pruned.last_id`, last).Error
+	})
+	return n, err
 }
 
-// Pruned returns the position of the last record Prune removed, the zero
-// Position if none was. A reader at a position before it may have missed
-// records for good.
-func Pruned(ctx context.Context, db *database.DB) (Position, error) {
-	var rows []struct {
-		Tx     uint64 `gorm:"column:txid"`
-		LastID int64
+// Lost reports whether a reader at pos may have lost records for good, and
+// must start again from the state of the database (see Head): because Prune
+// removed records past it, or because pos is not from this database at all
+// (the database was restored from a backup after the reader read it).
+func Lost(ctx context.Context, db *database.DB, pos Position) (bool, error) {
+	var row struct {
+		Xmin   uint64 // PostgreSQL: every transaction below it has ended
+		Seq    int64  // SQLite: the highest id the outbox ever handed out
+		MarkTx uint64
+		MarkID int64
 	}
-	if err := db.Reader(ctx).Raw("SELECT txid, last_id FROM outbox_pruned WHERE id = 1").Scan(&rows).Error; err != nil {
-		return Position{}, fmt.Errorf("outbox: pruned: %w", err)
+	q := `SELECT 0 AS xmin, COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0) AS seq,
+		0 AS mark_tx, COALESCE((SELECT last_id FROM outbox_pruned WHERE id = 1), 0) AS mark_id`
+	if db.Dialect == database.Postgres {
+		q = `SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin, 0 AS seq,
+			COALESCE((SELECT txid FROM outbox_pruned WHERE id = 1), '0'::xid8) AS mark_tx,
+			COALESCE((SELECT last_id FROM outbox_pruned WHERE id = 1), 0) AS mark_id`
 	}
-	if len(rows) == 0 {
-		return Position{}, nil
+	if err := db.Reader(ctx).Raw(q).Scan(&row).Error; err != nil {
+		return false, fmt.Errorf("outbox: lost at %+v: %w", pos, err)
 	}
-	return Position{Tx: rows[0].Tx, ID: rows[0].LastID}, nil
+	mark := Position{Tx: row.MarkTx, ID: row.MarkID}
+	if db.Dialect == database.Postgres {
+		// In one cluster xmin never goes down, a reader's transactions lie at
+		// or below the xmin it read (Head) and the note's below the xmin the
+		// prune saw. Higher ones are another cluster's, restored from a dump.
+		if pos.Tx > row.Xmin {
+			return true, nil
+		}
+		if mark.Tx >= row.Xmin {
+			mark = Position{} // a fresh cluster's readers missed none of it
+		}
+	} else if pos.ID > row.Seq {
+		return true, nil // read from a newer copy of the database than this one
+	}
+	return pos.Before(mark), nil
 }

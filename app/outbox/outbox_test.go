@@ -225,7 +225,7 @@ func TestPositionOfAnIDAlone(t *testing.T) {
 	}
 }
 
-// TestPrune: records older than the cutoff go, the newer stay, and Pruned tells
+// TestPrune: records older than the cutoff go, the newer stay, and Lost tells
 // which readers may have missed some: those before the last record removed.
 func TestPrune(t *testing.T) {
 	db, ctx := apptest.NewDB(t), context.Background()
@@ -239,9 +239,16 @@ func TestPrune(t *testing.T) {
 		t.Fatal(err)
 	}
 	all := (&reader{db: db}).readAll(t, 4)
-	if mark, err := outbox.Pruned(ctx, db); err != nil || mark != (outbox.Position{}) {
-		t.Fatalf("Pruned before any pruning = %+v, %v; want the zero position", mark, err)
+	// lost checks Lost for a reader at the start and at each record.
+	lost := func(want ...bool) {
+		t.Helper()
+		for i, pos := range append([]outbox.Position{{}}, positions(all)...) {
+			if got, err := outbox.Lost(ctx, db, pos); err != nil || got != want[i] {
+				t.Errorf("a reader at record %d (%+v): lost %v, %v; want %v", i, pos, got, err, want[i])
+			}
+		}
 	}
+	lost(false, false, false, false, false)
 
 	// On PostgreSQL a write transaction of another test package holds back the
 	// records of later transactions: pruning tries again, as the hourly
@@ -263,33 +270,21 @@ func TestPrune(t *testing.T) {
 	}
 	week := now.Add(-7 * 24 * time.Hour)
 	prune(week, []int64{3, 4})
-	mark, err := outbox.Pruned(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if mark != all[1].Position() {
-		t.Errorf("Pruned = %+v, want the position of the second record %+v", mark, all[1].Position())
-	}
-	for i, want := range []bool{true, false, false, false} {
-		if got := all[i].Position().Before(mark); got != want {
-			t.Errorf("a reader at record %d is before the mark: %v, want %v", i+1, got, want)
-		}
-	}
+	lost(true, true, false, false, false)
 	if n, err := outbox.Prune(ctx, db, week); err != nil || n != 0 {
 		t.Errorf("pruning again removed %d, %v; want 0", n, err)
 	}
-	if again, _ := outbox.Pruned(ctx, db); again != mark {
-		t.Errorf("pruning nothing moved the mark from %+v to %+v", mark, again)
-	}
+	lost(true, true, false, false, false)
 
 	prune(now.Add(time.Hour), nil)
-	mark, _ = outbox.Pruned(ctx, db)
-	if mark != all[3].Position() {
-		t.Errorf("Pruned = %+v, want the position of the last record %+v", mark, all[3].Position())
+	lost(true, true, true, true, false)
+	// An index rebuilt now starts at the head: it must not count as lost.
+	head, err := outbox.Head(ctx, db)
+	if err != nil {
+		t.Fatal(err)
 	}
-	// An index rebuilt now starts at the head: it must not count as behind.
-	if head, err := outbox.Head(ctx, db); err != nil || head.Before(mark) {
-		t.Errorf("Head = %+v, %v: before the pruned mark %+v", head, err, mark)
+	if got, err := outbox.Lost(ctx, db, head); err != nil || got {
+		t.Errorf("a reader at the head %+v: lost %v, %v", head, got, err)
 	}
 	if err := outbox.Append(ctx, db, outbox.Thread, 5); err != nil {
 		t.Fatal(err)
@@ -299,8 +294,61 @@ func TestPrune(t *testing.T) {
 	}
 }
 
+func positions(records []outbox.Entry) []outbox.Position {
+	var out []outbox.Position
+	for _, e := range records {
+		out = append(out, e.Position())
+	}
+	return out
+}
+
+// TestLostAfterARestore: a reader that read a newer copy of the database than
+// the one now there (restored from a backup) has lost track. On PostgreSQL a
+// prune note restored from another cluster's dump, whose transaction ids run
+// higher, is ignored: this cluster's readers missed none of it.
+func TestLostAfterARestore(t *testing.T) {
+	db, ctx := apptest.NewDB(t), context.Background()
+	if err := outbox.Append(ctx, db, outbox.Thread, 1); err != nil {
+		t.Fatal(err)
+	}
+	read := (&reader{db: db}).readAll(t, 1)[0].Position()
+	ahead := outbox.Position{Tx: read.Tx, ID: read.ID + 1_000_000}
+	if db.Dialect == database.Postgres {
+		ahead = outbox.Position{Tx: read.Tx + 1_000_000_000, ID: 1}
+	}
+	if got, err := outbox.Lost(ctx, db, ahead); err != nil || !got {
+		t.Errorf("a reader of a newer copy %+v: lost %v, %v; want true", ahead, got, err)
+	}
+	if got, err := outbox.Lost(ctx, db, read); err != nil || got {
+		t.Errorf("a reader of this copy %+v: lost %v, %v; want false", read, got, err)
+	}
+	if db.Dialect != database.Postgres {
+		return
+	}
+	// A note restored from another cluster's dump, whose transaction ids run
+	// higher: this cluster's readers have missed none of it, and the next
+	// prune replaces it.
+	if err := db.Writer(ctx).Exec("INSERT INTO outbox_pruned (id, txid, last_id) VALUES (1, '5000000000', 7)").Error; err != nil {
+		t.Fatal(err)
+	}
+	if got, err := outbox.Lost(ctx, db, read); err != nil || got {
+		t.Errorf("a reader of this cluster under a restored note: lost %v, %v; want false", got, err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if _, err := outbox.Prune(ctx, db, time.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if lost, err := outbox.Lost(ctx, db, outbox.Position{}); err != nil || lost || time.Now().After(deadline) {
+			break
+		}
+	}
+	if got, err := outbox.Lost(ctx, db, outbox.Position{}); err != nil || !got {
+		t.Errorf("after a prune in this cluster a reader at the start: lost %v, %v; want true", got, err)
+	}
+}
+
 // TestPruneAManyYearsOutbox: the first prune of a large forum removes all its
-// old records, however many (on SQLite in several transactions).
+// old records, however many (in several transactions).
 func TestPruneAManyYearsOutbox(t *testing.T) {
 	db, ctx := apptest.NewDB(t), context.Background()
 	ids := make([]int64, 12_001)
@@ -310,7 +358,7 @@ func TestPruneAManyYearsOutbox(t *testing.T) {
 	if err := outbox.Append(ctx, db, outbox.Thread, ids...); err != nil {
 		t.Fatal(err)
 	}
-	last := (&reader{db: db}).readAll(t, len(ids))[len(ids)-1].Position()
+	all := (&reader{db: db}).readAll(t, len(ids))
 	var n int64
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
 		removed, err := outbox.Prune(ctx, db, time.Now().Add(time.Hour))
@@ -324,7 +372,10 @@ func TestPruneAManyYearsOutbox(t *testing.T) {
 	if n != int64(len(ids)) {
 		t.Errorf("pruned %d records, want %d", n, len(ids))
 	}
-	if mark, err := outbox.Pruned(ctx, db); err != nil || mark != last {
-		t.Errorf("Pruned = %+v, %v; want the last record's position %+v", mark, err, last)
+	for _, i := range []int{len(ids) - 2, len(ids) - 1} {
+		want := i < len(ids)-1
+		if got, err := outbox.Lost(ctx, db, all[i].Position()); err != nil || got != want {
+			t.Errorf("a reader at record %d: lost %v, %v; want %v", i+1, got, err, want)
+		}
 	}
 }

@@ -21,12 +21,13 @@ type Indexer struct {
 	log     *slog.Logger
 	refused int // a published generation that could not be opened
 
-	rebuiltAt time.Time // when Run last started a rebuild for ErrPruned
+	rebuiltAt time.Time // when Run last started a rebuild for ErrLost
 }
 
-// ErrPruned says that the index lies before outbox records that were pruned (see
-// outbox.Prune): it may have missed changes for good, and is rebuilt.
-var ErrPruned = errors.New("search: the index is behind changes the outbox no longer holds")
+// ErrLost says that the index cannot catch up from the outbox (see outbox.Lost):
+// records past its position were pruned, or the database was restored from a
+// backup. It may have missed changes for good, and is rebuilt.
+var ErrLost = errors.New("search: the index cannot catch up from the outbox")
 
 // NewIndexer returns an Indexer.
 func NewIndexer(db *database.DB, threads *thread.Service, index *Index, log *slog.Logger) *Indexer {
@@ -49,14 +50,14 @@ func (in *Indexer) CatchUp(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		// The mark is read after the records: a prune that removed records past
-		// pos before they were read has moved it by now.
-		mark, err := outbox.Pruned(ctx, in.db)
+		// Asked after the records are read: a prune that removed records past
+		// pos before they were read has noted it by now.
+		lost, err := outbox.Lost(ctx, in.db, pos)
 		if err != nil {
 			return err
 		}
-		if pos.Before(mark) {
-			return fmt.Errorf("%w: at %+v, pruned up to %+v", ErrPruned, pos, mark)
+		if lost {
+			return fmt.Errorf("%w at %+v", ErrLost, pos)
 		}
 		if len(entries) == 0 {
 			return nil
@@ -180,12 +181,12 @@ func (in *Indexer) Follow(ctx context.Context) error {
 }
 
 // rebuildGap is the least time between two rebuilds that Run starts for
-// ErrPruned, should one fail.
+// ErrLost, should one fail.
 const rebuildGap = time.Minute
 
 // Run follows published generations and applies new outbox records every
-// interval until ctx ends. An index behind the pruned outbox goes on serving
-// while Run builds a new generation, which it then switches to.
+// interval until ctx ends. An index that lost track of the outbox (ErrLost)
+// goes on serving while Run builds a new generation, which it then switches to.
 func (in *Indexer) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -195,7 +196,7 @@ func (in *Indexer) Run(ctx context.Context, interval time.Duration) {
 		}
 		err := in.CatchUp(ctx)
 		switch {
-		case errors.Is(err, ErrPruned) && time.Since(in.rebuiltAt) >= rebuildGap:
+		case errors.Is(err, ErrLost) && time.Since(in.rebuiltAt) >= rebuildGap:
 			in.rebuiltAt = time.Now()
 			in.log.Warn("search index rebuilding while it serves", "why", err)
 			start := time.Now()
@@ -205,7 +206,7 @@ func (in *Indexer) Run(ctx context.Context, interval time.Duration) {
 			} else if err == nil {
 				in.log.Info("search index built", "threads", n, "duration", time.Since(start).Round(time.Millisecond))
 			}
-		case err != nil && !errors.Is(err, ErrPruned) && !errors.Is(err, context.Canceled):
+		case err != nil && !errors.Is(err, ErrLost) && !errors.Is(err, context.Canceled):
 			in.log.Warn("search index catch-up", "err", err)
 		}
 		select {

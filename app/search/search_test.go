@@ -235,8 +235,8 @@ func TestAnIndexBehindThePrunedOutboxIsRebuilt(t *testing.T) {
 	}
 	defer ix.Close()
 	in := search.NewIndexer(e.db, e.threads, ix, apptest.Log(t))
-	if err := in.CatchUp(ctx); !errors.Is(err, search.ErrPruned) {
-		t.Fatalf("CatchUp behind the pruned outbox: %v, want ErrPruned", err)
+	if err := in.CatchUp(ctx); !errors.Is(err, search.ErrLost) {
+		t.Fatalf("CatchUp behind the pruned outbox: %v, want ErrLost", err)
 	}
 	if got := ids(t, ix, search.Query{Text: "router"}); !slices.Equal(got, []int64{first.ID}) {
 		t.Errorf("while behind it serves %v for router, want [%d]", got, first.ID)

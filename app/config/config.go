@@ -44,7 +44,7 @@ type Config struct {
 	EditOthersReputation int    `env:"SCHWARM_EDIT_OTHERS_REPUTATION" default:"1000" help:"Reputation from which a member may edit other members' posts, every edit kept as a revision (0 = moderators only)."`
 
 	ShutdownTimeout Duration `env:"SCHWARM_SHUTDOWN_TIMEOUT" default:"15s" help:"How long a stopping server waits for requests in flight to finish."`
-	OutboxRetention Duration `env:"SCHWARM_OUTBOX_RETENTION" default:"168h" help:"How long the record of each change stays for search indexes to apply; a node whose index is further behind rebuilds it while serving."`
+	OutboxRetention Duration `env:"SCHWARM_OUTBOX_RETENTION" default:"168h" help:"How long the record of each change stays for search indexes to apply (at least 1h); a node whose index is further behind rebuilds it while serving."`
 }
 
 // Duration is a time.Duration read from strings such as "15s" or "720h".
@@ -209,6 +209,11 @@ func (c *Config) validate() error {
 	}
 	if c.DataDir == "" {
 		add("SCHWARM_DATA_DIR: must not be empty")
+	}
+	if c.OutboxRetention.Duration < time.Hour {
+		// Shorter, and a node that restarts or a long transaction would make
+		// indexes rebuild for no reason.
+		add("SCHWARM_OUTBOX_RETENTION: %v must be at least 1h", c.OutboxRetention.Duration)
 	}
 	if c.DBMaxConns < 1 || c.DBMaxConns > 1000 {
 		add("SCHWARM_DB_MAX_CONNS: %d must be between 1 and 1000", c.DBMaxConns)

@@ -69,6 +69,7 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		{"SCHWARM_RATE_LOGIN", "10", "not a rate"},
 		{"SCHWARM_RATE_LOGIN", "0/1m", "at least 1"},
 		{"SCHWARM_RATE_SIGNUP", "5/soon", "duration of at least 1s"},
+		{"SCHWARM_OUTBOX_RETENTION", "30m", "at least 1h"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.env+"="+tt.value, func(t *testing.T) {

@@ -267,9 +267,6 @@ func TestAnIndexBehindThePrunedOutboxIsRebuilt(t *testing.T) {
 			t.Fatal("a change after the rebuild is not found after 20 s")
 		}
 	}
-	if ix.Generation() != 2 {
-		t.Errorf("serving generation %d after a usual change, want 2: no second rebuild", ix.Generation())
-	}
 }
 
 // TestALateCommitIsApplied: transaction A edits a thread and so takes the lower

@@ -85,8 +85,8 @@ func (p *searchPage) url(text string, offset int, filters bool) string {
 	return "/search?" + q.Encode()
 }
 
-// found is a page of search results as the viewer sees them.
-type found struct {
+// searchResult is a page of search results as the viewer sees them.
+type searchResult struct {
 	Threads []thread.Listed
 	Total   uint64 // the index's hits, duplicates and all
 	Used    int    // how many hits the threads took: the next page starts after them
@@ -99,19 +99,19 @@ type found struct {
 // often among the hits already: duplicates are alike by nature, and a common
 // question gathers many. So it asks the index for twice as many hits as it
 // shows, and for more (up to foldRounds times) until the page is full.
-func (s *Server) findThreads(c *fiber.Ctx, q search.Query) (found, error) {
+func (s *Server) findThreads(c *fiber.Ctx, q search.Query) (searchResult, error) {
 	staff := thread.CanModerate(currentUser(c))
 	q.Hidden = staff
 	want := q.Size
 	q.Size = 2 * want
-	var f found
+	var f searchResult
 	var from []int64         // per thread of f.Threads, the hit that put it there
 	rank := map[int64]int{}  // a hit's thread id → its place after the first hit asked for
 	seen := map[int64]bool{} // the threads of f.Threads
 	for round := 0; round < foldRounds && len(f.Threads) <= want; round++ {
 		hits, total, err := s.Search.Search(q)
 		if err != nil {
-			return found{}, err
+			return searchResult{}, err
 		}
 		f.Total = total
 		ids := make([]int64, len(hits))
@@ -121,11 +121,11 @@ func (s *Server) findThreads(c *fiber.Ctx, q search.Query) (found, error) {
 		}
 		threads, err := s.Threads.ByIDs(c.UserContext(), ids, staff)
 		if err != nil {
-			return found{}, err
+			return searchResult{}, err
 		}
 		shown, hitIDs, err := s.canonical(c, threads, staff, q, seen)
 		if err != nil {
-			return found{}, err
+			return searchResult{}, err
 		}
 		f.Threads, from = append(f.Threads, shown...), append(from, hitIDs...)
 		f.Used += len(hits)
@@ -239,11 +239,11 @@ func (s *Server) searchShow(c *fiber.Ctx) error {
 			return err
 		}
 		if p.filtered() {
-			unfiltered, err := s.findThreads(c, search.Query{Text: p.Query, Size: 1})
+			_, n, err := s.Search.Search(search.Query{Text: p.Query, Size: 1, Hidden: thread.CanModerate(currentUser(c))})
 			if err != nil {
 				return err
 			}
-			p.Unfiltered = int(min(unfiltered.Total, 1<<31))
+			p.Unfiltered = int(min(n, 1<<31))
 		}
 	}
 	return s.render(c, "search", p)

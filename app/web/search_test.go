@@ -303,6 +303,7 @@ func TestDuplicatesKeepPagesFull(t *testing.T) {
 	}
 	c := srv.Client(t)
 	idOf := regexp.MustCompile(`class="thread-title" href="/t/(\d+)/`)
+	nextOf := regexp.MustCompile(`<a href="([^"]+)" rel="next"`)
 	page := func(path string) (found []int64, next string) {
 		r := c.Get(path)
 		if r.StatusCode != 200 {
@@ -312,7 +313,7 @@ func TestDuplicatesKeepPagesFull(t *testing.T) {
 			id, _ := strconv.ParseInt(m[1], 10, 64)
 			found = append(found, id)
 		}
-		if m := regexp.MustCompile(`<a href="([^"]+)" rel="next"`).FindStringSubmatch(r.Body); m != nil {
+		if m := nextOf.FindStringSubmatch(r.Body); m != nil {
 			next = html.UnescapeString(m[1])
 		}
 		return found, next

@@ -89,65 +89,64 @@ func (p *searchPage) url(text string, offset int, filters bool) string {
 type searchResult struct {
 	Threads []thread.Listed
 	Total   uint64 // the index's hits, duplicates and all
-	Used    int    // how many hits the threads took: the next page starts after them
+	More    bool   // results follow this page
 }
 
-// findThreads runs a search and loads up to q.Size threads it found, in rank
-// order, that the viewer may see. Staff find hidden threads too.
+// findThreads runs a search and loads the q.Size results from the q.From-th on:
+// the threads found, in rank order, that the viewer may see. Staff find hidden
+// threads too.
 //
-// A thread closed as a duplicate gives way to its canonical thread, which is
-// often among the hits already: duplicates are alike by nature, and a common
-// question gathers many. So it asks the index for twice as many hits as it
-// shows, and for more (up to foldRounds times) until the page is full.
+// A thread closed as a duplicate gives way to its canonical thread, once; and
+// that thread is often among the hits already, since duplicates are alike by
+// nature and a common question gathers many. So a page of results takes more
+// hits than it shows, and where it starts depends on every hit before it:
+// findThreads folds from the first hit on, asking the index for twice the hits
+// it needs, and again (up to foldRounds times) until it has enough. A deep page
+// costs more than the first; searchMaxOffset bounds it.
 func (s *Server) findThreads(c *fiber.Ctx, q search.Query) (searchResult, error) {
 	staff := thread.CanModerate(currentUser(c))
 	q.Hidden = staff
-	want := q.Size
-	q.Size = 2 * want
-	var f searchResult
-	var from []int64         // per thread of f.Threads, the hit that put it there
-	rank := map[int64]int{}  // a hit's thread id → its place after the first hit asked for
-	seen := map[int64]bool{} // the threads of f.Threads
-	for round := 0; round < foldRounds && len(f.Threads) <= want; round++ {
+	from, want := q.From, q.Size
+	need := from + want + 1 // one more tells whether a page follows
+	q.From, q.Size = 0, 2*need
+	var r searchResult
+	var results []thread.Listed
+	seen := map[int64]bool{} // the threads of results
+	for round := 0; round < foldRounds && len(results) < need; round++ {
 		hits, total, err := s.Search.Search(q)
 		if err != nil {
 			return searchResult{}, err
 		}
-		f.Total = total
+		r.Total = total
 		ids := make([]int64, len(hits))
 		for i, h := range hits {
 			ids[i] = h.ThreadID
-			rank[h.ThreadID] = f.Used + i
 		}
 		threads, err := s.Threads.ByIDs(c.UserContext(), ids, staff)
 		if err != nil {
 			return searchResult{}, err
 		}
-		shown, hitIDs, err := s.canonical(c, threads, staff, q, seen)
+		folded, err := s.canonical(c, threads, staff, q, seen)
 		if err != nil {
 			return searchResult{}, err
 		}
-		f.Threads, from = append(f.Threads, shown...), append(from, hitIDs...)
-		f.Used += len(hits)
+		results = append(results, folded...)
 		if len(hits) < q.Size {
 			break
 		}
 		q.From += len(hits)
 	}
-	if len(f.Threads) > want {
-		f.Threads, f.Used = f.Threads[:want], rank[from[want]]
-	}
-	return f, nil
+	r.More = len(results) > from+want
+	r.Threads = results[min(from, len(results)):min(from+want, len(results))]
+	return r, nil
 }
 
 // canonical puts in place of each thread closed as a duplicate the thread it
 // points to, once: that is where the answer is; but only where that thread
 // passes the search's filters too (a "solved only" search shows no open
 // thread, a board's search no thread of another board). It leaves out the
-// threads in seen, and adds those it returns. from holds, for each thread of
-// out, the id of the thread found that put it there (the first, when several
-// did).
-func (s *Server) canonical(c *fiber.Ctx, threads []thread.Listed, staff bool, q search.Query, seen map[int64]bool) (out []thread.Listed, from []int64, err error) {
+// threads in seen, and adds those it returns.
+func (s *Server) canonical(c *fiber.Ctx, threads []thread.Listed, staff bool, q search.Query, seen map[int64]bool) ([]thread.Listed, error) {
 	var ids []int64
 	for _, t := range threads {
 		if t.DuplicateOf != nil {
@@ -158,15 +157,14 @@ func (s *Server) canonical(c *fiber.Ctx, threads []thread.Listed, staff bool, q 
 	if len(ids) > 0 {
 		targets, err := s.Threads.ByIDs(c.UserContext(), ids, staff)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		for _, t := range targets {
 			byID[t.ID] = t
 		}
 	}
-	out, from = make([]thread.Listed, 0, len(threads)), make([]int64, 0, len(threads))
+	out := make([]thread.Listed, 0, len(threads))
 	for _, t := range threads {
-		hit := t.ID
 		if t.DuplicateOf != nil {
 			target, ok := byID[*t.DuplicateOf]
 			if ok && !q.Admits(search.Document{BoardID: target.BoardID, Tags: target.Tags, Language: target.Language,
@@ -179,10 +177,10 @@ func (s *Server) canonical(c *fiber.Ctx, threads []thread.Listed, staff bool, q 
 		}
 		if !seen[t.ID] {
 			seen[t.ID] = true
-			out, from = append(out, t), append(from, hit)
+			out = append(out, t)
 		}
 	}
-	return out, from, nil
+	return out, nil
 }
 
 func (s *Server) searchShow(c *fiber.Ctx) error {
@@ -221,13 +219,10 @@ func (s *Server) searchShow(c *fiber.Ctx) error {
 	p.Total, p.Count = f.Total, int(min(f.Total, 1<<31))
 	p.PrevOffset = -1
 	if p.Offset > 0 {
-		// A page takes more hits than it shows when duplicates fold, so this
-		// page's predecessor may start a little later: it then repeats a few
-		// results, and skips none.
 		p.PrevOffset = max(p.Offset-searchPerPage, 0)
 	}
-	if next := p.Offset + f.Used; uint64(next) < f.Total && next <= searchMaxOffset {
-		p.NextOffset = next
+	if f.More && p.Offset+searchPerPage <= searchMaxOffset {
+		p.NextOffset = p.Offset + searchPerPage
 	}
 	p.Rows = p.threadRows()
 	if len(threads) > 0 {

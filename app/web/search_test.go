@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -269,7 +270,9 @@ func TestCloseAsDuplicate(t *testing.T) {
 
 // TestDuplicatesKeepPagesFull: threads closed as duplicates give way to their
 // canonical thread, which is among the hits already; the suggestions and each
-// search page are still full, and paging on shows every other thread once.
+// search page are still full, paging on shows every thread once (the canonical
+// one too, though a duplicate of it ranks last), and paging back shows the page
+// before.
 func TestDuplicatesKeepPagesFull(t *testing.T) {
 	srv := apptest.NewServer(t, apptest.ServerOptions{})
 	ctx := context.Background()
@@ -277,14 +280,17 @@ func TestDuplicatesKeepPagesFull(t *testing.T) {
 	var canonical *thread.Thread
 	var ids []int64
 	duplicates := map[int64]bool{}
-	// Duplicates say it most plainly, and rank first. Texts of different
-	// lengths score differently: threads that tie keep no order between requests
-	// once the index merges its segments.
-	for i := range 30 {
+	// Duplicates say it most plainly, and rank first, but for the last, which
+	// says it least. Texts of different lengths score differently: threads that
+	// tie keep no order between requests once the index merges its segments.
+	for i := range 31 {
 		ask := thread.Ask{BoardID: b.ID, Title: fmt.Sprintf("Printer model %d stops at the first page", i),
 			Body: "It blinks" + strings.Repeat(" and blinks", i) + ".", Language: "en"}
 		if i > 0 && i <= 8 {
 			ask.Title, ask.Body = fmt.Sprintf("Printer jams paper, printer jams again (%d)", i), "Printer jams paper every time, the printer jams."
+		}
+		if i == 30 {
+			ask.Title, ask.Body = "A question about a printer", "Nothing else."
 		}
 		th, err := srv.App.Threads.Create(ctx, srv.Fixtures.Member, ask)
 		if err != nil {
@@ -292,7 +298,7 @@ func TestDuplicatesKeepPagesFull(t *testing.T) {
 		}
 		if i == 0 {
 			canonical = th
-		} else if i <= 8 {
+		} else if i <= 8 || i == 30 {
 			if _, err := srv.App.Threads.CloseAsDuplicate(ctx, srv.Fixtures.Moderator, th.ID, canonical.ID); err != nil {
 				t.Fatal(err)
 			}
@@ -303,8 +309,8 @@ func TestDuplicatesKeepPagesFull(t *testing.T) {
 	}
 	c := srv.Client(t)
 	idOf := regexp.MustCompile(`class="thread-title" href="/t/(\d+)/`)
-	nextOf := regexp.MustCompile(`<a href="([^"]+)" rel="next"`)
-	page := func(path string) (found []int64, next string) {
+	linkOf := regexp.MustCompile(`<a href="([^"]+)" rel="(next|prev)"`)
+	page := func(path string) (found []int64, next, prev string) {
 		r := c.Get(path)
 		if r.StatusCode != 200 {
 			t.Fatalf("%s: status %d", path, r.StatusCode)
@@ -313,18 +319,22 @@ func TestDuplicatesKeepPagesFull(t *testing.T) {
 			id, _ := strconv.ParseInt(m[1], 10, 64)
 			found = append(found, id)
 		}
-		if m := nextOf.FindStringSubmatch(r.Body); m != nil {
-			next = html.UnescapeString(m[1])
+		for _, m := range linkOf.FindAllStringSubmatch(r.Body, -1) {
+			if m[2] == "next" {
+				next = html.UnescapeString(m[1])
+			} else {
+				prev = html.UnescapeString(m[1])
+			}
 		}
-		return found, next
+		return found, next, prev
 	}
 	const query = "printer+jams+paper+stops+page"
 	apptest.AwaitIndex(t, srv.App)
 
 	seen := map[int64]int{}
-	pages := 0
-	for path := "/search?q=" + query; path != ""; pages++ {
-		found, next := page(path)
+	var pages [][]int64
+	for path := "/search?q=" + query; path != ""; {
+		found, next, prev := page(path)
 		if next != "" && len(found) != 20 {
 			t.Errorf("%s shows %d threads and a next page, want 20", path, len(found))
 		}
@@ -334,12 +344,18 @@ func TestDuplicatesKeepPagesFull(t *testing.T) {
 				t.Errorf("%s shows the duplicate %d", path, id)
 			}
 		}
+		if len(pages) > 0 {
+			if back, _, _ := page(prev); !slices.Equal(back, pages[len(pages)-1]) {
+				t.Errorf("%s goes back to %s, which shows %v, not the page before, %v", path, prev, back, pages[len(pages)-1])
+			}
+		}
+		pages = append(pages, found)
 		path = next
 	}
-	if pages != 2 {
-		t.Errorf("%d pages, want 2", pages)
+	if len(pages) != 2 {
+		t.Errorf("%d pages, want 2", len(pages))
 	}
-	for _, id := range ids {
+	for _, id := range ids { // the canonical thread among them
 		if seen[id] != 1 {
 			t.Errorf("thread %d shown %d times over the pages, want once", id, seen[id])
 		}

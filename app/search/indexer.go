@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/schwarm/schwarm/app/database"
@@ -149,6 +150,11 @@ func BuildGeneration(ctx context.Context, db *database.DB, threads *thread.Servi
 		err = cerr
 	}
 	if err != nil {
+		// A failed build is never served; left on disk, every retry would add
+		// another.
+		if rerr := os.RemoveAll(genDir(root, gen)); rerr != nil {
+			log.Warn("remove a failed search index build", "generation", gen, "err", rerr)
+		}
 		return n, err
 	}
 	return n, Publish(root, gen)

@@ -447,6 +447,30 @@ func TestGenerations(t *testing.T) {
 	}
 }
 
+// TestAFailedBuildLeavesNothing: a build that fails (here: its context ends)
+// leaves no generation on disk, since the indexer retries a lost index's build
+// every minute.
+func TestAFailedBuildLeavesNothing(t *testing.T) {
+	e := setup(t)
+	e.ask(t, "Router keeps dropping the connection", "x", "en")
+	ix, _ := e.open(t)
+	defer ix.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := search.BuildGeneration(ctx, e.db, e.threads, e.dir, apptest.Log(t)); err == nil {
+		t.Fatal("a build whose context had ended succeeded")
+	}
+	entries, err := os.ReadDir(e.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range entries {
+		if d.IsDir() && d.Name() != "g1" {
+			t.Errorf("%s is left on disk", d.Name())
+		}
+	}
+}
+
 // TestFiltersAndSort: every filter of the search page narrows the matches, and
 // "newest" orders them by the day they were asked.
 func TestFiltersAndSort(t *testing.T) {

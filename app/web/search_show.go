@@ -88,7 +88,7 @@ func (p *searchPage) url(text string, offset int, filters bool) string {
 // searchResult is a page of search results as the viewer sees them.
 type searchResult struct {
 	Threads []thread.Listed
-	Total   uint64 // the index's hits, duplicates and all
+	Total   uint64 // the results; the index's hits, duplicates and all, when there are many
 	More    bool   // results follow this page
 }
 
@@ -132,6 +132,9 @@ func (s *Server) findThreads(c *fiber.Ctx, q search.Query) (searchResult, error)
 		}
 		results = append(results, folded...)
 		if len(hits) < q.Size {
+			// Every hit is folded: the count is exact, without the
+			// duplicates that a search for their canonical thread finds.
+			r.Total = uint64(len(results))
 			break
 		}
 		q.From += len(hits)

@@ -242,6 +242,7 @@ func TestCloseAsDuplicate(t *testing.T) {
 		mustContain(t, r, canonPath)
 		mustNotContain(t, r, dupPath)
 	}
+	mustContain(t, c.Get("/search?q=laptop+offline+each+night"), "1 thread found")
 	// A duplicate found within a board whose canonical thread is in another
 	// board: the board's search shows neither.
 	other := newBoard(t, srv, "billing", nil)
@@ -331,6 +332,7 @@ func TestDuplicatesKeepPagesFull(t *testing.T) {
 	const query = "printer+jams+paper+stops+page"
 	apptest.AwaitIndex(t, srv.App)
 
+	mustContain(t, c.Get("/search?q="+query), "22 threads found") // 31, less 9 duplicates
 	seen := map[int64]int{}
 	var pages [][]int64
 	for path := "/search?q=" + query; path != ""; {

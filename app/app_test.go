@@ -93,16 +93,14 @@ func TestHousekeepingPrunesTheOutbox(t *testing.T) {
 	// On PostgreSQL a write transaction of another test package holds back
 	// pruning the records of later transactions: the next round takes them.
 	var left []int64
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+	apptest.Eventually(10*time.Second, func() bool {
 		a.Housekeep(ctx)
 		left = nil
 		if err := a.DB.Reader(ctx).Table("outbox").Order("id").Pluck("entity_id", &left).Error; err != nil {
 			t.Fatal(err)
 		}
-		if len(left) == 1 || time.Now().After(deadline) {
-			break
-		}
-	}
+		return len(left) == 1
+	})
 	if !slices.Equal(left, []int64{2}) {
 		t.Errorf("after housekeeping the outbox holds the records of %v, want [2]", left)
 	}

@@ -174,26 +174,39 @@ func AwaitStep(t testing.TB, step <-chan struct{}, done <-chan error) {
 	}
 }
 
+// Eventually checks cond until it holds or limit has passed, and says whether it
+// held. Tests wait with it for what a background loop (the indexer, pruning
+// held back by another package's transaction on a shared PostgreSQL) does in
+// its own time; the limit is generous, for a busy CI machine, and no speed test.
+func Eventually(limit time.Duration, cond func() bool) bool {
+	for deadline := time.Now().Add(limit); ; time.Sleep(5 * time.Millisecond) {
+		if cond() {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+}
+
 // AwaitIndex waits until the search index of a has applied every change committed
 // so far: what the test wrote is found, and no change still on its way reorders
 // the results between two requests.
 func AwaitIndex(t testing.TB, a *app.App) {
 	t.Helper()
-	const limit = 20 * time.Second // generous, for a busy CI machine; no speed test
-	for deadline := time.Now().Add(limit); ; time.Sleep(10 * time.Millisecond) {
-		pos, err := a.Search.Position()
-		if err != nil {
+	var pos outbox.Position
+	caughtUp := Eventually(20*time.Second, func() bool {
+		var err error
+		if pos, err = a.Search.Position(); err != nil {
 			t.Fatalf("read the index's position: %v", err)
 		}
 		pending, err := outbox.After(context.Background(), a.DB, pos, 1)
 		if err != nil {
 			t.Fatalf("read the outbox: %v", err)
 		}
-		if len(pending) == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the search index is behind the database after %v, at %+v", limit, pos)
-		}
+		return len(pending) == 0
+	})
+	if !caughtUp {
+		t.Fatalf("the search index is behind the database after 20 s, at %+v", pos)
 	}
 }

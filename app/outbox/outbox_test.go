@@ -255,17 +255,15 @@ func TestPrune(t *testing.T) {
 	// housekeeping would.
 	prune := func(cutoff time.Time, wantLeft []int64) {
 		t.Helper()
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		var left []int64
+		if !apptest.Eventually(10*time.Second, func() bool {
 			if _, err := outbox.Prune(ctx, db, cutoff); err != nil {
 				t.Fatal(err)
 			}
-			left := entities((&reader{db: db}).readAll(t, len(wantLeft)))
-			if slices.Equal(left, wantLeft) {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("after pruning before %v the outbox holds %v, want %v", cutoff, left, wantLeft)
-			}
+			left = entities((&reader{db: db}).readAll(t, len(wantLeft)))
+			return slices.Equal(left, wantLeft)
+		}) {
+			t.Fatalf("after pruning before %v the outbox holds %v, want %v", cutoff, left, wantLeft)
 		}
 	}
 	week := now.Add(-7 * 24 * time.Hour)
@@ -334,16 +332,17 @@ func TestLostAfterARestore(t *testing.T) {
 	if got, err := outbox.Lost(ctx, db, read); err != nil || got {
 		t.Errorf("a reader of this cluster under a restored note: lost %v, %v; want false", got, err)
 	}
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+	if !apptest.Eventually(10*time.Second, func() bool {
 		if _, err := outbox.Prune(ctx, db, time.Now().Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if lost, err := outbox.Lost(ctx, db, outbox.Position{}); err != nil || lost || time.Now().After(deadline) {
-			break
+		lost, err := outbox.Lost(ctx, db, outbox.Position{})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if got, err := outbox.Lost(ctx, db, outbox.Position{}); err != nil || !got {
-		t.Errorf("after a prune in this cluster a reader at the start: lost %v, %v; want true", got, err)
+		return lost
+	}) {
+		t.Error("after a prune in this cluster a reader at the start is not lost")
 	}
 }
 
@@ -360,15 +359,14 @@ func TestPruneAManyYearsOutbox(t *testing.T) {
 	}
 	all := (&reader{db: db}).readAll(t, len(ids))
 	var n int64
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+	apptest.Eventually(10*time.Second, func() bool {
 		removed, err := outbox.Prune(ctx, db, time.Now().Add(time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n += removed; n >= int64(len(ids)) || time.Now().After(deadline) {
-			break
-		}
-	}
+		n += removed
+		return n >= int64(len(ids))
+	})
 	if n != int64(len(ids)) {
 		t.Errorf("pruned %d records, want %d", n, len(ids))
 	}

@@ -213,20 +213,17 @@ func TestAnIndexBehindThePrunedOutboxIsRebuilt(t *testing.T) {
 	// On PostgreSQL a write transaction of another test package holds back the
 	// records of later transactions, pruning included: try again, as the
 	// hourly housekeeping would.
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+	var left int64
+	if !apptest.Eventually(10*time.Second, func() bool {
 		if _, err := outbox.Prune(ctx, e.db, time.Now().Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		var left int64
 		if err := e.db.Reader(ctx).Table("outbox").Count(&left).Error; err != nil {
 			t.Fatal(err)
 		}
-		if left == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d outbox records left after pruning", left)
-		}
+		return left == 0
+	}) {
+		t.Fatalf("%d outbox records left after pruning", left)
 	}
 
 	ix, err := search.Open(e.dir)
@@ -246,26 +243,19 @@ func TestAnIndexBehindThePrunedOutboxIsRebuilt(t *testing.T) {
 	done := make(chan struct{})
 	go func() { defer close(done); in.Run(runCtx, 10*time.Millisecond) }()
 	defer func() { stop(); <-done }()
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		if got := ids(t, ix, search.Query{Text: "firmware"}); slices.Equal(got, []int64{missed.ID}) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the change whose record was pruned is not found after 20 s")
-		}
+	found := func(text string, id int64) func() bool {
+		return func() bool { return slices.Equal(ids(t, ix, search.Query{Text: text}), []int64{id}) }
+	}
+	if !apptest.Eventually(20*time.Second, found("firmware", missed.ID)) {
+		t.Fatal("the change whose record was pruned is not found after 20 s")
 	}
 	if ix.Generation() != 2 {
 		t.Errorf("serving generation %d, want the rebuilt 2", ix.Generation())
 	}
 	// Caught up: the next change is applied the usual way.
 	later := e.ask(t, "Billing address change", "x", "en")
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		if got := ids(t, ix, search.Query{Text: "billing"}); slices.Equal(got, []int64{later.ID}) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("a change after the rebuild is not found after 20 s")
-		}
+	if !apptest.Eventually(20*time.Second, found("billing", later.ID)) {
+		t.Fatal("a change after the rebuild is not found after 20 s")
 	}
 }
 

@@ -24,13 +24,9 @@ import (
 // speed test.
 func eventually(t *testing.T, what string, check func() bool) {
 	t.Helper()
-	const limit = 20 * time.Second
-	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if check() {
-			return
-		}
+	if !apptest.Eventually(20*time.Second, check) {
+		t.Fatalf("%s: not within 20 s", what)
 	}
-	t.Fatalf("%s: not within %v", what, limit)
 }
 
 func TestSearchPageAndSuggest(t *testing.T) {

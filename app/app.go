@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/schwarm/schwarm/app/config"
 	"github.com/schwarm/schwarm/app/database"
 	"github.com/schwarm/schwarm/app/deflection"
+	"github.com/schwarm/schwarm/app/event"
 	"github.com/schwarm/schwarm/app/i18n"
 	"github.com/schwarm/schwarm/app/markup"
 	"github.com/schwarm/schwarm/app/outbox"
@@ -50,6 +52,8 @@ type App struct {
 	Uploads  *upload.Service
 	Search   *search.Index // nil until OpenSearch
 	Indexer  *search.Indexer
+	Stream   *event.Stream // the consumers of the domain events; see consumers
+	NodeID   string        // this process among the nodes serving the database
 	Now      func() time.Time
 }
 
@@ -81,7 +85,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if opts.PasswordParams != nil {
 		params = *opts.PasswordParams
 	}
-	a := &App{Config: cfg, Log: log, DB: db, I18n: bundle, Now: now}
+	a := &App{Config: cfg, Log: log, DB: db, I18n: bundle, Now: now, NodeID: auth.NewToken()[:12]}
 	a.Sessions = auth.NewSessions(db, cfg.SessionTTL.Duration, now)
 	a.Limiter = auth.NewLimiter(db, now)
 	a.Users = user.NewService(db, params, bundle.Languages(), a.Sessions, now)
@@ -97,7 +101,23 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Deflect = deflection.NewService(db, a.Threads, now)
 	a.Uploads = upload.NewService(db, filepath.Join(cfg.DataDir, "uploads"), int64(cfg.UploadMaxBytes), now)
 	a.Views = thread.NewViews(a.Threads)
+	a.Stream = event.NewStream(db, log, a.NodeID, event.Options{})
 	return a, nil
+}
+
+// consumers registers every consumer of the domain events with the stream: the
+// one place where a feature that reacts to changes is plugged in. The search
+// index runs on every node and keeps its position in the index; the others keep
+// theirs in the database, read on one node at a time.
+//
+// The reputation ledger is no consumer: it is written in the transaction of the
+// change (thread.Ledger), because reputation decides what the member may do next
+// (review of a newcomer's posts, daily limits, editing others' posts) and the
+// page after the action shows it; an event consumer would lag behind both.
+func (a *App) consumers() {
+	if a.Indexer != nil {
+		a.Stream.AddNode(a.Indexer, 250*time.Millisecond)
+	}
 }
 
 // Close releases the search index and the database.
@@ -212,16 +232,20 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, hook web.RouteHook) er
 	if err != nil {
 		return err
 	}
+	a.consumers()
 	go a.housekeeping(ctx)
+	heartbeatDone := make(chan struct{})
+	go func() { defer close(heartbeatDone); a.heartbeat(ctx) }()
+	defer func() { <-heartbeatDone }()
 	viewsDone := make(chan struct{})
 	go func() {
 		defer close(viewsDone)
 		a.Views.Run(ctx, 10*time.Second, func(err error) { a.Log.Warn("flush view counts", "err", err) })
 	}()
 	defer func() { <-viewsDone }()
-	indexerDone := make(chan struct{})
-	go func() { defer close(indexerDone); a.Indexer.Run(ctx, 250*time.Millisecond) }()
-	defer func() { <-indexerDone }()
+	streamDone := make(chan struct{})
+	go func() { defer close(streamDone); a.Stream.Run(ctx) }()
+	defer func() { <-streamDone }()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.Log.Info("serving", "addr", ln.Addr().String(), "base_url", a.Config.BaseURL, "database", a.DB.Dialect)
@@ -237,6 +261,36 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, hook web.RouteHook) er
 		return err
 	}
 	return <-errc
+}
+
+// heartbeat tells the other nodes, every outbox.NodeTimeout/4 until ctx ends,
+// that this node is alive and how far its search index has read, so that
+// pruning keeps what the index has yet to read; it leaves at the end.
+func (a *App) heartbeat(ctx context.Context) {
+	host, _ := os.Hostname()
+	node := outbox.Node{ID: a.NodeID, Host: host, StartedAt: a.Now()}
+	t := time.NewTicker(outbox.NodeTimeout / 4)
+	defer t.Stop()
+	for {
+		pos, err := a.Search.Position()
+		if err == nil {
+			node.Index = pos
+			err = outbox.Heartbeat(ctx, a.DB, node)
+		}
+		if err != nil && ctx.Err() == nil {
+			a.Log.Warn("node heartbeat", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if err := outbox.Leave(lctx, a.DB, a.NodeID); err != nil {
+				a.Log.Warn("node leaves", "err", err)
+			}
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // housekeeping runs housekeep now and then every hour until ctx ends.
@@ -267,7 +321,7 @@ func (a *App) housekeep(ctx context.Context) {
 	if _, err := a.Deflect.AbandonStale(ctx); err != nil && ctx.Err() == nil {
 		a.Log.Warn("close abandoned asks", "err", err)
 	}
-	if n, err := outbox.Prune(ctx, a.DB, time.Now().Add(-a.Config.OutboxRetention.Duration)); err != nil && ctx.Err() == nil {
+	if n, err := outbox.Prune(ctx, a.DB, time.Now().Add(-a.Config.OutboxRetention.Duration), a.Stream.Consumers()...); err != nil && ctx.Err() == nil {
 		a.Log.Warn("prune the outbox", "err", err)
 	} else if n > 0 {
 		a.Log.Info("pruned the outbox", "records", n)

@@ -1,6 +1,8 @@
-// Package outbox records, inside the transaction of each change, which entities
-// search has to look at again, and lets each node's indexer read those records in
-// order. It knows no domain: a record is a topic and an id.
+// Package outbox stores the stream of domain events: records written inside the
+// transaction of each change, read in order by each consumer (the search indexer
+// of every node, and the consumers kept in the database, see Claim), and pruned
+// once every consumer has read them. It knows no domain: a record is a topic, an
+// entity id, an actor and a JSON payload; app/event gives them their meaning.
 package outbox
 
 import (
@@ -11,14 +13,21 @@ import (
 	"github.com/schwarm/schwarm/app/database"
 )
 
-// Topics of records.
-const (
-	// Thread says a thread or one of its posts changed: its search document is due.
-	Thread = "thread"
-	// Badge says a member was granted a badge (entity: the user_badges row), for
-	// notifications.
-	Badge = "badge"
-)
+// Thread is the topic of the records written before the domain events (migration
+// 12): a thread or one of its posts changed, and its search document is due.
+const Thread = "thread"
+
+// Badge is the topic of the badge grants written before the domain events.
+const Badge = "badge"
+
+// Append writes a record without actor or payload for each of ids.
+func Append(ctx context.Context, db *database.DB, topic string, ids ...int64) error {
+	entries := make([]Entry, len(ids))
+	for i, id := range ids {
+		entries[i] = Entry{Topic: topic, EntityID: id}
+	}
+	return Write(ctx, db, entries...)
+}
 
 // Entry is one record.
 type Entry struct {
@@ -28,7 +37,10 @@ type Entry struct {
 	// put the record before every position.
 	Tx        uint64 `gorm:"column:txid;->"`
 	Topic     string
-	EntityID  int64
+	EntityID  int64 // what the record is about; app/event says what per topic
+	ActorID   int64 // who caused it; 0 = the system
+	Version   int   // of the payload's shape for the topic
+	Payload   string
 	CreatedAt time.Time
 }
 
@@ -67,19 +79,26 @@ type Position struct {
 // Position is the position just past e.
 func (e Entry) Position() Position { return Position{Tx: e.Tx, ID: e.ID} }
 
-// Append records that the entities ids of topic changed. Called with the ctx of
-// the change's transaction, it commits or rolls back with the change.
-func Append(ctx context.Context, db *database.DB, topic string, ids ...int64) error {
-	if len(ids) == 0 {
+// Write appends entries. Called with the ctx of the change's transaction, it
+// commits or rolls back with the change. CreatedAt is set here when empty.
+func Write(ctx context.Context, db *database.DB, entries ...Entry) error {
+	if len(entries) == 0 {
 		return nil
 	}
 	now := time.Now().UTC()
-	entries := make([]Entry, len(ids))
-	for i, id := range ids {
-		entries[i] = Entry{Topic: topic, EntityID: id, CreatedAt: now}
+	for i := range entries {
+		if entries[i].CreatedAt.IsZero() {
+			entries[i].CreatedAt = now
+		}
+		if entries[i].Payload == "" {
+			entries[i].Payload = "{}"
+		}
+		if entries[i].Version == 0 {
+			entries[i].Version = 1
+		}
 	}
 	if err := db.Writer(ctx).CreateInBatches(entries, 500).Error; err != nil {
-		return fmt.Errorf("outbox: append %s %d: %w", topic, ids[0], err)
+		return fmt.Errorf("outbox: write %s %d: %w", entries[0].Topic, entries[0].EntityID, err)
 	}
 	return nil
 }
@@ -139,13 +158,19 @@ const pruneBatch = 5000
 
 // Prune removes the records written before cutoff that every reader may have
 // read, and notes the position of the last one removed, and returns how many it
-// removed. A reader whose position lies before that note has lost records for
-// good (see Lost) and starts again from the database: the outbox holds the
-// recent changes, the database all the rest.
-func Prune(ctx context.Context, db *database.DB, cutoff time.Time) (int64, error) {
+// removed. It keeps every record that one of the named consumers (see Claim) or
+// the search index of a live node (see Heartbeat) has yet to read. A reader whose
+// position lies before the note has lost records for good (see Lost) and starts
+// again from the database: the outbox holds the recent changes, the database all
+// the rest.
+func Prune(ctx context.Context, db *database.DB, cutoff time.Time, consumers ...string) (int64, error) {
+	keep, err := slowest(ctx, db, consumers)
+	if err != nil {
+		return 0, fmt.Errorf("outbox: prune: %w", err)
+	}
 	var n int64
 	for {
-		batch, err := pruneBatchBefore(ctx, db, cutoff.UTC())
+		batch, err := pruneBatchBefore(ctx, db, cutoff.UTC(), keep)
 		n += batch
 		if err != nil {
 			return n, fmt.Errorf("outbox: prune before %v: %w", cutoff, err)
@@ -156,16 +181,22 @@ func Prune(ctx context.Context, db *database.DB, cutoff time.Time) (int64, error
 	}
 }
 
-func pruneBatchBefore(ctx context.Context, db *database.DB, cutoff time.Time) (int64, error) {
+// pruneBatchBefore prunes one batch of records before cutoff and, when keep is
+// not nil, at or before *keep.
+func pruneBatchBefore(ctx context.Context, db *database.DB, cutoff time.Time, keep *Position) (int64, error) {
 	var n int64
 	if db.Dialect == database.Postgres {
+		bound, args := "", []any{cutoff}
+		if keep != nil {
+			bound, args = " AND (txid, id) <= (?, ?)", append(args, keep.Tx, keep.ID)
+		}
 		// One statement, so the records and the note change together. Only
 		// records of transactions older than every running one go: no reader
 		// can have read the others yet (see After). A note that is not from
 		// this cluster (see Lost) is replaced.
 		err := db.Writer(ctx).Raw(`WITH gone AS (
 				DELETE FROM outbox WHERE id IN (
-					SELECT id FROM outbox WHERE created_at < ? AND txid < pg_snapshot_xmin(pg_current_snapshot()) LIMIT ?)
+					SELECT id FROM outbox WHERE created_at < ? AND txid < pg_snapshot_xmin(pg_current_snapshot())`+bound+` LIMIT ?)
 				RETURNING txid, id
 			), mark AS (
 				INSERT INTO outbox_pruned (id, txid, last_id)
@@ -174,14 +205,18 @@ func pruneBatchBefore(ctx context.Context, db *database.DB, cutoff time.Time) (i
 				WHERE (outbox_pruned.txid, outbox_pruned.last_id) < (EXCLUDED.txid, EXCLUDED.last_id)
 					OR outbox_pruned.txid >= pg_snapshot_xmin(pg_current_snapshot())
 			)
-			SELECT count(*) FROM gone`, cutoff, pruneBatch).Scan(&n).Error
+			SELECT count(*) FROM gone`, append(args, pruneBatch)...).Scan(&n).Error
 		return n, err
 	}
 	// Ids commit in order here, so the old records are a prefix of the outbox,
 	// and the first records by id are all a batch needs to look at.
 	var last int64
-	if err := db.Reader(ctx).Raw("SELECT COALESCE(MAX(id), 0) FROM (SELECT id, created_at FROM outbox ORDER BY id LIMIT ?) WHERE created_at < ?",
-		pruneBatch, cutoff).Scan(&last).Error; err != nil || last == 0 {
+	bound, args := "", []any{pruneBatch, cutoff}
+	if keep != nil {
+		bound, args = " AND id <= ?", append(args, keep.ID)
+	}
+	if err := db.Reader(ctx).Raw("SELECT COALESCE(MAX(id), 0) FROM (SELECT id, created_at FROM outbox ORDER BY id LIMIT ?) WHERE created_at < ?"+bound,
+		args...).Scan(&last).Error; err != nil || last == 0 {
 		return 0, err
 	}
 	err := db.InTx(ctx, func(ctx context.Context) error {

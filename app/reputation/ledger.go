@@ -9,7 +9,7 @@ import (
 
 	"github.com/schwarm/schwarm/app/config"
 	"github.com/schwarm/schwarm/app/database"
-	"github.com/schwarm/schwarm/app/outbox"
+	"github.com/schwarm/schwarm/app/event"
 	"github.com/schwarm/schwarm/app/thread"
 )
 
@@ -141,12 +141,16 @@ func (s *Service) grant(ctx context.Context, grants ...granted) error {
 			sb.WriteString("(?, ?, ?)")
 			args = append(args, g.UserID, g.Badge, g.At)
 		}
-		sb.WriteString(" ON CONFLICT DO NOTHING RETURNING id")
-		var ids []int64
-		if err := w.Raw(sb.String(), args...).Pluck("id", &ids).Error; err != nil {
+		sb.WriteString(" ON CONFLICT DO NOTHING RETURNING user_id, badge")
+		var rows []Grant
+		if err := w.Raw(sb.String(), args...).Scan(&rows).Error; err != nil {
 			return fmt.Errorf("reputation: grant badges: %w", err)
 		}
-		if err := outbox.Append(ctx, s.db, outbox.Badge, ids...); err != nil {
+		events := make([]event.Event, len(rows))
+		for i, g := range rows {
+			events[i] = event.BadgeGranted{UserID: g.UserID, Badge: g.Badge}
+		}
+		if err := event.Emit(ctx, s.db, 0, events...); err != nil {
 			return err
 		}
 		grants = grants[n:]

@@ -420,7 +420,7 @@ func TestAwardingCatchesUp(t *testing.T) {
 		return n
 	}
 	held := count("SELECT COUNT(*) FROM user_badges WHERE user_id = ?", e.fx.Other.ID)
-	notices := count("SELECT COUNT(*) FROM outbox WHERE topic = 'badge'")
+	notices := count("SELECT COUNT(*) FROM outbox WHERE topic = 'badge.granted'")
 	if held < 2 || notices != count("SELECT COUNT(*) FROM user_badges") {
 		t.Fatalf("otto holds %d badges; %d badge notices for %d grants", held, notices, count("SELECT COUNT(*) FROM user_badges"))
 	}
@@ -433,7 +433,7 @@ func TestAwardingCatchesUp(t *testing.T) {
 	if got := count("SELECT COUNT(*) FROM user_badges WHERE user_id = ?", e.fx.Other.ID); got != held {
 		t.Errorf("after the next event otto holds %d badges, want %d", got, held)
 	}
-	if got := count("SELECT COUNT(*) FROM outbox WHERE topic = 'badge'"); got != notices+held {
+	if got := count("SELECT COUNT(*) FROM outbox WHERE topic = 'badge.granted'"); got != notices+held {
 		t.Errorf("%d badge notices, want %d", got, notices+held)
 	}
 	e.clean(t)

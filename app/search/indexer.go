@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/schwarm/schwarm/app/database"
+	"github.com/schwarm/schwarm/app/event"
 	"github.com/schwarm/schwarm/app/outbox"
 	"github.com/schwarm/schwarm/app/thread"
 )
@@ -28,7 +29,7 @@ type Indexer struct {
 // ErrLost says that the index cannot catch up from the outbox (see outbox.Lost):
 // records past its position were pruned, or the database was restored from a
 // backup. It may have missed changes for good, and is rebuilt.
-var ErrLost = errors.New("search: the index cannot catch up from the outbox")
+var ErrLost = event.ErrLost
 
 // NewIndexer returns an Indexer.
 func NewIndexer(db *database.DB, threads *thread.Service, index *Index, log *slog.Logger) *Indexer {
@@ -37,45 +38,29 @@ func NewIndexer(db *database.DB, threads *thread.Service, index *Index, log *slo
 
 const batchSize = 500
 
-// CatchUp applies the outbox records past the index's position. On PostgreSQL a
-// transaction still running holds back the records that sort after its own (see
-// outbox.After): the index stays behind until it ends, rather than pass a record
-// for good.
+// Name names the indexer among the stream's consumers.
+func (in *Indexer) Name() string { return "search" }
+
+// CatchUp applies the outbox records past the index's position (event.CatchUp).
 func (in *Indexer) CatchUp(ctx context.Context) error {
-	pos, err := in.index.Position()
-	if err != nil {
-		return err
-	}
-	for {
-		entries, err := outbox.After(ctx, in.db, pos, batchSize)
-		if err != nil {
-			return err
-		}
-		// Asked after the records are read: a prune that removed records past
-		// pos before they were read has noted it by now.
-		lost, err := outbox.Lost(ctx, in.db, pos)
-		if err != nil {
-			return err
-		}
-		if lost {
-			return fmt.Errorf("%w at %+v", ErrLost, pos)
-		}
-		if len(entries) == 0 {
-			return nil
-		}
-		seen := map[int64]bool{}
-		var ids []int64
-		for _, e := range entries {
-			if e.Topic == outbox.Thread && !seen[e.EntityID] {
-				seen[e.EntityID] = true
-				ids = append(ids, e.EntityID)
-			}
-		}
-		pos = entries[len(entries)-1].Position()
-		if err := in.apply(ctx, ids, pos); err != nil {
-			return err
+	return event.CatchUp(ctx, in.db, in, batchSize)
+}
+
+// Position is the index's position in the outbox, kept in the index.
+func (in *Indexer) Position(context.Context) (outbox.Position, error) { return in.index.Position() }
+
+// Apply brings the threads that records are about up to date in the index, and
+// moves the index's position to next in the same batch.
+func (in *Indexer) Apply(ctx context.Context, records []outbox.Entry, next outbox.Position) error {
+	seen := map[int64]bool{}
+	var ids []int64
+	for _, e := range records {
+		if event.AboutThread(e.Topic) && !seen[e.EntityID] {
+			seen[e.EntityID] = true
+			ids = append(ids, e.EntityID)
 		}
 	}
+	return in.apply(ctx, ids, next)
 }
 
 // apply re-reads the threads in ids from the database and writes them, or their
@@ -193,10 +178,13 @@ const rebuildGap = time.Minute
 // Run follows published generations and applies new outbox records every
 // interval until ctx ends. An index that lost track of the outbox (ErrLost)
 // goes on serving while Run builds a new generation, which it then switches to.
+//
+// A catch-up that fails (the database unreachable) is retried with a growing
+// wait, up to a minute; the position does not move, so no record is skipped.
 func (in *Indexer) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
+	var backoff event.Backoff
 	for {
+		wait := interval
 		if err := in.Follow(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			in.log.Warn("search index switch", "err", err)
 		}
@@ -213,12 +201,15 @@ func (in *Indexer) Run(ctx context.Context, interval time.Duration) {
 				in.log.Info("search index built", "threads", n, "duration", time.Since(start).Round(time.Millisecond))
 			}
 		case err != nil && !errors.Is(err, ErrLost) && !errors.Is(err, context.Canceled):
-			in.log.Warn("search index catch-up", "err", err)
+			wait = backoff.Next(interval, time.Minute)
+			in.log.Warn("search index catch-up failed; retrying", "in", wait, "err", err)
+		case err == nil:
+			backoff.Reset()
 		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-time.After(wait):
 		}
 	}
 }

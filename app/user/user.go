@@ -15,6 +15,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/schwarm/schwarm/app/database"
+	"github.com/schwarm/schwarm/app/event"
 	"github.com/schwarm/schwarm/app/validate"
 )
 
@@ -137,7 +138,13 @@ func (s *Service) Register(ctx context.Context, r Registration) (*User, error) {
 	now := s.now()
 	u := &User{Handle: r.Handle, DisplayName: r.DisplayName, Email: r.Email, PasswordHash: hash,
 		Locale: r.Locale, Role: r.Role, CreatedAt: now, UpdatedAt: now}
-	if err := s.db.Writer(ctx).Create(u).Error; err != nil {
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		if err := s.db.Writer(ctx).Create(u).Error; err != nil {
+			return err
+		}
+		return event.Emit(ctx, s.db, u.ID, event.MemberJoined{UserID: u.ID, Handle: u.Handle})
+	})
+	if err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) { // lost a race with another sign-up
 			s.checkTaken(ctx, errs, r.Handle, r.Email)
 			if err := errs.Err(); err != nil {
@@ -278,8 +285,17 @@ func (s *Service) SetRole(ctx context.Context, actorID, id int64, role Role) err
 		return validate.Errors{"role": "user.role.invalid"}
 	}
 	return s.db.InTx(ctx, func(ctx context.Context) error {
+		old, err := s.Get(ctx, id)
+		if err != nil {
+			return err
+		}
 		if err := s.update(ctx, id, map[string]any{"role": role}); err != nil {
 			return err
+		}
+		if old.Role != role {
+			if err := event.Emit(ctx, s.db, actorID, event.RoleChanged{UserID: id, From: string(old.Role), To: string(role)}); err != nil {
+				return err
+			}
 		}
 		return s.revoker.DeleteForUser(ctx, id)
 	})

@@ -1,0 +1,175 @@
+package event
+
+// The events. Each names the people it concerns, so that a consumer (a
+// notification, a webhook, an audit line) needs no read of the database to know
+// whom to tell; the actor is the record's, not the payload's.
+
+// QuestionAsked: a question was published, at once or when a moderator approved
+// it.
+type QuestionAsked struct {
+	ThreadID int64  `json:"thread_id"`
+	PostID   int64  `json:"post_id"`
+	AuthorID int64  `json:"author_id"`
+	BoardID  int64  `json:"board_id"`
+	Language string `json:"language"`
+}
+
+// AnswerPosted: an answer was published, at once or when a moderator approved
+// it. First says it is the thread's first answer.
+type AnswerPosted struct {
+	ThreadID int64 `json:"thread_id"`
+	PostID   int64 `json:"post_id"`
+	AuthorID int64 `json:"author_id"`
+	AskerID  int64 `json:"asker_id"`
+	BoardID  int64 `json:"board_id"`
+	Official bool  `json:"official"`
+	First    bool  `json:"first"`
+}
+
+// PostHeld: a new post waits for review; only its author and staff see it.
+type PostHeld struct {
+	ThreadID int64 `json:"thread_id"`
+	PostID   int64 `json:"post_id"`
+	AuthorID int64 `json:"author_id"`
+	Question bool  `json:"question"`
+}
+
+// PostApproved: a moderator (the actor) approved a post held for review.
+type PostApproved struct {
+	ThreadID int64 `json:"thread_id"`
+	PostID   int64 `json:"post_id"`
+	AuthorID int64 `json:"author_id"`
+	Question bool  `json:"question"`
+}
+
+// PostEdited: a post, or the question's title or tags, changed.
+type PostEdited struct {
+	ThreadID int64  `json:"thread_id"`
+	PostID   int64  `json:"post_id"`
+	AuthorID int64  `json:"author_id"`
+	Revision int    `json:"revision"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// PostDeleted: a post was deleted, by its author or by staff (the actor); the
+// question's deletion takes the thread with it.
+type PostDeleted struct {
+	ThreadID int64 `json:"thread_id"`
+	PostID   int64 `json:"post_id"`
+	AuthorID int64 `json:"author_id"`
+	Question bool  `json:"question"`
+}
+
+// PostRestored: a deleted post is back.
+type PostRestored PostDeleted
+
+// SolutionAccepted: an answer became the thread's accepted solution.
+type SolutionAccepted struct {
+	ThreadID int64 `json:"thread_id"`
+	PostID   int64 `json:"post_id"`
+	AuthorID int64 `json:"author_id"` // the answer's
+	AskerID  int64 `json:"asker_id"`
+}
+
+// SolutionWithdrawn: the thread's accepted solution no longer is.
+type SolutionWithdrawn SolutionAccepted
+
+// KudosGiven: the actor gave kudos to a post.
+type KudosGiven struct {
+	ThreadID int64 `json:"thread_id"`
+	PostID   int64 `json:"post_id"`
+	AuthorID int64 `json:"author_id"` // the post's
+}
+
+// KudosWithdrawn: the actor took their kudos back.
+type KudosWithdrawn KudosGiven
+
+// DuplicateClosed: a moderator closed the thread as a duplicate of the
+// canonical one, where the answer is.
+type DuplicateClosed struct {
+	ThreadID    int64 `json:"thread_id"`
+	CanonicalID int64 `json:"canonical_id"`
+	AskerID     int64 `json:"asker_id"`
+}
+
+// Reopened: a thread closed as a duplicate takes answers again.
+type Reopened DuplicateClosed
+
+// AliasesChanged: the titles a thread is also found by (those of its
+// duplicates) changed.
+type AliasesChanged struct {
+	ThreadID int64 `json:"thread_id"`
+}
+
+// BadgeGranted: a member earned a badge.
+type BadgeGranted struct {
+	UserID int64  `json:"user_id"`
+	Badge  string `json:"badge"`
+}
+
+// MemberJoined: an account was created.
+type MemberJoined struct {
+	UserID int64  `json:"user_id"`
+	Handle string `json:"handle"`
+}
+
+// RoleChanged: an admin (the actor) changed a member's role.
+type RoleChanged struct {
+	UserID int64  `json:"user_id"`
+	From   string `json:"from"`
+	To     string `json:"to"`
+}
+
+func (QuestionAsked) Topic() string     { return TopicQuestionAsked }
+func (AnswerPosted) Topic() string      { return TopicAnswerPosted }
+func (PostHeld) Topic() string          { return TopicPostHeld }
+func (PostApproved) Topic() string      { return TopicPostApproved }
+func (PostEdited) Topic() string        { return TopicPostEdited }
+func (PostDeleted) Topic() string       { return TopicPostDeleted }
+func (PostRestored) Topic() string      { return TopicPostRestored }
+func (SolutionAccepted) Topic() string  { return TopicSolutionAccepted }
+func (SolutionWithdrawn) Topic() string { return TopicSolutionWithdrawn }
+func (KudosGiven) Topic() string        { return TopicKudosGiven }
+func (KudosWithdrawn) Topic() string    { return TopicKudosWithdrawn }
+func (DuplicateClosed) Topic() string   { return TopicDuplicateClosed }
+func (Reopened) Topic() string          { return TopicReopened }
+func (AliasesChanged) Topic() string    { return TopicAliasesChanged }
+func (BadgeGranted) Topic() string      { return TopicBadgeGranted }
+func (MemberJoined) Topic() string      { return TopicMemberJoined }
+func (RoleChanged) Topic() string       { return TopicRoleChanged }
+
+func (QuestionAsked) Version() int     { return 1 }
+func (AnswerPosted) Version() int      { return 1 }
+func (PostHeld) Version() int          { return 1 }
+func (PostApproved) Version() int      { return 1 }
+func (PostEdited) Version() int        { return 1 }
+func (PostDeleted) Version() int       { return 1 }
+func (PostRestored) Version() int      { return 1 }
+func (SolutionAccepted) Version() int  { return 1 }
+func (SolutionWithdrawn) Version() int { return 1 }
+func (KudosGiven) Version() int        { return 1 }
+func (KudosWithdrawn) Version() int    { return 1 }
+func (DuplicateClosed) Version() int   { return 1 }
+func (Reopened) Version() int          { return 1 }
+func (AliasesChanged) Version() int    { return 1 }
+func (BadgeGranted) Version() int      { return 1 }
+func (MemberJoined) Version() int      { return 1 }
+func (RoleChanged) Version() int       { return 1 }
+
+func (e QuestionAsked) Entity() int64     { return e.ThreadID }
+func (e AnswerPosted) Entity() int64      { return e.ThreadID }
+func (e PostHeld) Entity() int64          { return e.ThreadID }
+func (e PostApproved) Entity() int64      { return e.ThreadID }
+func (e PostEdited) Entity() int64        { return e.ThreadID }
+func (e PostDeleted) Entity() int64       { return e.ThreadID }
+func (e PostRestored) Entity() int64      { return e.ThreadID }
+func (e SolutionAccepted) Entity() int64  { return e.ThreadID }
+func (e SolutionWithdrawn) Entity() int64 { return e.ThreadID }
+func (e KudosGiven) Entity() int64        { return e.ThreadID }
+func (e KudosWithdrawn) Entity() int64    { return e.ThreadID }
+func (e DuplicateClosed) Entity() int64   { return e.ThreadID }
+func (e Reopened) Entity() int64          { return e.ThreadID }
+func (e AliasesChanged) Entity() int64    { return e.ThreadID }
+func (e BadgeGranted) Entity() int64      { return e.UserID }
+func (e MemberJoined) Entity() int64      { return e.UserID }
+func (e RoleChanged) Entity() int64       { return e.UserID }

@@ -377,3 +377,57 @@ func TestPruneAManyYearsOutbox(t *testing.T) {
 		}
 	}
 }
+
+// Pruning keeps what a registered consumer or a live node's index has yet to
+// read, and forgets nodes gone for longer than NodeTimeout.
+func TestPruneWaitsForConsumersAndLiveNodes(t *testing.T) {
+	db, ctx := apptest.NewDB(t), context.Background()
+	// The consumer starts at the head, before every record below.
+	if _, ok, err := outbox.Claim(ctx, db, "mail", "node-a", time.Minute); err != nil || !ok {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	for _, id := range []int64{1, 2, 3, 4, 5} {
+		if err := outbox.Append(ctx, db, outbox.Thread, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all := (&reader{db: db}).readAll(t, 5)
+	future := time.Now().Add(time.Hour) // every record is old enough
+	prune := func(wantLeft []int64, consumers ...string) {
+		t.Helper()
+		var left []int64
+		if !apptest.Eventually(10*time.Second, func() bool {
+			if _, err := outbox.Prune(ctx, db, future, consumers...); err != nil {
+				t.Fatal(err)
+			}
+			left = entities((&reader{db: db}).readAll(t, len(wantLeft)))
+			return slices.Equal(left, wantLeft)
+		}) {
+			t.Fatalf("after pruning for %v the outbox holds %v, want %v", consumers, left, wantLeft)
+		}
+	}
+	prune([]int64{1, 2, 3, 4, 5}, "mail") // mail has read nothing
+	if ok, err := outbox.Save(ctx, db, "mail", "node-a", all[1].Position()); err != nil || !ok {
+		t.Fatalf("save: %v %v", ok, err)
+	}
+	if ok, err := outbox.Save(ctx, db, "mail", "node-b", all[4].Position()); err != nil || ok {
+		t.Fatalf("a node without the lease saved a position: %v %v", ok, err)
+	}
+	// A live node's index has read up to the third record.
+	if err := outbox.Heartbeat(ctx, db, outbox.Node{ID: "n1", Host: "h", StartedAt: time.Now(), Index: all[2].Position()}); err != nil {
+		t.Fatal(err)
+	}
+	prune([]int64{3, 4, 5}, "mail")
+	prune([]int64{4, 5}) // mail is no longer registered: the node's index counts
+	// A node not seen for longer than NodeTimeout is not waited for.
+	if err := db.Writer(ctx).Exec("UPDATE nodes SET seen_at = ?", time.Now().UTC().Add(-2*outbox.NodeTimeout)).Error; err != nil {
+		t.Fatal(err)
+	}
+	prune(nil)
+	if err := outbox.Leave(ctx, db, "n1"); err != nil {
+		t.Fatal(err)
+	}
+	if nodes, err := outbox.LiveNodes(ctx, db); err != nil || len(nodes) != 0 {
+		t.Errorf("live nodes after leaving: %v, %v", nodes, err)
+	}
+}

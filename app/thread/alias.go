@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/schwarm/schwarm/app/outbox"
+	"github.com/schwarm/schwarm/app/event"
 )
 
 // Sources of aliases.
@@ -43,7 +43,7 @@ func (s *Service) AddAlias(ctx context.Context, threadID int64, text, source str
 		if res.RowsAffected == 0 {
 			return nil
 		}
-		return outbox.Append(ctx, s.db, outbox.Thread, threadID)
+		return event.Emit(ctx, s.db, 0, event.AliasesChanged{ThreadID: threadID})
 	})
 }
 

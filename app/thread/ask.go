@@ -125,7 +125,7 @@ func (s *Service) Create(ctx context.Context, author *user.User, a Ask) (*Thread
 			return err
 		}
 		if pending {
-			return nil
+			return s.hold(ctx, t, p)
 		}
 		return s.publishQuestion(ctx, t)
 	})

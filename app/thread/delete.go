@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/schwarm/schwarm/app/outbox"
+	"github.com/schwarm/schwarm/app/event"
 	"github.com/schwarm/schwarm/app/user"
 )
 
@@ -102,7 +102,11 @@ func (s *Service) setDeleted(ctx context.Context, actor *user.User, t *Thread, p
 	if res.Error != nil || res.RowsAffected == 0 {
 		return res.Error
 	}
-	if err := outbox.Append(ctx, s.db, outbox.Thread, t.ID); err != nil {
+	var e event.Event = event.PostDeleted{ThreadID: t.ID, PostID: p.ID, AuthorID: p.AuthorID, Question: p.IsQuestion}
+	if !deleted {
+		e = event.PostRestored(e.(event.PostDeleted))
+	}
+	if err := event.Emit(ctx, s.db, actor.ID, e); err != nil {
 		return err
 	}
 	if p.IsQuestion {
@@ -112,7 +116,7 @@ func (s *Service) setDeleted(ctx context.Context, actor *user.User, t *Thread, p
 	}
 	if deleted && t.SolutionPostID != nil && *t.SolutionPostID == p.ID {
 		// A deleted answer cannot be the solution: the thread is open again.
-		if err := s.setSolution(ctx, t, t.SolutionPostID, nil); err != nil {
+		if err := s.setSolution(ctx, actor, t, t.SolutionPostID, nil); err != nil {
 			return err
 		}
 		if err := s.solutionFacts(ctx, actor, t, p.ID, false); err != nil {

@@ -10,7 +10,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/schwarm/schwarm/app/outbox"
+	"github.com/schwarm/schwarm/app/event"
 	"github.com/schwarm/schwarm/app/user"
 	"github.com/schwarm/schwarm/app/validate"
 )
@@ -104,11 +104,12 @@ func (s *Service) Edit(ctx context.Context, editor *user.User, postID int64, e E
 				return err
 			}
 		}
-		if err := outbox.Append(ctx, s.db, outbox.Thread, t.ID); err != nil {
+		post, err = s.GetPost(ctx, p.ID)
+		if err != nil {
 			return err
 		}
-		post, err = s.GetPost(ctx, p.ID)
-		return err
+		return event.Emit(ctx, s.db, editor.ID, event.PostEdited{ThreadID: t.ID, PostID: p.ID, AuthorID: p.AuthorID,
+			Revision: post.RevisionCount, Reason: e.Reason})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("post %d: edit: %w", postID, err)

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/schwarm/schwarm/app/outbox"
+	"github.com/schwarm/schwarm/app/event"
 	"github.com/schwarm/schwarm/app/user"
 )
 
@@ -61,7 +61,11 @@ func (s *Service) kudos(ctx context.Context, actor *user.User, postID int64, giv
 		if err != nil {
 			return err
 		}
-		return outbox.Append(ctx, s.db, outbox.Thread, t.ID)
+		var e event.Event = event.KudosGiven{ThreadID: t.ID, PostID: p.ID, AuthorID: p.AuthorID}
+		if !give {
+			e = event.KudosWithdrawn(e.(event.KudosGiven))
+		}
+		return event.Emit(ctx, s.db, actor.ID, e)
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("post %d: kudos: %w", postID, err)

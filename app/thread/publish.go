@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/schwarm/schwarm/app/outbox"
+	"github.com/schwarm/schwarm/app/event"
 	"github.com/schwarm/schwarm/app/user"
 )
 
@@ -44,7 +44,12 @@ func (s *Service) publishQuestion(ctx context.Context, t *Thread) error {
 	if err := s.ledger.Record(ctx, Fact{Kind: FactQuestion, UserID: t.AuthorID, ThreadID: t.ID, BoardID: t.BoardID}); err != nil {
 		return err
 	}
-	return outbox.Append(ctx, s.db, outbox.Thread, t.ID)
+	var postID int64
+	if err := w.Table("posts").Where("thread_id = ? AND is_question", t.ID).Select("id").Scan(&postID).Error; err != nil {
+		return err
+	}
+	return event.Emit(ctx, s.db, t.AuthorID, event.QuestionAsked{ThreadID: t.ID, PostID: postID, AuthorID: t.AuthorID,
+		BoardID: t.BoardID, Language: t.Language})
 }
 
 // publishAnswer makes a new or approved answer count: in the thread's answers and
@@ -53,7 +58,9 @@ func (s *Service) publishAnswer(ctx context.Context, t *Thread, p *Post) error {
 	w := s.db.Writer(ctx)
 	// The first answer decides "unanswered": read the count in this transaction,
 	// after the thread row is locked by the update.
-	if err := w.Exec("UPDATE threads SET answer_count = answer_count + 1, last_activity_at = ? WHERE id = ?", s.now(), t.ID).Error; err != nil {
+	var answers int
+	if err := w.Raw("UPDATE threads SET answer_count = answer_count + 1, last_activity_at = ? WHERE id = ? RETURNING answer_count", s.now(), t.ID).
+		Scan(&answers).Error; err != nil {
 		return err
 	}
 	if p.AuthorID != t.AuthorID {
@@ -81,7 +88,14 @@ func (s *Service) publishAnswer(ctx context.Context, t *Thread, p *Post) error {
 			return err
 		}
 	}
-	return outbox.Append(ctx, s.db, outbox.Thread, t.ID)
+	return event.Emit(ctx, s.db, p.AuthorID, event.AnswerPosted{ThreadID: t.ID, PostID: p.ID, AuthorID: p.AuthorID, AskerID: t.AuthorID,
+		BoardID: t.BoardID, Official: p.Official, First: answers == 1})
+}
+
+// hold notes that the new post p of t waits for review: staff find it in search,
+// and the review queue hears of it.
+func (s *Service) hold(ctx context.Context, t *Thread, p *Post) error {
+	return event.Emit(ctx, s.db, p.AuthorID, event.PostHeld{ThreadID: t.ID, PostID: p.ID, AuthorID: p.AuthorID, Question: p.IsQuestion})
 }
 
 func withKind(f Fact, kind string) Fact {

@@ -45,7 +45,7 @@ func (s *Service) Reply(ctx context.Context, author *user.User, threadID int64, 
 			return err
 		}
 		if pending {
-			return nil
+			return s.hold(ctx, t, p)
 		}
 		return s.publishAnswer(ctx, t, p)
 	})

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/schwarm/schwarm/app/outbox"
+	"github.com/schwarm/schwarm/app/event"
 	"github.com/schwarm/schwarm/app/user"
 )
 
@@ -35,7 +35,7 @@ func (s *Service) Accept(ctx context.Context, actor *user.User, postID int64) (*
 			return ErrAlreadySolution
 		}
 		old := t.SolutionPostID
-		if err := s.setSolution(ctx, t, old, &p.ID); err != nil {
+		if err := s.setSolution(ctx, actor, t, old, &p.ID); err != nil {
 			return err
 		}
 		if old != nil {
@@ -70,7 +70,7 @@ func (s *Service) Unaccept(ctx context.Context, actor *user.User, threadID int64
 			return ErrLocked
 		}
 		old := *t.SolutionPostID
-		if err := s.setSolution(ctx, t, &old, nil); err != nil {
+		if err := s.setSolution(ctx, actor, t, &old, nil); err != nil {
 			return err
 		}
 		t.SolutionPostID, t.State = nil, StateOpen
@@ -85,7 +85,7 @@ func (s *Service) Unaccept(ctx context.Context, actor *user.User, threadID int64
 // setSolution moves t's solution from old to new (nil = none). The UPDATE matches
 // only while the solution is still old, so of two people choosing at once one
 // wins and the other is told that the thread changed.
-func (s *Service) setSolution(ctx context.Context, t *Thread, old, new *int64) error {
+func (s *Service) setSolution(ctx context.Context, actor *user.User, t *Thread, old, new *int64) error {
 	state := StateOpen
 	if new != nil {
 		state = StateSolved
@@ -105,14 +105,37 @@ func (s *Service) setSolution(ctx context.Context, t *Thread, old, new *int64) e
 	if res.RowsAffected == 0 {
 		return ErrConflict
 	}
-	return outbox.Append(ctx, s.db, outbox.Thread, t.ID)
+	var events []event.Event
+	for _, id := range []*int64{old, new} {
+		if id == nil {
+			continue
+		}
+		author, err := s.postAuthor(ctx, *id)
+		if err != nil {
+			return err
+		}
+		e := event.SolutionAccepted{ThreadID: t.ID, PostID: *id, AuthorID: author, AskerID: t.AuthorID}
+		if id == old {
+			events = append(events, event.SolutionWithdrawn(e))
+		} else {
+			events = append(events, e)
+		}
+	}
+	return event.Emit(ctx, s.db, actor.ID, events...)
+}
+
+// postAuthor returns who wrote the post id.
+func (s *Service) postAuthor(ctx context.Context, id int64) (int64, error) {
+	var author int64
+	err := s.db.Writer(ctx).Table("posts").Where("id = ?", id).Select("author_id").Scan(&author).Error
+	return author, err
 }
 
 // solutionFacts records that postID became (or stopped being) t's solution. An
 // asker's own answer earns nothing: a solution counts when it helped someone else.
 func (s *Service) solutionFacts(ctx context.Context, actor *user.User, t *Thread, postID int64, accepted bool) error {
-	var author int64
-	if err := s.db.Writer(ctx).Table("posts").Where("id = ?", postID).Select("author_id").Scan(&author).Error; err != nil {
+	author, err := s.postAuthor(ctx, postID)
+	if err != nil {
 		return err
 	}
 	if author == t.AuthorID {

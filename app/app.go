@@ -52,8 +52,7 @@ type App struct {
 	Uploads  *upload.Service
 	Search   *search.Index // nil until OpenSearch
 	Indexer  *search.Indexer
-	Stream   *event.Stream // the consumers of the domain events; see consumers
-	NodeID   string        // this process among the nodes serving the database
+	NodeID   string // this process among the nodes serving the database
 	Now      func() time.Time
 }
 
@@ -101,23 +100,33 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Deflect = deflection.NewService(db, a.Threads, now)
 	a.Uploads = upload.NewService(db, filepath.Join(cfg.DataDir, "uploads"), int64(cfg.UploadMaxBytes), now)
 	a.Views = thread.NewViews(a.Threads)
-	a.Stream = event.NewStream(db, log, a.NodeID, event.Options{})
 	return a, nil
 }
 
-// consumers registers every consumer of the domain events with the stream: the
-// one place where a feature that reacts to changes is plugged in. The search
-// index runs on every node and keeps its position in the index; the others keep
-// theirs in the database, read on one node at a time.
+// stream returns the stream of domain events with every consumer registered:
+// the one place where a feature that reacts to changes is plugged in. The search
+// index runs on every node (once OpenSearch has opened it), reads every
+// indexEvery and keeps its position in the index; the consumers kept in the
+// database (notifications, webhooks and KPI rollups, as they come) are read on
+// one node at a time.
 //
 // The reputation ledger is no consumer: it is written in the transaction of the
 // change (thread.Ledger), because reputation decides what the member may do next
 // (review of a newcomer's posts, daily limits, editing others' posts) and the
-// page after the action shows it; an event consumer would lag behind both.
-func (a *App) consumers() {
+// page after the action shows it; an event consumer would lag behind both, and a
+// point could be counted before the change it rewards had committed.
+func (a *App) stream(indexEvery time.Duration) *event.Stream {
+	s := event.NewStream(a.DB, a.Log, a.NodeID, event.Options{})
 	if a.Indexer != nil {
-		a.Stream.AddNode(a.Indexer, 250*time.Millisecond)
+		s.AddNode(a.Indexer, indexEvery)
 	}
+	return s
+}
+
+// RunEvents delivers the domain events to every consumer until ctx ends (the
+// search index every indexEvery), and returns when they have stopped.
+func (a *App) RunEvents(ctx context.Context, indexEvery time.Duration) {
+	a.stream(indexEvery).Run(ctx)
 }
 
 // Close releases the search index and the database.
@@ -232,7 +241,6 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, hook web.RouteHook) er
 	if err != nil {
 		return err
 	}
-	a.consumers()
 	go a.housekeeping(ctx)
 	heartbeatDone := make(chan struct{})
 	go func() { defer close(heartbeatDone); a.heartbeat(ctx) }()
@@ -244,7 +252,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, hook web.RouteHook) er
 	}()
 	defer func() { <-viewsDone }()
 	streamDone := make(chan struct{})
-	go func() { defer close(streamDone); a.Stream.Run(ctx) }()
+	go func() { defer close(streamDone); a.RunEvents(ctx, 250*time.Millisecond) }()
 	defer func() { <-streamDone }()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -321,7 +329,7 @@ func (a *App) housekeep(ctx context.Context) {
 	if _, err := a.Deflect.AbandonStale(ctx); err != nil && ctx.Err() == nil {
 		a.Log.Warn("close abandoned asks", "err", err)
 	}
-	if n, err := outbox.Prune(ctx, a.DB, time.Now().Add(-a.Config.OutboxRetention.Duration), a.Stream.Consumers()...); err != nil && ctx.Err() == nil {
+	if n, err := outbox.Prune(ctx, a.DB, time.Now().Add(-a.Config.OutboxRetention.Duration), a.stream(0).Consumers()...); err != nil && ctx.Err() == nil {
 		a.Log.Warn("prune the outbox", "err", err)
 	} else if n > 0 {
 		a.Log.Info("pruned the outbox", "records", n)

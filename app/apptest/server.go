@@ -48,7 +48,7 @@ func NewServer(t testing.TB, o ServerOptions) *Server {
 	go func() { done <- srv.Serve(ln) }()
 	ictx, stopIndexer := context.WithCancel(context.Background())
 	indexed := make(chan struct{})
-	go func() { defer close(indexed); a.Indexer.Run(ictx, 20*time.Millisecond) }()
+	go func() { defer close(indexed); a.RunEvents(ictx, 20*time.Millisecond) }()
 	t.Cleanup(func() { stopIndexer(); <-indexed })
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

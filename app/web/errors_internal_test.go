@@ -56,12 +56,15 @@ func TestErrorInfo(t *testing.T) {
 		{"thread.ErrDailyLimit", thread.ErrDailyLimit, 429, "post.daily_limit"},
 		{"validate.Errors", validate.Errors{"title": "form.required"}, 422, "error.bad_request"},
 
-		// Handlers catch these before the error handler could see them.
-		{"user.ErrInvalidCredentials", user.ErrInvalidCredentials, 500, "error.internal"},
-		{"user.ErrBanned", user.ErrBanned, 500, "error.internal"},
-		{"auth.ErrNoSession", auth.ErrNoSession, 500, "error.internal"},
-		{"upload.ErrNotFound", upload.ErrNotFound, 500, "error.internal"},
-		{"deflection.ErrUnknownSession", deflection.ErrUnknownSession, 500, "error.internal"},
+		// The old switch left these out (500): their handlers answer them before the
+		// error handler could see them. Now they carry what a handler that did not
+		// would want: the sign-in form's own messages, 404 for what is not there.
+		{"user.ErrInvalidCredentials", user.ErrInvalidCredentials, 401, "auth.invalid_credentials"},
+		{"user.ErrBanned", user.ErrBanned, 403, "auth.banned"},
+		{"auth.ErrNoSession", auth.ErrNoSession, 403, "error.sign_in"},
+		{"auth.ErrRateLimited", auth.ErrRateLimited, 429, "error.rate_limited"},
+		{"upload.ErrNotFound", upload.ErrNotFound, 404, "error.not_found"},
+		{"deflection.ErrUnknownSession", deflection.ErrUnknownSession, 404, "error.not_found"},
 
 		{"unknown", fmt.Errorf("database: connection refused"), 500, "error.internal"},
 	}

@@ -212,7 +212,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, hook web.RouteHook) er
 	if err != nil {
 		return err
 	}
-	go a.housekeeping(ctx)
+	housekeepingDone := make(chan struct{})
+	go func() { defer close(housekeepingDone); a.housekeeping(ctx) }()
+	defer func() { <-housekeepingDone }()
 	viewsDone := make(chan struct{})
 	go func() {
 		defer close(viewsDone)

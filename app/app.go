@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/schwarm/schwarm/app/auth"
@@ -241,19 +242,18 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, hook web.RouteHook) er
 	if err != nil {
 		return err
 	}
-	go a.housekeeping(ctx)
-	heartbeatDone := make(chan struct{})
-	go func() { defer close(heartbeatDone); a.heartbeat(ctx) }()
-	defer func() { <-heartbeatDone }()
-	viewsDone := make(chan struct{})
-	go func() {
-		defer close(viewsDone)
+	// The background loops stop when Serve returns, also when the server
+	// failed rather than ctx ended, and Serve returns only once they have.
+	ctx, stop := context.WithCancel(ctx)
+	var background sync.WaitGroup
+	defer background.Wait()
+	defer stop()
+	background.Go(func() { a.housekeeping(ctx) })
+	background.Go(func() { a.heartbeat(ctx) })
+	background.Go(func() {
 		a.Views.Run(ctx, 10*time.Second, func(err error) { a.Log.Warn("flush view counts", "err", err) })
-	}()
-	defer func() { <-viewsDone }()
-	streamDone := make(chan struct{})
-	go func() { defer close(streamDone); a.RunEvents(ctx, 250*time.Millisecond) }()
-	defer func() { <-streamDone }()
+	})
+	background.Go(func() { a.RunEvents(ctx, 250*time.Millisecond) })
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.Log.Info("serving", "addr", ln.Addr().String(), "base_url", a.Config.BaseURL, "database", a.DB.Dialect)

@@ -6,10 +6,12 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"gorm.io/gorm"
 
 	"github.com/schwarm/schwarm/app/apptest"
 	"github.com/schwarm/schwarm/app/config"
@@ -74,6 +76,52 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	if _, err := http.Get(base + "/healthz"); err == nil {
 		t.Error("server still accepts requests after shutdown")
+	}
+}
+
+// TestShutdownWaitsForHousekeeping: Serve returns only once housekeeping has
+// stopped, so closing the database after it cannot pull it from under a purge.
+func TestShutdownWaitsForHousekeeping(t *testing.T) {
+	a := apptest.NewApp(t, apptest.Config(t, nil))
+	entered, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	// The first round purges sessions at once; hold that statement, whatever ctx
+	// says, as a slow database would.
+	err := a.DB.Writer(context.Background()).Callback().Delete().Before("gorm:delete").Register("test:hold_purge", func(db *gorm.DB) {
+		if db.Statement.Table == "sessions" {
+			once.Do(func() { close(entered); <-release })
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- a.Serve(ctx, ln, nil) }()
+	select {
+	case <-entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("housekeeping did not start")
+	}
+	stop()
+	select {
+	case err := <-served:
+		close(release)
+		t.Fatalf("Serve returned while housekeeping still ran: %v", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(release)
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Errorf("Serve returned %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Serve did not return after housekeeping ended")
 	}
 }
 

@@ -3,12 +3,17 @@ package auth
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/schwarm/schwarm/app/config"
+	"github.com/schwarm/schwarm/app/problem"
 	"github.com/schwarm/schwarm/app/user"
 )
+
+// ErrRateLimited is inside every RateLimitedError: it gives the status and message.
+var ErrRateLimited = problem.New(http.StatusTooManyRequests, "error.rate_limited", "auth: rate limited")
 
 // RateLimitedError says an action was refused for going over a rate limit.
 type RateLimitedError struct{ RetryAfter time.Duration }
@@ -16,6 +21,10 @@ type RateLimitedError struct{ RetryAfter time.Duration }
 func (e *RateLimitedError) Error() string {
 	return fmt.Sprintf("auth: rate limited, retry in %s", e.RetryAfter.Round(time.Second))
 }
+
+// Unwrap returns ErrRateLimited, so the refusal is answered like any other problem
+// while the wait stays with the error that knows it.
+func (e *RateLimitedError) Unwrap() error { return ErrRateLimited }
 
 // Client is who is asking, as far as the server can tell.
 type Client struct {

@@ -6,16 +6,17 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/schwarm/schwarm/app/database"
+	"github.com/schwarm/schwarm/app/problem"
 	"github.com/schwarm/schwarm/app/user"
 )
 
 // ErrNoSession means the token names no live session.
-var ErrNoSession = errors.New("auth: no such session")
+var ErrNoSession = problem.New(http.StatusForbidden, "error.sign_in", "auth: no such session")
 
 // Session is one sign-in on one device.
 type Session struct {

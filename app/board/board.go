@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -14,12 +15,13 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/schwarm/schwarm/app/database"
+	"github.com/schwarm/schwarm/app/problem"
 	"github.com/schwarm/schwarm/app/user"
 	"github.com/schwarm/schwarm/app/validate"
 )
 
 // ErrNotFound means no such board.
-var ErrNotFound = errors.New("board: not found")
+var ErrNotFound = problem.New(http.StatusNotFound, "error.not_found", "board: not found")
 
 // Board is a category of threads.
 type Board struct {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/glebarez/sqlite"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 
@@ -43,6 +44,7 @@ type DB struct {
 	Dialect Dialect
 	write   *gorm.DB
 	read    *gorm.DB
+	file    string // SQLite only: the migration lock lives beside it
 }
 
 // Open connects to the database described by o. It does not migrate.
@@ -91,7 +93,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	rdb, _ := r.DB()
 	rdb.SetMaxOpenConns(o.MaxConns)
 	rdb.SetMaxIdleConns(o.MaxConns)
-	db := &DB{Dialect: SQLite, write: w, read: r}
+	db := &DB{Dialect: SQLite, write: w, read: r, file: o.File}
 	return db, db.Ping(ctx)
 }
 
@@ -154,10 +156,12 @@ func (db *DB) Reader(ctx context.Context) *gorm.DB {
 	return db.read.WithContext(ctx)
 }
 
+// migrator returns a goose Provider whose Up holds the dialect's migration lock
+// (see migrate_lock.go). Each call makes a new Provider and so a new lock state.
 func (db *DB) migrator() (*goose.Provider, error) {
-	dialect := goose.DialectSQLite3
+	dialect, locker := goose.DialectSQLite3, lock.SessionLocker(&sqliteLocker{file: db.file + ".migrate-lock"})
 	if db.Dialect == Postgres {
-		dialect = goose.DialectPostgres
+		dialect, locker = goose.DialectPostgres, pgLocker{}
 	}
 	sub, err := fs.Sub(migrations.FS, string(db.Dialect))
 	if err != nil {
@@ -167,7 +171,7 @@ func (db *DB) migrator() (*goose.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return goose.NewProvider(dialect, sqlDB, sub)
+	return goose.NewProvider(dialect, sqlDB, sub, goose.WithSessionLocker(locker))
 }
 
 // Migrate applies every pending migration; with none pending it changes nothing.

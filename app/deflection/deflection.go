@@ -9,12 +9,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/schwarm/schwarm/app/database"
+	"github.com/schwarm/schwarm/app/problem"
 	"github.com/schwarm/schwarm/app/thread"
 )
 
@@ -28,7 +29,7 @@ const (
 )
 
 // ErrUnknownSession means the ask session does not exist or is someone else's.
-var ErrUnknownSession = errors.New("deflection: unknown ask session")
+var ErrUnknownSession = problem.New(http.StatusNotFound, "error.not_found", "deflection: unknown ask session")
 
 // AbandonAfter is how long after the last click an ask without a question counts
 // as abandoned.

@@ -4,17 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 
 	"github.com/schwarm/schwarm/app/database"
 	"github.com/schwarm/schwarm/app/outbox"
+	"github.com/schwarm/schwarm/app/problem"
 	"github.com/schwarm/schwarm/app/user"
 )
 
 // Refusals of CloseAsDuplicate.
 var (
-	ErrDuplicateSelf   = errors.New("thread: a thread cannot duplicate itself")
-	ErrDuplicateTarget = errors.New("thread: the canonical thread does not exist or is hidden")
+	ErrDuplicateSelf   = problem.New(http.StatusUnprocessableEntity, "duplicate.self", "thread: a thread cannot duplicate itself")
+	ErrDuplicateTarget = problem.New(http.StatusUnprocessableEntity, "duplicate.target", "thread: the canonical thread does not exist or is hidden")
 )
 
 // CloseAsDuplicate closes threadID as a duplicate of canonicalID: the thread takes

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"net/http"
 	"time"
 
 	"gorm.io/gorm"
@@ -12,25 +13,26 @@ import (
 
 	"github.com/schwarm/schwarm/app/database"
 	"github.com/schwarm/schwarm/app/markup"
+	"github.com/schwarm/schwarm/app/problem"
 	"github.com/schwarm/schwarm/app/user"
 )
 
-// Errors of this package; the web layer maps each to a status and a message.
+// Errors of this package, each with the status and message key it is answered with.
 var (
-	ErrNotFound  = errors.New("thread: not found")
-	ErrLocked    = errors.New("thread: locked")
-	ErrDuplicate = errors.New("thread: closed as a duplicate")
-	ErrForbidden = errors.New("thread: not allowed")
-	ErrTooLate   = errors.New("thread: the time to delete has passed")
+	ErrNotFound  = problem.New(http.StatusNotFound, "error.not_found", "thread: not found")
+	ErrLocked    = problem.New(http.StatusConflict, "thread.locked", "thread: locked")
+	ErrDuplicate = problem.New(http.StatusConflict, "duplicate.no_answers", "thread: closed as a duplicate")
+	ErrForbidden = problem.New(http.StatusForbidden, "error.forbidden", "thread: not allowed")
+	ErrTooLate   = problem.New(http.StatusConflict, "delete.too_late", "thread: the time to delete has passed")
 
-	ErrOwnPost         = errors.New("thread: kudos on one's own post")
-	ErrKudosGiven      = errors.New("thread: kudos already given")
-	ErrNoKudos         = errors.New("thread: no kudos to take back")
-	ErrNotAnswer       = errors.New("thread: only an answer can be the solution")
-	ErrAlreadySolution = errors.New("thread: already the solution")
-	ErrNoSolution      = errors.New("thread: no solution to withdraw")
-	ErrConflict        = errors.New("thread: changed by someone else meanwhile")
-	ErrDailyLimit      = errors.New("thread: daily post limit reached")
+	ErrOwnPost         = problem.New(http.StatusConflict, "kudos.own", "thread: kudos on one's own post")
+	ErrKudosGiven      = problem.New(http.StatusConflict, "kudos.twice", "thread: kudos already given")
+	ErrNoKudos         = problem.New(http.StatusConflict, "kudos.none", "thread: no kudos to take back")
+	ErrNotAnswer       = problem.New(http.StatusConflict, "solution.not_answer", "thread: only an answer can be the solution")
+	ErrAlreadySolution = problem.New(http.StatusConflict, "solution.already", "thread: already the solution")
+	ErrNoSolution      = problem.New(http.StatusConflict, "solution.none", "thread: no solution to withdraw")
+	ErrConflict        = problem.New(http.StatusConflict, "error.conflict", "thread: changed by someone else meanwhile")
+	ErrDailyLimit      = problem.New(http.StatusTooManyRequests, "post.daily_limit", "thread: daily post limit reached")
 )
 
 // States a thread can be in.

@@ -26,11 +26,12 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/schwarm/schwarm/app/database"
+	"github.com/schwarm/schwarm/app/problem"
 	"github.com/schwarm/schwarm/app/validate"
 )
 
 // ErrNotFound means no stored upload has the name asked for.
-var ErrNotFound = errors.New("upload: not found")
+var ErrNotFound = problem.New(http.StatusNotFound, "error.not_found", "upload: not found")
 
 // MaxPixels caps width × height. The server never decodes the pixels, but every
 // reader's browser does, and a small file can unpack to gigabytes.

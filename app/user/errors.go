@@ -1,12 +1,18 @@
 package user
 
-import "errors"
+import (
+	"net/http"
 
-// Errors of this package. User-facing text lives in the locales under the keys the
-// web layer maps these to; field problems come as validate.Errors.
+	"github.com/schwarm/schwarm/app/problem"
+)
+
+// Errors of this package, each with the status and message key it is answered
+// with; field problems come as validate.Errors. Sign-in answers
+// ErrInvalidCredentials and ErrBanned on its own form, but a caller that does not
+// still gets the right response.
 var (
-	ErrNotFound           = errors.New("user: not found")
-	ErrInvalidCredentials = errors.New("user: invalid credentials")
-	ErrBanned             = errors.New("user: banned")
-	ErrOwnRole            = errors.New("user: cannot change own role")
+	ErrNotFound           = problem.New(http.StatusNotFound, "error.not_found", "user: not found")
+	ErrInvalidCredentials = problem.New(http.StatusUnauthorized, "auth.invalid_credentials", "user: invalid credentials")
+	ErrBanned             = problem.New(http.StatusForbidden, "auth.banned", "user: banned")
+	ErrOwnRole            = problem.New(http.StatusConflict, "admin.own_role", "user: cannot change own role")
 )

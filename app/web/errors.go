@@ -7,19 +7,15 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/schwarm/schwarm/app/auth"
-	"github.com/schwarm/schwarm/app/board"
-	"github.com/schwarm/schwarm/app/thread"
-	"github.com/schwarm/schwarm/app/user"
+	"github.com/schwarm/schwarm/app/problem"
 	"github.com/schwarm/schwarm/app/validate"
 )
 
 // errorInfo maps err to a status and the i18n key of a message that is safe to show.
+// Domain errors carry both (app/problem), so a new package needs no case here.
 func errorInfo(err error) (int, string) {
 	var fe *fiber.Error
-	var limited *auth.RateLimitedError
-	switch {
-	case errors.As(err, &fe):
+	if errors.As(err, &fe) {
 		switch fe.Code {
 		case fiber.StatusNotFound:
 			return fe.Code, "error.not_found"
@@ -31,46 +27,9 @@ func errorInfo(err error) (int, string) {
 		if fe.Code < 500 {
 			return fe.Code, "error.bad_request"
 		}
-	case errors.Is(err, user.ErrNotFound), errors.Is(err, board.ErrNotFound), errors.Is(err, thread.ErrNotFound):
-		return fiber.StatusNotFound, "error.not_found"
-	case errors.Is(err, errCSRF):
-		return fiber.StatusForbidden, "error.csrf"
-	case errors.Is(err, errSignIn):
-		return fiber.StatusForbidden, "error.sign_in"
-	case errors.Is(err, errForbidden):
-		return fiber.StatusForbidden, "error.forbidden"
-	case errors.As(err, &limited):
-		return fiber.StatusTooManyRequests, "error.rate_limited"
-	case errors.Is(err, user.ErrOwnRole):
-		return fiber.StatusConflict, "admin.own_role"
-	case errors.Is(err, thread.ErrLocked):
-		return fiber.StatusConflict, "thread.locked"
-	case errors.Is(err, thread.ErrDuplicate):
-		return fiber.StatusConflict, "duplicate.no_answers"
-	case errors.Is(err, thread.ErrDuplicateSelf):
-		return fiber.StatusUnprocessableEntity, "duplicate.self"
-	case errors.Is(err, thread.ErrDuplicateTarget):
-		return fiber.StatusUnprocessableEntity, "duplicate.target"
-	case errors.Is(err, thread.ErrForbidden):
-		return fiber.StatusForbidden, "error.forbidden"
-	case errors.Is(err, thread.ErrTooLate):
-		return fiber.StatusConflict, "delete.too_late"
-	case errors.Is(err, thread.ErrOwnPost):
-		return fiber.StatusConflict, "kudos.own"
-	case errors.Is(err, thread.ErrKudosGiven):
-		return fiber.StatusConflict, "kudos.twice"
-	case errors.Is(err, thread.ErrNoKudos):
-		return fiber.StatusConflict, "kudos.none"
-	case errors.Is(err, thread.ErrNotAnswer):
-		return fiber.StatusConflict, "solution.not_answer"
-	case errors.Is(err, thread.ErrAlreadySolution):
-		return fiber.StatusConflict, "solution.already"
-	case errors.Is(err, thread.ErrNoSolution):
-		return fiber.StatusConflict, "solution.none"
-	case errors.Is(err, thread.ErrConflict):
-		return fiber.StatusConflict, "error.conflict"
-	case errors.Is(err, thread.ErrDailyLimit):
-		return fiber.StatusTooManyRequests, "post.daily_limit"
+	}
+	if p, ok := errors.AsType[*problem.Error](err); ok {
+		return p.Status(), p.Key()
 	}
 	if _, ok := validate.From(err); ok {
 		return fiber.StatusUnprocessableEntity, "error.bad_request"

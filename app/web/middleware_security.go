@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
 	"net/url"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schwarm/schwarm/app/auth"
+	"github.com/schwarm/schwarm/app/problem"
 )
 
 // contentSecurityPolicy is the pages' policy; images may also come from the hosts
@@ -46,7 +46,7 @@ const (
 	csrfHeader = "X-CSRF-Token"
 )
 
-var errCSRF = errors.New("web: cross-site request refused")
+var errCSRF = problem.New(fiber.StatusForbidden, "error.csrf", "web: cross-site request refused")
 
 // checkCSRF guards every unsafe request twice: the browser must not call it
 // cross-site (Sec-Fetch-Site, Origin), and the form must carry the token derived

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schwarm/schwarm/app/auth"
+	"github.com/schwarm/schwarm/app/problem"
 	"github.com/schwarm/schwarm/app/user"
 )
 
@@ -19,8 +20,8 @@ const (
 )
 
 var (
-	errForbidden = errors.New("web: forbidden")
-	errSignIn    = errors.New("web: sign in first") // a guest sent a form that needs an account
+	errForbidden = problem.New(fiber.StatusForbidden, "error.forbidden", "web: forbidden")
+	errSignIn    = problem.New(fiber.StatusForbidden, "error.sign_in", "web: sign in first") // a guest sent a form that needs an account
 )
 
 // loadSession puts the signed-in user, if any, into the request.

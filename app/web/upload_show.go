@@ -1,12 +1,9 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/gofiber/fiber/v2"
-
-	"github.com/schwarm/schwarm/app/upload"
 )
 
 // uploadShow serves a stored image by its public name. The name is the content's
@@ -16,10 +13,7 @@ import (
 func (s *Server) uploadShow(c *fiber.Ctx) error {
 	name := c.Params("name")
 	f, err := s.Uploads.Open(c.UserContext(), name)
-	if errors.Is(err, upload.ErrNotFound) {
-		return fiber.ErrNotFound
-	}
-	if err != nil {
+	if err != nil { // upload.ErrNotFound is a 404 of its own
 		return err
 	}
 	c.Set(fiber.HeaderContentType, f.ContentType)

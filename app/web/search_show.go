@@ -113,7 +113,7 @@ func (s *Server) findThreads(c *fiber.Ctx, q search.Query) (searchResult, error)
 	var results []thread.Listed
 	seen := map[int64]bool{} // the threads of results
 	for round := 0; round < foldRounds && len(results) < need; round++ {
-		hits, total, err := s.Search.Search(q)
+		hits, total, err := s.Search.Search(c.UserContext(), q)
 		if err != nil {
 			return searchResult{}, err
 		}
@@ -233,11 +233,11 @@ func (s *Server) searchShow(c *fiber.Ctx) error {
 			return err
 		}
 	} else if len(search.Words(p.Query)) > 0 && p.Offset == 0 {
-		if p.Correction, _, err = s.Search.Correct(p.Query); err != nil {
+		if p.Correction, _, err = s.Search.Correct(c.UserContext(), p.Query); err != nil {
 			return err
 		}
 		if p.filtered() {
-			_, n, err := s.Search.Search(search.Query{Text: p.Query, Size: 1, Hidden: thread.CanModerate(currentUser(c))})
+			_, n, err := s.Search.Search(c.UserContext(), search.Query{Text: p.Query, Size: 1, Hidden: thread.CanModerate(currentUser(c))})
 			if err != nil {
 				return err
 			}

@@ -174,8 +174,8 @@ func (s *Server) suggestions(c *fiber.Ctx, text string, boardID int64, n int, as
 }
 
 // suggest answers the ask page's script: existing threads for the title typed so
-// far, as an HTML fragment, or JSON for Accept: application/json. n (at most 10,
-// default 5) is for `schwarm eval`, which measures this very path.
+// far, as an HTML fragment, or JSON for Accept: application/json; n is at most 10,
+// default 5. `schwarm eval` measures the same search.Searcher.Suggest directly.
 func (s *Server) suggest(c *fiber.Ctx) error {
 	n := min(max(c.QueryInt("n", 5), 1), 10)
 	found, err := s.suggestions(c, c.Query("q"), int64(c.QueryInt("board")), n, c.Query("s"))

@@ -53,7 +53,8 @@ type App struct {
 	Uploads  *upload.Service
 	Search   *search.Index // nil until OpenSearch
 	Indexer  *search.Indexer
-	NodeID   string // this process among the nodes serving the database
+	Searcher *search.Service // nil until OpenSearch; finds with Search
+	NodeID   string          // this process among the nodes serving the database
 	Now      func() time.Time
 }
 
@@ -150,6 +151,7 @@ func (a *App) OpenSearch(ctx context.Context) error {
 		return err
 	}
 	a.Search, a.Indexer = ix, search.NewIndexer(a.DB, a.Threads, ix, a.Log)
+	a.Searcher = search.NewService(ix, a.Threads)
 	if errors.Is(err, search.ErrRebuild) {
 		start := time.Now()
 		n, err := a.Indexer.Rebuild(ctx)
@@ -224,7 +226,7 @@ func (a *App) WebServer(ctx context.Context, hook web.RouteHook) (*web.Server, e
 		Views:    a.Views,
 		Limiter:  a.Limiter,
 		Uploads:  a.Uploads,
-		Search:   a.Search,
+		Search:   a.Searcher,
 		I18n:     a.I18n,
 		Theme:    th,
 		Static:   static.FS,

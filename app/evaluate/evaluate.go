@@ -1,7 +1,8 @@
 // Package evaluate measures how well suggestions find existing answers: it loads an
 // evaluation set (threads and new questions with their known answers, JSON lines)
-// into a throw-away forum through the real write path, asks every question through
-// the very code path of /suggest, and scores the rankings.
+// into a throw-away forum through the real write path, asks every question as a
+// guest through Searcher.Suggest, the very function behind /suggest and the ask
+// page, and scores the rankings.
 package evaluate
 
 import (
@@ -12,8 +13,6 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"net/http"
-	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -24,6 +23,7 @@ import (
 	"github.com/schwarm/schwarm/app"
 	"github.com/schwarm/schwarm/app/board"
 	"github.com/schwarm/schwarm/app/config"
+	"github.com/schwarm/schwarm/app/search"
 	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/user"
 )
@@ -120,11 +120,10 @@ func Run(ctx context.Context, corpusPath, queriesPath string, warn io.Writer) (*
 	if err != nil {
 		return nil, err
 	}
-	srv, err := a.WebServer(ctx, nil) // builds the search index from what was loaded
-	if err != nil {
+	if err := a.OpenSearch(ctx); err != nil { // builds the search index from what was loaded
 		return nil, err
 	}
-	return score(srv.Handle, queries, byThread, len(corpus), warn)
+	return score(ctx, a.Searcher, queries, byThread, len(corpus), warn)
 }
 
 // load writes the corpus through the services people use: a question per line,
@@ -190,8 +189,8 @@ func cut(s string, n int) string {
 	return s
 }
 
-// score asks every query through GET /suggest and computes the metrics.
-func score(handle func(*http.Request) (*http.Response, error), queries []queryLine, byThread map[int64]string, corpus int, warn io.Writer) (*Result, error) {
+// score asks every query for 10 suggestions and computes the metrics.
+func score(ctx context.Context, s search.Searcher, queries []queryLine, byThread map[int64]string, corpus int, warn io.Writer) (*Result, error) {
 	r := &Result{Corpus: corpus}
 	var latencies []float64
 	for _, q := range queries {
@@ -200,24 +199,11 @@ func score(handle func(*http.Request) (*http.Response, error), queries []queryLi
 			continue
 		}
 		text := strings.TrimSpace(q.Title + " " + q.Body)
-		req, err := http.NewRequest(http.MethodGet, "http://eval/suggest?n=10&q="+url.QueryEscape(cut(text, 500)), nil)
-		if err != nil {
-			return nil, err
-		}
-		req.Header.Set("Accept", "application/json")
 		start := time.Now()
-		resp, err := handle(req)
-		if err != nil {
-			return nil, err
-		}
-		var found []struct {
-			ID int64 `json:"id"`
-		}
-		err = json.NewDecoder(resp.Body).Decode(&found)
-		resp.Body.Close()
+		found, err := s.Suggest(ctx, nil, search.Query{Text: cut(text, 500), Size: 10})
 		latencies = append(latencies, float64(time.Since(start).Microseconds())/1000)
-		if err != nil || resp.StatusCode != http.StatusOK {
-			return nil, fmt.Errorf("query %s: status %d: %v", q.ID, resp.StatusCode, err)
+		if err != nil {
+			return nil, fmt.Errorf("query %s: %w", q.ID, err)
 		}
 		ranking := make([]string, 0, len(found))
 		for _, f := range found {

@@ -1,6 +1,7 @@
 package search_test
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
@@ -125,7 +126,7 @@ func benchSuggest(b *testing.B, n int) {
 	var durations []time.Duration
 	for b.Loop() {
 		start := time.Now()
-		if _, _, err := ix.Search(search.Query{Text: words(r, language(r), 4), Size: 10}); err != nil {
+		if _, _, err := ix.Search(context.Background(), search.Query{Text: words(r, language(r), 4), Size: 10}); err != nil {
 			b.Fatal(err)
 		}
 		durations = append(durations, time.Since(start))
@@ -204,7 +205,7 @@ func BenchmarkSuggestGerman10k(b *testing.B) {
 			var durations []time.Duration
 			for b.Loop() {
 				start := time.Now()
-				if _, _, err := ix.Search(search.Query{Text: draw(r, n), Size: 10}); err != nil {
+				if _, _, err := ix.Search(context.Background(), search.Query{Text: draw(r, n), Size: 10}); err != nil {
 					b.Fatal(err)
 				}
 				durations = append(durations, time.Since(start))

@@ -9,23 +9,34 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 )
 
-// Marker marks the words of a query in the text shown with results. A word is
-// marked when search would match it: its analysed form (folded, stemmed) is one
-// of the query's, or it holds a query word of four letters or more, as a
-// compound holds its parts ("Routerpasswort" for "Passwort").
-type Marker struct {
+// Marker marks the words of a query in the text shown with its results, as the
+// backend that answered the query would match them. A Marker is not safe for
+// concurrent use.
+type Marker interface {
+	// Mark returns s as HTML, escaped, with the query's words in <mark>.
+	Mark(s string) template.HTML
+	// Snippet returns about n bytes of the plain text s around the stretch that
+	// holds the most query words, marked, with "…" where it was cut.
+	Snippet(s string, n int) template.HTML
+}
+
+// marker is the index's Marker. A word is marked when search would match it:
+// its analysed form (folded, stemmed) is one of the query's, or it holds a
+// query word of four letters or more, as a compound holds its parts
+// ("Routerpasswort" for "Passwort").
+type marker struct {
 	analyzers map[string]analysis.Analyzer
 	terms     map[string]bool // language + " " + analysed term
 	parts     []string        // folded query words of four letters or more
 	seen      map[string]bool // word → marked, for words met before
 }
 
-// Marker returns a Marker for query. It is not safe for concurrent use.
-func (ix *Index) Marker(query string) *Marker {
+// Marker returns a Marker for query.
+func (ix *Index) Marker(query string) Marker {
 	ix.mu.RLock()
 	analyzers := ix.analyzers
 	ix.mu.RUnlock()
-	m := &Marker{analyzers: analyzers, terms: map[string]bool{}, seen: map[string]bool{}}
+	m := &marker{analyzers: analyzers, terms: map[string]bool{}, seen: map[string]bool{}}
 	for _, w := range Words(query) {
 		var terms []string
 		stop := false
@@ -49,7 +60,7 @@ func (ix *Index) Marker(query string) *Marker {
 	return m
 }
 
-func (m *Marker) matches(word string) bool {
+func (m *marker) matches(word string) bool {
 	key := strings.ToLower(word)
 	if v, ok := m.seen[key]; ok {
 		return v
@@ -95,8 +106,7 @@ func wordSpans(s string) []wordSpan {
 	return spans
 }
 
-// Mark returns s as HTML, escaped, with the query's words in <mark>.
-func (m *Marker) Mark(s string) template.HTML {
+func (m *marker) Mark(s string) template.HTML {
 	var b strings.Builder
 	last := 0
 	for _, w := range wordSpans(s) {
@@ -113,9 +123,7 @@ func (m *Marker) Mark(s string) template.HTML {
 	return template.HTML(b.String()) //nolint:gosec // every piece of s is escaped above
 }
 
-// Snippet returns about n bytes of the plain text s around the stretch that holds
-// the most query words, marked, with "…" where it was cut.
-func (m *Marker) Snippet(s string, n int) template.HTML {
+func (m *marker) Snippet(s string, n int) template.HTML {
 	if len(s) <= n {
 		return m.Mark(s)
 	}

@@ -2,6 +2,7 @@ package search
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -37,6 +38,11 @@ func (q Query) Admits(d Document) bool {
 		(q.Language == "" || d.language() == q.Language) &&
 		(!q.SolvedOnly || d.Solved) &&
 		(q.Since.IsZero() || !d.Created.Before(q.Since))
+}
+
+// filtered tells whether q narrows the matches of its words.
+func (q Query) filtered() bool {
+	return q.BoardID != 0 || q.Tag != "" || q.Language != "" || q.SolvedOnly || !q.Since.IsZero()
 }
 
 // Limits on the work one query may cause. A question's body says what its title
@@ -261,7 +267,7 @@ func decompound(a analysis.Analyzer, count func(term string) (uint64, error), w 
 }
 
 // Search returns matching thread ids, best first, and the total number of matches.
-func (ix *Index) Search(q Query) ([]Hit, uint64, error) {
+func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, uint64, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	words := Words(q.Text)
@@ -343,7 +349,7 @@ func (ix *Index) Search(q Query) ([]Hit, uint64, error) {
 	if q.Newest {
 		req.SortBy([]string{"-created", "-_score"})
 	}
-	res, err := ix.bleve.Search(req)
+	res, err := ix.bleve.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, 0, fmt.Errorf("search: %w", err)
 	}

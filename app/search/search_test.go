@@ -106,7 +106,7 @@ func ids(t *testing.T, ix *search.Index, q search.Query) []int64 {
 	if q.Size == 0 {
 		q.Size = 10
 	}
-	hits, _, err := ix.Search(q)
+	hits, _, err := ix.Search(context.Background(), q)
 	if err != nil {
 		t.Fatalf("Search(%q): %v", q.Text, err)
 	}
@@ -154,7 +154,7 @@ func TestUserTextIsNeverQuerySyntax(t *testing.T) {
 	defer ix.Close()
 	for _, q := range []string{"", "a", "title:x AND -y", "*", "~", `"unbalanced`, "((", "'; DROP TABLE threads; --",
 		string([]byte{0xff, 0xfe, 0x00}), string(make([]byte, 10000))} {
-		if _, _, err := ix.Search(search.Query{Text: q, Size: 10}); err != nil {
+		if _, _, err := ix.Search(context.Background(), search.Query{Text: q, Size: 10}); err != nil {
 			t.Errorf("Search(%.20q): %v", q, err)
 		}
 	}
@@ -532,7 +532,7 @@ func TestCorrect(t *testing.T) {
 		{"", "", false},
 	}
 	for _, tt := range tests {
-		got, ok, err := ix.Correct(tt.text)
+		got, ok, err := ix.Correct(context.Background(), tt.text)
 		if err != nil || ok != tt.ok || got != tt.want {
 			t.Errorf("Correct(%q) = %q, %v, %v; want %q, %v", tt.text, got, ok, err, tt.want, tt.ok)
 		}
@@ -628,7 +628,7 @@ func TestTermCountsFollowTheIndex(t *testing.T) {
 				case <-stop:
 					return
 				default:
-					if _, _, err := ix.Search(search.Query{Text: "sim pin lost"}); err != nil {
+					if _, _, err := ix.Search(context.Background(), search.Query{Text: "sim pin lost"}); err != nil {
 						t.Error(err)
 						return
 					}
@@ -643,7 +643,7 @@ func TestTermCountsFollowTheIndex(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
-	if _, total, err := ix.Search(search.Query{Text: "sim pin lost"}); err != nil || total != 20 {
+	if _, total, err := ix.Search(context.Background(), search.Query{Text: "sim pin lost"}); err != nil || total != 20 {
 		t.Errorf("after racing searches: %d threads, %v; want 20", total, err)
 	}
 }

@@ -12,7 +12,7 @@ import (
 // each word that no thread holds is replaced by the closest word of the threads'
 // titles and tags (one edit away for words up to seven letters, two for longer
 // ones; the most common on a tie). ok is false when there is nothing to correct.
-func (ix *Index) Correct(text string) (corrected string, ok bool, err error) {
+func (ix *Index) Correct(ctx context.Context, text string) (corrected string, ok bool, err error) {
 	words := Words(text)
 	if len(words) == 0 {
 		return "", false, nil
@@ -33,7 +33,7 @@ func (ix *Index) Correct(text string) (corrected string, ok bool, err error) {
 		return "", false, nil
 	}
 	has := func(field string, term []byte) (bool, error) {
-		tfr, err := r.TermFieldReader(context.Background(), term, field, false, false, false)
+		tfr, err := r.TermFieldReader(ctx, term, field, false, false, false)
 		if err != nil {
 			return false, fmt.Errorf("search: %w", err)
 		}

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"context"
 	"errors"
 	"path/filepath"
 	"testing"
@@ -37,7 +38,7 @@ func TestTermCountsNeverKeepAStaleCount(t *testing.T) {
 	if n, err := ix.count(old, epoch, fieldBody+"_en", "qux"); err != nil || n != 0 {
 		t.Fatalf("count in the reader from before: %d, %v", n, err)
 	}
-	hits, _, err := ix.Search(Query{Text: "qux", Size: 10})
+	hits, _, err := ix.Search(context.Background(), Query{Text: "qux", Size: 10})
 	if err != nil || len(hits) != 1 {
 		t.Errorf("search after the change: %v, %v; want thread 1", hits, err)
 	}

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"context"
 	"errors"
 	"path/filepath"
 	"slices"
@@ -35,7 +36,7 @@ func TestJoinedWordsFound(t *testing.T) {
 	if err := ix.Apply(docs, nil, outbox.Position{ID: 1}); err != nil {
 		t.Fatal(err)
 	}
-	hits, _, err := ix.Search(Query{Text: "Virtumod", Size: 10})
+	hits, _, err := ix.Search(context.Background(), Query{Text: "Virtumod", Size: 10})
 	if err != nil {
 		t.Fatal(err)
 	}

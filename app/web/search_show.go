@@ -15,12 +15,7 @@ import (
 	"github.com/schwarm/schwarm/app/thread"
 )
 
-const (
-	foldRounds      = 4 // see findThreads
-	searchPerPage   = 20
-	searchMaxOffset = 1000 // deep pages are not worth their cost
-	snippetBytes    = 240
-)
+const searchPerPage = 20
 
 // searchWithin are the date filter's choices, newest first.
 var searchWithin = map[string]time.Duration{"week": 7 * 24 * time.Hour, "month": 31 * 24 * time.Hour, "year": 366 * 24 * time.Hour}
@@ -44,10 +39,6 @@ type searchPage struct {
 	Correction   string // another spelling that may find something
 	Unfiltered   int    // matches without the filters, when filters were set
 	WithinChoice []string
-}
-
-func (p *searchPage) filtered() bool {
-	return p.BoardID != 0 || p.Tag != "" || p.Language != "" || p.Within != "" || p.SolvedOnly
 }
 
 // SearchURL links another page of these results.
@@ -85,107 +76,6 @@ func (p *searchPage) url(text string, offset int, filters bool) string {
 	return "/search?" + q.Encode()
 }
 
-// searchResult is a page of search results as the viewer sees them.
-type searchResult struct {
-	Threads []thread.Listed
-	Total   uint64 // the results; the index's hits, duplicates and all, when there are many
-	More    bool   // results follow this page
-}
-
-// findThreads runs a search and loads the q.Size results from the q.From-th on:
-// the threads found, in rank order, that the viewer may see. Staff find hidden
-// threads too.
-//
-// A thread closed as a duplicate gives way to its canonical thread, once; and
-// that thread is often among the hits already, since duplicates are alike by
-// nature and a common question gathers many. So a page of results takes more
-// hits than it shows, and where it starts depends on every hit before it:
-// findThreads folds from the first hit on, asking the index for twice the hits
-// it needs, and again (up to foldRounds times) until it has enough. A deep page
-// costs more than the first; searchMaxOffset bounds it.
-func (s *Server) findThreads(c *fiber.Ctx, q search.Query) (searchResult, error) {
-	staff := thread.CanModerate(currentUser(c))
-	q.Hidden = staff
-	from, want := q.From, q.Size
-	need := from + want + 1 // one more tells whether a page follows
-	q.From, q.Size = 0, 2*need
-	var r searchResult
-	var results []thread.Listed
-	seen := map[int64]bool{} // the threads of results
-	for round := 0; round < foldRounds && len(results) < need; round++ {
-		hits, total, err := s.Search.Search(q)
-		if err != nil {
-			return searchResult{}, err
-		}
-		r.Total = total
-		ids := make([]int64, len(hits))
-		for i, h := range hits {
-			ids[i] = h.ThreadID
-		}
-		threads, err := s.Threads.ByIDs(c.UserContext(), ids, staff)
-		if err != nil {
-			return searchResult{}, err
-		}
-		folded, err := s.canonical(c, threads, staff, q, seen)
-		if err != nil {
-			return searchResult{}, err
-		}
-		results = append(results, folded...)
-		if len(hits) < q.Size {
-			// Every hit is folded: the count is exact, without the
-			// duplicates that a search for their canonical thread finds.
-			r.Total = uint64(len(results))
-			break
-		}
-		q.From += len(hits)
-	}
-	r.More = len(results) > from+want
-	r.Threads = results[min(from, len(results)):min(from+want, len(results))]
-	return r, nil
-}
-
-// canonical puts in place of each thread closed as a duplicate the thread it
-// points to, once: that is where the answer is; but only where that thread
-// passes the search's filters too (a "solved only" search shows no open
-// thread, a board's search no thread of another board). It leaves out the
-// threads in seen, and adds those it returns.
-func (s *Server) canonical(c *fiber.Ctx, threads []thread.Listed, staff bool, q search.Query, seen map[int64]bool) ([]thread.Listed, error) {
-	var ids []int64
-	for _, t := range threads {
-		if t.DuplicateOf != nil {
-			ids = append(ids, *t.DuplicateOf)
-		}
-	}
-	byID := make(map[int64]thread.Listed, len(ids))
-	if len(ids) > 0 {
-		targets, err := s.Threads.ByIDs(c.UserContext(), ids, staff)
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range targets {
-			byID[t.ID] = t
-		}
-	}
-	out := make([]thread.Listed, 0, len(threads))
-	for _, t := range threads {
-		if t.DuplicateOf != nil {
-			target, ok := byID[*t.DuplicateOf]
-			if ok && !q.Admits(search.Document{BoardID: target.BoardID, Tags: target.Tags, Language: target.Language,
-				Solved: target.State == thread.StateSolved, Created: target.CreatedAt}) {
-				continue
-			}
-			if ok {
-				t = target
-			}
-		}
-		if !seen[t.ID] {
-			seen[t.ID] = true
-			out = append(out, t)
-		}
-	}
-	return out, nil
-}
-
 func (s *Server) searchShow(c *fiber.Ctx) error {
 	p := &searchPage{Query: c.Query("q"), BoardID: int64(max(c.QueryInt("board"), 0)), SolvedOnly: c.Query("solved") != "",
 		WithinChoice: []string{"week", "month", "year"}}
@@ -203,7 +93,7 @@ func (s *Server) searchShow(c *fiber.Ctx) error {
 	if c.Query("sort") == "newest" {
 		p.Sort = "newest"
 	}
-	p.Offset = min(max(c.QueryInt("offset"), 0), searchMaxOffset)
+	p.Offset = min(max(c.QueryInt("offset"), 0), search.MaxFrom)
 	boards, err := s.Boards.List(c.UserContext())
 	if err != nil {
 		return err
@@ -213,57 +103,29 @@ func (s *Server) searchShow(c *fiber.Ctx) error {
 	if p.Within != "" {
 		q.Since = s.Now().Add(-searchWithin[p.Within])
 	}
-	f, err := s.findThreads(c, q)
+	f, err := s.Search.Find(c.UserContext(), currentUser(c), q)
 	if err != nil {
 		return err
 	}
-	threads := f.Threads
+	threads := make([]thread.Listed, len(f.Found))
+	for i, found := range f.Found {
+		threads[i] = found.Listed
+	}
 	p.listPage = listPage{Page: s.newPage(c, "search.title"), Boards: boards, List: &thread.ListPage{Threads: threads}, Tab: thread.TabLatest}
 	p.Total, p.Count = f.Total, int(min(f.Total, 1<<31))
 	p.PrevOffset = -1
 	if p.Offset > 0 {
 		p.PrevOffset = max(p.Offset-searchPerPage, 0)
 	}
-	if f.More && p.Offset+searchPerPage <= searchMaxOffset {
+	if f.More && p.Offset+searchPerPage <= search.MaxFrom {
 		p.NextOffset = p.Offset + searchPerPage
 	}
 	p.Rows = p.threadRows()
-	if len(threads) > 0 {
-		if err := s.markRows(c, p.Rows, threads, p.Query); err != nil {
-			return err
-		}
-	} else if len(search.Words(p.Query)) > 0 && p.Offset == 0 {
-		if p.Correction, _, err = s.Search.Correct(p.Query); err != nil {
-			return err
-		}
-		if p.filtered() {
-			_, n, err := s.Search.Search(search.Query{Text: p.Query, Size: 1, Hidden: thread.CanModerate(currentUser(c))})
-			if err != nil {
-				return err
-			}
-			p.Unfiltered = int(min(n, 1<<31))
-		}
+	for i, found := range f.Found {
+		p.Rows[i].TitleHTML, p.Rows[i].Snippet = found.TitleHTML, found.Snippet
 	}
+	p.Correction, p.Unfiltered = f.Correction, int(min(f.Unfiltered, 1<<31))
 	return s.render(c, "search", p)
-}
-
-// markRows marks the query's words in the result titles and adds a snippet of
-// each thread's text around them.
-func (s *Server) markRows(c *fiber.Ctx, rows []threadRow, threads []thread.Listed, query string) error {
-	ids := make([]int64, len(threads))
-	for i, t := range threads {
-		ids[i] = t.ID
-	}
-	texts, err := s.Threads.Texts(c.UserContext(), ids, 4*snippetBytes, thread.CanModerate(currentUser(c)))
-	if err != nil {
-		return err
-	}
-	m := s.Search.Marker(query)
-	for i, t := range threads {
-		rows[i].TitleHTML = m.Mark(t.Title)
-		rows[i].Snippet = m.Snippet(texts[t.ID], snippetBytes)
-	}
-	return nil
 }
 
 // suggestion is one existing thread offered while a question is being written.
@@ -291,40 +153,29 @@ type suggestPage struct {
 // With an ask session the suggestions are counted as shown, and their links open in
 // a new tab (the draft stays where it is) and count as clicked.
 func (s *Server) suggestions(c *fiber.Ctx, text string, boardID int64, n int, askSession string) ([]suggestion, error) {
-	if len(search.Words(text)) == 0 {
-		return nil, nil
-	}
-	f, err := s.findThreads(c, search.Query{Text: text, BoardID: boardID, Size: n})
-	if err != nil || len(f.Threads) == 0 {
-		return nil, err
-	}
-	threads := f.Threads
-	ids := make([]int64, len(threads))
-	for i, t := range threads {
-		ids[i] = t.ID
-	}
-	excerpts, err := s.Threads.Excerpts(c.UserContext(), ids)
-	if err != nil {
+	found, err := s.Search.Suggest(c.UserContext(), currentUser(c), search.Query{Text: text, BoardID: boardID, Size: n})
+	if err != nil || len(found) == 0 {
 		return nil, err
 	}
 	lang := language(c)
-	m := s.Search.Marker(text)
-	out := make([]suggestion, len(threads))
-	for i, t := range threads {
-		out[i] = suggestion{ID: t.ID, Title: t.Title, URL: threadURL(&t.Thread), Solved: t.State == thread.StateSolved,
-			Board: t.BoardName(lang), Excerpt: excerpts[t.ID], TitleHTML: m.Mark(t.Title), ExcerptHTML: m.Mark(excerpts[t.ID])}
+	out := make([]suggestion, len(found))
+	ids := make([]int64, len(found))
+	for i, f := range found {
+		out[i] = suggestion{ID: f.ID, Title: f.Title, URL: threadURL(&f.Thread), Solved: f.State == thread.StateSolved,
+			Board: f.BoardName(lang), Excerpt: f.Excerpt, TitleHTML: f.TitleHTML, ExcerptHTML: f.ExcerptHTML}
 		if askSession != "" {
 			out[i].URL += "?ask=" + url.QueryEscape(askSession)
 			out[i].NewTab = true
 		}
+		ids[i] = f.ID
 	}
 	s.recordDeflection(c, askSession, deflection.Shown, text, ids...)
 	return out, nil
 }
 
 // suggest answers the ask page's script: existing threads for the title typed so
-// far, as an HTML fragment, or JSON for Accept: application/json. n (at most 10,
-// default 5) is for `schwarm eval`, which measures this very path.
+// far, as an HTML fragment, or JSON for Accept: application/json; n is at most 10,
+// default 5. `schwarm eval` measures the same search.Searcher.Suggest directly.
 func (s *Server) suggest(c *fiber.Ctx) error {
 	n := min(max(c.QueryInt("n", 5), 1), 10)
 	found, err := s.suggestions(c, c.Query("q"), int64(c.QueryInt("board")), n, c.Query("s"))

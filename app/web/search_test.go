@@ -129,7 +129,7 @@ func TestSearchPageFilters(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "the deleted thread leaves public search", func() bool {
-		_, n, err := srv.App.Search.Search(search.Query{Text: "offer", Size: 1})
+		_, n, err := srv.App.Search.Search(ctx, search.Query{Text: "offer", Size: 1})
 		return err == nil && n == 0
 	})
 

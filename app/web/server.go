@@ -39,7 +39,7 @@ type Deps struct {
 	Views    *thread.Views
 	Limiter  *auth.Limiter
 	Uploads  *upload.Service
-	Search   *search.Index
+	Search   search.Searcher
 	I18n     *i18n.Bundle
 	Theme    *theme.Theme
 	Static   fs.FS

@@ -1,0 +1,244 @@
+package search
+
+import (
+	"context"
+	"html/template"
+
+	"github.com/schwarm/schwarm/app/thread"
+	"github.com/schwarm/schwarm/app/user"
+)
+
+// Searcher is search as its callers see it: the search page, the suggestions
+// shown while a question is written, the API and `schwarm eval` all call it, so
+// that each folds duplicates, filters and pages the same way.
+type Searcher interface {
+	// Find returns the page of up to q.Size results from the q.From-th on that
+	// viewer may see, in rank order, with the query's words marked. q.Hidden is
+	// ignored: staff find hidden threads, no one else does.
+	Find(ctx context.Context, viewer *user.User, q Query) (Results, error)
+	// Suggest returns up to q.Size threads that may already answer q.Text,
+	// each with the first lines of its answer.
+	Suggest(ctx context.Context, viewer *user.User, q Query) ([]Suggestion, error)
+}
+
+// Backend is a full-text index of threads as Service uses it. It knows
+// documents, not permissions: it leaves out threads that are not Visible
+// unless q.Hidden, and nothing else. Index is one; a backend holding nothing
+// but thread ids and its own text, as an OpenSearch cluster would, can be one.
+type Backend interface {
+	// Search returns the hits from q.From on, best first, and the number of
+	// all of them.
+	Search(ctx context.Context, q Query) ([]Hit, uint64, error)
+	// Correct proposes another spelling of text; ok is false if it has none.
+	Correct(ctx context.Context, text string) (corrected string, ok bool, err error)
+	// Marker marks query's words as Search matches them.
+	Marker(query string) Marker
+}
+
+var (
+	_ Backend  = (*Index)(nil)
+	_ Searcher = (*Service)(nil)
+)
+
+// Results is a page of search results as a viewer sees them.
+type Results struct {
+	Found []Found
+	Total uint64 // the results; the backend's hits, duplicates and all, when there are many
+	More  bool   // results follow this page
+
+	// When the first page is empty:
+	Correction string // another spelling of the words that may find something; "" if none
+	Unfiltered uint64 // the backend's hits for the words without the filters, when there were filters
+}
+
+// Found is one search result.
+type Found struct {
+	thread.Listed
+	TitleHTML template.HTML // the title, with the query's words marked
+	Snippet   template.HTML // the thread's text around the query's words, marked
+}
+
+// Suggestion is an existing thread offered while a question is being written.
+type Suggestion struct {
+	thread.Listed
+	Excerpt string // the accepted solution's first lines, else the first answer's, else the question's
+	// The title and excerpt as HTML with the typed words marked.
+	TitleHTML, ExcerptHTML template.HTML
+}
+
+const (
+	// MaxFrom is the deepest result a page may start at: a deep page costs
+	// more than the first (see Service.find), and is not worth it.
+	MaxFrom = 1000
+
+	foldRounds   = 4 // see Service.find
+	snippetBytes = 240
+)
+
+// Service implements Searcher on a Backend: the database loads and
+// permission-checks the threads the backend finds.
+type Service struct {
+	backend Backend
+	threads *thread.Service
+}
+
+// NewService returns a Service that finds threads with backend and loads them
+// with threads.
+func NewService(backend Backend, threads *thread.Service) *Service {
+	return &Service{backend: backend, threads: threads}
+}
+
+// Find implements Searcher. A page that finds nothing from the first result on
+// carries another spelling and, for a filtered query, the unfiltered count.
+func (s *Service) Find(ctx context.Context, viewer *user.User, q Query) (Results, error) {
+	staff := thread.CanModerate(viewer)
+	threads, total, more, err := s.find(ctx, staff, q)
+	if err != nil {
+		return Results{}, err
+	}
+	r := Results{Found: make([]Found, len(threads)), Total: total, More: more}
+	if len(threads) > 0 {
+		ids := make([]int64, len(threads))
+		for i, t := range threads {
+			ids[i] = t.ID
+		}
+		texts, err := s.threads.Texts(ctx, ids, 4*snippetBytes, staff)
+		if err != nil {
+			return Results{}, err
+		}
+		m := s.backend.Marker(q.Text)
+		for i, t := range threads {
+			r.Found[i] = Found{Listed: t, TitleHTML: m.Mark(t.Title), Snippet: m.Snippet(texts[t.ID], snippetBytes)}
+		}
+		return r, nil
+	}
+	if len(Words(q.Text)) == 0 || q.From > 0 {
+		return r, nil
+	}
+	if r.Correction, _, err = s.backend.Correct(ctx, q.Text); err != nil {
+		return Results{}, err
+	}
+	if q.filtered() {
+		// Straight from the backend: it tells whether dropping the filters is
+		// worth a click, and folding would cost a round of loads.
+		if _, r.Unfiltered, err = s.backend.Search(ctx, Query{Text: q.Text, Size: 1, Hidden: staff}); err != nil {
+			return Results{}, err
+		}
+	}
+	return r, nil
+}
+
+// Suggest implements Searcher.
+func (s *Service) Suggest(ctx context.Context, viewer *user.User, q Query) ([]Suggestion, error) {
+	if len(Words(q.Text)) == 0 {
+		return nil, nil
+	}
+	threads, _, _, err := s.find(ctx, thread.CanModerate(viewer), q)
+	if err != nil || len(threads) == 0 {
+		return nil, err
+	}
+	ids := make([]int64, len(threads))
+	for i, t := range threads {
+		ids[i] = t.ID
+	}
+	excerpts, err := s.threads.Excerpts(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	m := s.backend.Marker(q.Text)
+	out := make([]Suggestion, len(threads))
+	for i, t := range threads {
+		out[i] = Suggestion{Listed: t, Excerpt: excerpts[t.ID], TitleHTML: m.Mark(t.Title), ExcerptHTML: m.Mark(excerpts[t.ID])}
+	}
+	return out, nil
+}
+
+// find runs a search and loads the q.Size results from the q.From-th on: the
+// threads found, in rank order, that the viewer may see, and whether more
+// follow. Staff find hidden threads too.
+//
+// A thread closed as a duplicate gives way to its canonical thread, once; and
+// that thread is often among the hits already, since duplicates are alike by
+// nature and a common question gathers many. So a page of results takes more
+// hits than it shows, and where it starts depends on every hit before it: find
+// folds from the first hit on, asking the backend for twice the hits it needs,
+// and again (up to foldRounds times) until it has enough. A deep page costs
+// more than the first; MaxFrom bounds it.
+func (s *Service) find(ctx context.Context, staff bool, q Query) (page []thread.Listed, total uint64, more bool, err error) {
+	q.Hidden = staff
+	from, want := min(max(q.From, 0), MaxFrom), max(q.Size, 0)
+	need := from + want + 1 // one more tells whether a page follows
+	q.From, q.Size = 0, 2*need
+	var results []thread.Listed
+	seen := map[int64]bool{} // the threads of results
+	for round := 0; round < foldRounds && len(results) < need; round++ {
+		hits, n, err := s.backend.Search(ctx, q)
+		if err != nil {
+			return nil, 0, false, err
+		}
+		total = n
+		ids := make([]int64, len(hits))
+		for i, h := range hits {
+			ids[i] = h.ThreadID
+		}
+		threads, err := s.threads.ByIDs(ctx, ids, staff)
+		if err != nil {
+			return nil, 0, false, err
+		}
+		folded, err := s.canonical(ctx, threads, staff, q, seen)
+		if err != nil {
+			return nil, 0, false, err
+		}
+		results = append(results, folded...)
+		if len(hits) < q.Size {
+			// Every hit is folded: the count is exact, without the
+			// duplicates that a search for their canonical thread finds.
+			total = uint64(len(results))
+			break
+		}
+		q.From += len(hits)
+	}
+	return results[min(from, len(results)):min(from+want, len(results))], total, len(results) > from+want, nil
+}
+
+// canonical puts in place of each thread closed as a duplicate the thread it
+// points to, once: that is where the answer is; but only where that thread
+// passes the search's filters too (a "solved only" search shows no open
+// thread, a board's search no thread of another board). It leaves out the
+// threads in seen, and adds those it returns.
+func (s *Service) canonical(ctx context.Context, threads []thread.Listed, staff bool, q Query, seen map[int64]bool) ([]thread.Listed, error) {
+	var ids []int64
+	for _, t := range threads {
+		if t.DuplicateOf != nil {
+			ids = append(ids, *t.DuplicateOf)
+		}
+	}
+	byID := make(map[int64]thread.Listed, len(ids))
+	if len(ids) > 0 {
+		targets, err := s.threads.ByIDs(ctx, ids, staff)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range targets {
+			byID[t.ID] = t
+		}
+	}
+	out := make([]thread.Listed, 0, len(threads))
+	for _, t := range threads {
+		if t.DuplicateOf != nil {
+			target, ok := byID[*t.DuplicateOf]
+			if ok && !q.Admits(Document{BoardID: target.BoardID, Tags: target.Tags, Language: target.Language,
+				Solved: target.State == thread.StateSolved, Created: target.CreatedAt}) {
+				continue
+			}
+			if ok {
+				t = target
+			}
+		}
+		if !seen[t.ID] {
+			seen[t.ID] = true
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}

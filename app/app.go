@@ -19,6 +19,7 @@ import (
 	"github.com/schwarm/schwarm/app/deflection"
 	"github.com/schwarm/schwarm/app/i18n"
 	"github.com/schwarm/schwarm/app/markup"
+	"github.com/schwarm/schwarm/app/moderation"
 	"github.com/schwarm/schwarm/app/outbox"
 	"github.com/schwarm/schwarm/app/reputation"
 	"github.com/schwarm/schwarm/app/search"
@@ -51,6 +52,8 @@ type App struct {
 	Search   *search.Index // nil until OpenSearch
 	Indexer  *search.Indexer
 	Now      func() time.Time
+
+	Moderation *moderation.Service
 }
 
 // Options tune New for tests and tools.
@@ -94,6 +97,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	}
 	a.Threads.SetLedger(a.Rep, thread.Privileges{TrustReputation: int64(cfg.TrustReputation), ReviewFirstPosts: cfg.ReviewFirstPosts,
 		NewcomerPostsPerDay: cfg.NewcomerPostsPerDay, EditOthersReputation: int64(cfg.EditOthersReputation)})
+	a.Moderation = moderation.NewService(db, a.Threads)
 	a.Deflect = deflection.NewService(db, a.Threads, now)
 	a.Uploads = upload.NewService(db, filepath.Join(cfg.DataDir, "uploads"), int64(cfg.UploadMaxBytes), now)
 	a.Views = thread.NewViews(a.Threads)
@@ -202,6 +206,8 @@ func (a *App) WebServer(ctx context.Context, hook web.RouteHook) (*web.Server, e
 		Ready:    a.Ready,
 		Now:      a.Now,
 		TestHook: hook,
+
+		Moderation: a.Moderation,
 	})
 }
 

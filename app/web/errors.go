@@ -9,6 +9,7 @@ import (
 
 	"github.com/schwarm/schwarm/app/auth"
 	"github.com/schwarm/schwarm/app/board"
+	"github.com/schwarm/schwarm/app/moderation"
 	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/user"
 	"github.com/schwarm/schwarm/app/validate"
@@ -47,9 +48,9 @@ func errorInfo(err error) (int, string) {
 		return fiber.StatusConflict, "thread.locked"
 	case errors.Is(err, thread.ErrDuplicate):
 		return fiber.StatusConflict, "duplicate.no_answers"
-	case errors.Is(err, thread.ErrDuplicateSelf):
+	case errors.Is(err, moderation.ErrDuplicateSelf):
 		return fiber.StatusUnprocessableEntity, "duplicate.self"
-	case errors.Is(err, thread.ErrDuplicateTarget):
+	case errors.Is(err, moderation.ErrDuplicateTarget):
 		return fiber.StatusUnprocessableEntity, "duplicate.target"
 	case errors.Is(err, thread.ErrForbidden):
 		return fiber.StatusForbidden, "error.forbidden"

@@ -1,0 +1,25 @@
+package moderation
+
+import (
+	"errors"
+
+	"github.com/schwarm/schwarm/app/database"
+	"github.com/schwarm/schwarm/app/thread"
+)
+
+// Refusals of CloseAsDuplicate; the web layer maps each to a status and a message.
+var (
+	ErrDuplicateSelf   = errors.New("moderation: a thread cannot duplicate itself")
+	ErrDuplicateTarget = errors.New("moderation: the canonical thread does not exist or is hidden")
+)
+
+// Service carries out moderator actions on threads and posts.
+type Service struct {
+	db      *database.DB
+	threads *thread.Service
+}
+
+// NewService returns a Service that changes threads and posts through threads.
+func NewService(db *database.DB, threads *thread.Service) *Service {
+	return &Service{db: db, threads: threads}
+}

@@ -22,7 +22,7 @@ func TestCloseAsDuplicate(t *testing.T) {
 	third := e.ask(t, e.fx.Other, "WLAN weg jeden Abend")
 	gone := e.ask(t, e.fx.Other, "A question deleted by a moderator")
 	page, _ := e.threads.Posts(ctx, e.fx.Moderator, gone, 1)
-	if _, err := e.threads.Delete(ctx, e.fx.Moderator, page.Question.ID); err != nil {
+	if _, err := e.s.Delete(ctx, e.fx.Moderator, page.Question.ID); err != nil {
 		t.Fatal(err)
 	}
 	aliases := func(id int64) []string {
@@ -129,13 +129,13 @@ func TestCloseAsDuplicate(t *testing.T) {
 	if got := aliases(other.ID); !slices.Equal(got, []string{"Internet gone every night"}) {
 		t.Errorf("aliases after the duplicate's title was edited: %v", got)
 	}
-	if _, err := e.threads.Delete(ctx, e.fx.Moderator, q.ID); err != nil {
+	if _, err := e.s.Delete(ctx, e.fx.Moderator, q.ID); err != nil {
 		t.Fatal(err)
 	}
 	if got := aliases(other.ID); len(got) != 0 {
 		t.Errorf("aliases after the duplicate was deleted: %v", got)
 	}
-	if _, err := e.threads.Restore(ctx, e.fx.Moderator, q.ID); err != nil {
+	if _, err := e.s.Restore(ctx, e.fx.Moderator, q.ID); err != nil {
 		t.Fatal(err)
 	}
 	if got := aliases(other.ID); !slices.Equal(got, []string{"Internet gone every night"}) {
@@ -182,7 +182,7 @@ func TestDuplicateAliasesUnderRacingChanges(t *testing.T) {
 	}()
 	<-edited
 	go func() {
-		_, err := e.threads.Delete(ctx, e.fx.Moderator, qa.ID)
+		_, err := e.s.Delete(ctx, e.fx.Moderator, qa.ID)
 		done <- err
 	}()
 	time.Sleep(200 * time.Millisecond) // the delete runs into the open edit

@@ -93,7 +93,7 @@ func TestSearchPageAndSuggest(t *testing.T) {
 
 	// Deleted threads are not suggested.
 	page, _ := srv.App.Threads.Posts(ctx, srv.Fixtures.Moderator, th, 1)
-	if _, err := srv.App.Threads.Delete(ctx, srv.Fixtures.Moderator, page.Question.ID); err != nil {
+	if _, err := srv.App.Moderation.Delete(ctx, srv.Fixtures.Moderator, page.Question.ID); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "the deleted thread leaves the index", func() bool {
@@ -125,7 +125,7 @@ func TestSearchPageFilters(t *testing.T) {
 	c := srv.Client(t)
 	eventually(t, "the threads are found", func() bool { return strings.Contains(c.Get("/search?q=offer").Body, fmt.Sprintf("/t/%d/", spam.ID)) })
 	page, _ := srv.App.Threads.Posts(ctx, srv.Fixtures.Moderator, spam, 1)
-	if _, err := srv.App.Threads.Delete(ctx, srv.Fixtures.Moderator, page.Question.ID); err != nil {
+	if _, err := srv.App.Moderation.Delete(ctx, srv.Fixtures.Moderator, page.Question.ID); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "the deleted thread leaves public search", func() bool {

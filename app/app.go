@@ -22,6 +22,7 @@ import (
 	"github.com/schwarm/schwarm/app/event"
 	"github.com/schwarm/schwarm/app/i18n"
 	"github.com/schwarm/schwarm/app/markup"
+	"github.com/schwarm/schwarm/app/moderation"
 	"github.com/schwarm/schwarm/app/outbox"
 	"github.com/schwarm/schwarm/app/reputation"
 	"github.com/schwarm/schwarm/app/search"
@@ -56,6 +57,8 @@ type App struct {
 	Searcher *search.Service // nil until OpenSearch; finds with Search
 	NodeID   string          // this process among the nodes serving the database
 	Now      func() time.Time
+
+	Moderation *moderation.Service
 }
 
 // Options tune New for tests and tools.
@@ -99,6 +102,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	}
 	a.Threads.SetLedger(a.Rep, thread.Privileges{TrustReputation: int64(cfg.TrustReputation), ReviewFirstPosts: cfg.ReviewFirstPosts,
 		NewcomerPostsPerDay: cfg.NewcomerPostsPerDay, EditOthersReputation: int64(cfg.EditOthersReputation)})
+	a.Moderation = moderation.NewService(db, a.Threads)
 	a.Deflect = deflection.NewService(db, a.Threads, now)
 	a.Uploads = upload.NewService(db, filepath.Join(cfg.DataDir, "uploads"), int64(cfg.UploadMaxBytes), now)
 	a.Views = thread.NewViews(a.Threads)
@@ -234,6 +238,8 @@ func (a *App) WebServer(ctx context.Context, hook web.RouteHook) (*web.Server, e
 		Ready:    a.Ready,
 		Now:      a.Now,
 		TestHook: hook,
+
+		Moderation: a.Moderation,
 	})
 }
 

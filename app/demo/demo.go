@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/schwarm/schwarm/app/board"
+	"github.com/schwarm/schwarm/app/moderation"
 	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/user"
 )
@@ -17,9 +18,10 @@ const Password = "schwarm-demo"
 
 // Services are what the demo content is written through.
 type Services struct {
-	Users   *user.Service
-	Boards  *board.Service
-	Threads *thread.Service
+	Users      *user.Service
+	Boards     *board.Service
+	Threads    *thread.Service
+	Moderation *moderation.Service // approves the newcomers' posts that wait for review
 }
 
 // Users are the demo accounts: one per role, members in both languages.
@@ -120,7 +122,7 @@ func Load(ctx context.Context, s Services) (bool, error) {
 			return false, fmt.Errorf("demo: thread %q: %w", t.title, err)
 		}
 		// New members' first posts wait for review: the demo moderator approves them.
-		if err := approveAll(ctx, s.Threads, users["moderator"]); err != nil {
+		if err := approveAll(ctx, s.Moderation, users["moderator"]); err != nil {
 			return false, err
 		}
 		for _, a := range t.answers {
@@ -128,7 +130,7 @@ func Load(ctx context.Context, s Services) (bool, error) {
 			if err != nil {
 				return false, fmt.Errorf("demo: answer in %q: %w", t.title, err)
 			}
-			if err := approveAll(ctx, s.Threads, users["moderator"]); err != nil {
+			if err := approveAll(ctx, s.Moderation, users["moderator"]); err != nil {
 				return false, err
 			}
 			for _, h := range a.kudos {
@@ -146,13 +148,13 @@ func Load(ctx context.Context, s Services) (bool, error) {
 	return true, nil
 }
 
-func approveAll(ctx context.Context, threads *thread.Service, moderator *user.User) error {
-	ids, err := threads.Pending(ctx, 100)
+func approveAll(ctx context.Context, mod *moderation.Service, moderator *user.User) error {
+	ids, err := mod.Pending(ctx, 100)
 	if err != nil {
 		return err
 	}
 	for _, id := range ids {
-		if _, err := threads.Approve(ctx, moderator, id); err != nil {
+		if _, err := mod.Approve(ctx, moderator, id); err != nil {
 			return fmt.Errorf("demo: approve post %d: %w", id, err)
 		}
 	}

@@ -13,7 +13,7 @@ import (
 func TestLoad(t *testing.T) {
 	a := apptest.NewApp(t, apptest.Config(t, nil))
 	ctx := context.Background()
-	s := demo.Services{Users: a.Users, Boards: a.Boards, Threads: a.Threads}
+	s := demo.Services{Users: a.Users, Boards: a.Boards, Threads: a.Threads, Moderation: a.Moderation}
 	loaded, err := demo.Load(ctx, s)
 	if err != nil || !loaded {
 		t.Fatalf("Load = %v, %v", loaded, err)

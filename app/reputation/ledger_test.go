@@ -16,6 +16,7 @@ import (
 	"github.com/schwarm/schwarm/app/database"
 	"github.com/schwarm/schwarm/app/i18n"
 	"github.com/schwarm/schwarm/app/markup"
+	"github.com/schwarm/schwarm/app/moderation"
 	"github.com/schwarm/schwarm/app/reputation"
 	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/user"
@@ -34,6 +35,7 @@ type env struct {
 	db      *database.DB
 	users   *user.Service
 	threads *thread.Service
+	mod     *moderation.Service
 	rep     *reputation.Service
 	fx      apptest.Fixtures
 	board   *board.Board
@@ -53,6 +55,7 @@ func setup(t *testing.T, priv thread.Privileges) *env {
 	e := &env{db: db, users: users, rep: rep, fx: apptest.Seed(t, users), clock: clk,
 		threads: thread.NewService(db, markup.New(), 24*time.Hour, clk.now)}
 	e.threads.SetLedger(rep, priv)
+	e.mod = moderation.NewService(db, e.threads)
 	e.board = &board.Board{Slug: "internet", NameEN: "Internet", NameDE: "Internet"}
 	if err := board.NewService(db, clk.now).Create(context.Background(), e.board); err != nil {
 		t.Fatal(err)
@@ -198,7 +201,7 @@ func TestLedgerFollowsTheForum(t *testing.T) {
 	}
 	want[second] += 15
 	want[asker] += 2
-	if _, err := e.threads.Delete(ctx, e.fx.Moderator, a2.ID); err != nil { // hiding the solution reopens the thread
+	if _, err := e.mod.Delete(ctx, e.fx.Moderator, a2.ID); err != nil { // hiding the solution reopens the thread
 		t.Fatal(err)
 	}
 	want[second] += -15 - 10
@@ -214,7 +217,7 @@ func TestLedgerFollowsTheForum(t *testing.T) {
 	if _, err := e.threads.Accept(ctx, asker, a2.ID); !errors.Is(err, thread.ErrNotFound) {
 		t.Errorf("accepting a deleted post: %v", err)
 	}
-	if _, err := e.threads.Restore(ctx, e.fx.Moderator, a2.ID); err != nil {
+	if _, err := e.mod.Restore(ctx, e.fx.Moderator, a2.ID); err != nil {
 		t.Fatal(err)
 	}
 	want[second] += 10

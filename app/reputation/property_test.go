@@ -140,14 +140,14 @@ func TestRandomActionsRepairClean(t *testing.T) {
 					}
 					mod := e.fx.Moderator
 					if p.hidden {
-						if _, err := e.threads.Restore(ctx, mod, p.id); err != nil {
+						if _, err := e.mod.Restore(ctx, mod, p.id); err != nil {
 							t.Fatalf("step %d: restore: %v", step, err)
 						}
 						p.hidden = false
 						model[p.author] += 10
 						continue
 					}
-					if _, err := e.threads.Delete(ctx, mod, p.id); err != nil {
+					if _, err := e.mod.Delete(ctx, mod, p.id); err != nil {
 						t.Fatalf("step %d: hide: %v", step, err)
 					}
 					p.hidden = true

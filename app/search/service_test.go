@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/schwarm/schwarm/app/board"
+	"github.com/schwarm/schwarm/app/moderation"
 	"github.com/schwarm/schwarm/app/search"
 	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/user"
@@ -35,7 +36,7 @@ func TestServiceFoldsDuplicatesAndPages(t *testing.T) {
 		case i == 0:
 			canonical = th
 		case i <= 5 || i == 11: // the last says it least, and ranks last
-			if _, err := e.threads.CloseAsDuplicate(ctx, e.fx.Moderator, th.ID, canonical.ID); err != nil {
+			if _, err := moderation.NewService(e.db, e.threads).CloseAsDuplicate(ctx, e.fx.Moderator, th.ID, canonical.ID); err != nil {
 				t.Fatal(err)
 			}
 			duplicates[th.ID] = true
@@ -120,7 +121,7 @@ func TestServiceViewersAndFilters(t *testing.T) {
 	}
 	german := e.ask(t, "WLAN Verbindung bricht jede Nacht ab", "Seit Montag.", "de")
 	for _, id := range []int64{dup.ID, elsewhere.ID, german.ID} {
-		if _, err := e.threads.CloseAsDuplicate(ctx, e.fx.Moderator, id, canonical.ID); err != nil {
+		if _, err := moderation.NewService(e.db, e.threads).CloseAsDuplicate(ctx, e.fx.Moderator, id, canonical.ID); err != nil {
 			t.Fatal(err)
 		}
 	}

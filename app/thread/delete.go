@@ -8,12 +8,15 @@ import (
 	"github.com/schwarm/schwarm/app/user"
 )
 
-// Delete hides a post. Deleting the question deletes the whole thread. Nothing is
-// removed from the database: Restore brings it back.
+// Delete hides a post as CanDelete allows: the author's own, within the delete
+// window. Deleting the question deletes the whole thread. Nothing is removed
+// from the database: Restore brings it back. Staff delete through app/moderation;
+// CanDelete still lets them through here because the same rule shows the delete
+// button, and app/search's tests still hide posts this way.
 func (s *Service) Delete(ctx context.Context, actor *user.User, postID int64) (*Thread, error) {
 	var thread *Thread
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		p, t, err := s.postInThread(ctx, actor, postID)
+		p, t, err := s.LockPostInThread(ctx, actor, postID)
 		if err != nil {
 			return err
 		}
@@ -24,7 +27,7 @@ func (s *Service) Delete(ctx context.Context, actor *user.User, postID int64) (*
 		if err := CanDelete(actor, t, p, s.now(), s.deleteAfter); err != nil {
 			return err
 		}
-		return s.setDeleted(ctx, actor, t, p, true, nil)
+		return s.SetDeleted(ctx, actor, t, p, true, nil)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("post %d: delete: %w", postID, err)
@@ -32,32 +35,27 @@ func (s *Service) Delete(ctx context.Context, actor *user.User, postID int64) (*
 	return thread, nil
 }
 
-// Restore undoes Delete. Moderators may restore anything; authors what they deleted
-// themselves while they could still delete it.
+// Restore undoes an author's own Delete, while they could still delete the post.
+// What someone else deleted only staff restore, through app/moderation.
 func (s *Service) Restore(ctx context.Context, actor *user.User, postID int64) (*Thread, error) {
 	var thread *Thread
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		p, t, err := s.postInThread(ctx, actor, postID)
+		p, t, err := s.LockPostInThread(ctx, actor, postID)
 		if err != nil {
 			return err
 		}
 		thread = t
-		deletedBy := p.DeletedBy
-		if p.IsQuestion {
-			deletedBy = t.DeletedBy
-		}
+		deletedBy := DeletedBy(t, p)
 		if deletedBy == nil {
 			return nil // not deleted
 		}
-		if !CanModerate(actor) {
-			if *deletedBy != actor.ID {
-				return ErrForbidden
-			}
-			if err := CanDelete(actor, t, p, s.now(), s.deleteAfter); err != nil {
-				return err
-			}
+		if *deletedBy != actor.ID {
+			return ErrForbidden
 		}
-		return s.setDeleted(ctx, actor, t, p, false, deletedBy)
+		if err := CanDelete(actor, t, p, s.now(), s.deleteAfter); err != nil {
+			return err
+		}
+		return s.SetDeleted(ctx, actor, t, p, false, deletedBy)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("post %d: restore: %w", postID, err)
@@ -65,9 +63,20 @@ func (s *Service) Restore(ctx context.Context, actor *user.User, postID int64) (
 	return thread, nil
 }
 
-// postInThread loads a post and its thread for actor; an author may find their own
-// deleted thread again to restore it.
-func (s *Service) postInThread(ctx context.Context, actor *user.User, postID int64) (*Post, *Thread, error) {
+// DeletedBy returns who deleted p, or nil while it is not deleted: for the
+// question that is who deleted its thread t.
+func DeletedBy(t *Thread, p *Post) *int64 {
+	if p.IsQuestion {
+		return t.DeletedBy
+	}
+	return p.DeletedBy
+}
+
+// LockPostInThread locks post postID until the caller's transaction ends (see
+// LockPost) and loads its thread, for actor to change: a deleted post or thread
+// is not found but by moderators and its author, who may find it again to
+// restore it.
+func (s *Service) LockPostInThread(ctx context.Context, actor *user.User, postID int64) (*Post, *Thread, error) {
 	p, err := s.getPost(ctx, postID, true)
 	if err != nil {
 		return nil, nil, err
@@ -82,12 +91,14 @@ func (s *Service) postInThread(ctx context.Context, actor *user.User, postID int
 	return p, t, nil
 }
 
-// setDeleted flips the deleted state and the counters that depend on it. The
-// UPDATE only matches a row in the other state, and the counters move only when it
-// did, so two deletes racing each other count once. Restoring passes who deleted
-// the post: a moderator hiding someone's post costs the author reputation, and
-// restoring it gives that back.
-func (s *Service) setDeleted(ctx context.Context, actor *user.User, t *Thread, p *Post, deleted bool, deletedBy *int64) error {
+// SetDeleted deletes or restores p in t for actor, who is allowed to: it flips the
+// deleted state and the counters that depend on it, and records the facts of a
+// post hidden by someone else, all in the caller's transaction, with p locked by
+// LockPostInThread. The UPDATE only matches a row in the other state, and the
+// counters move only when it did, so two deletes racing each other count once.
+// Restoring passes who deleted the post (DeletedBy): a moderator hiding
+// someone's post costs the author reputation, and restoring it gives that back.
+func (s *Service) SetDeleted(ctx context.Context, actor *user.User, t *Thread, p *Post, deleted bool, deletedBy *int64) error {
 	w := s.db.Writer(ctx)
 	var at, by any // NULL when restoring
 	delta, was := 1, "IS NOT NULL"

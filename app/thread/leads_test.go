@@ -23,7 +23,7 @@ func TestExcerptsAndTextsReadTheStartOfAThread(t *testing.T) {
 		}
 		switch i {
 		case 3:
-			if _, err := e.s.Delete(ctx, e.fx.Moderator, p.ID); err != nil {
+			if _, err := e.s.Delete(ctx, e.fx.Agent, p.ID); err != nil {
 				t.Fatal(err)
 			}
 		case 20:

@@ -34,6 +34,36 @@ func (s *Service) admit(ctx context.Context, author *user.User, html string) (pe
 	return NeedsReview(author, s.priv, published, strings.Contains(html, "<a ")), nil
 }
 
+// Publish takes p, a post in t that waited for review, out of review: it counts
+// from now on, and a question publishes its thread. A post rejected (deleted)
+// meanwhile only loses the mark. It is the state change of approving, a
+// moderator action: call it in the caller's transaction with p locked
+// (LockPost). A post no longer waiting is left alone.
+func (s *Service) Publish(ctx context.Context, t *Thread, p *Post) error {
+	w := s.db.Writer(ctx)
+	res := w.Exec("UPDATE posts SET pending = FALSE WHERE id = ? AND pending", p.ID)
+	if res.Error != nil || res.RowsAffected == 0 {
+		return res.Error
+	}
+	if p.DeletedAt != nil {
+		return nil // rejected before; approving it only clears the mark
+	}
+	if p.IsQuestion {
+		if err := w.Exec("UPDATE threads SET pending = FALSE WHERE id = ?", t.ID).Error; err != nil {
+			return err
+		}
+		t.Pending = false
+		if t.DeletedAt != nil {
+			return nil
+		}
+		if err := s.duplicateChanged(ctx, t); err != nil {
+			return err
+		}
+		return s.publishQuestion(ctx, t)
+	}
+	return s.publishAnswer(ctx, t, p)
+}
+
 // publishQuestion makes a new or approved question count: in its board's number of
 // threads and in its author's standing.
 func (s *Service) publishQuestion(ctx context.Context, t *Thread) error {

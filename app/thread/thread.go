@@ -153,6 +153,12 @@ func (s *Service) GetPost(ctx context.Context, id int64) (*Post, error) {
 	return s.getPost(ctx, id, false)
 }
 
+// LockPost loads a post and locks its row until the caller's transaction ends,
+// so that a moderator's change and the author's happen one after the other.
+func (s *Service) LockPost(ctx context.Context, id int64) (*Post, error) {
+	return s.getPost(ctx, id, true)
+}
+
 // getPost loads a post; forUpdate locks its row until the transaction ends
 // (PostgreSQL; SQLite transactions hold the database's one write lock already),
 // so that two edits or deletes of one post happen one after the other.

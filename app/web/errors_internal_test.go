@@ -9,6 +9,7 @@ import (
 	"github.com/schwarm/schwarm/app/auth"
 	"github.com/schwarm/schwarm/app/board"
 	"github.com/schwarm/schwarm/app/deflection"
+	"github.com/schwarm/schwarm/app/moderation"
 	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/upload"
 	"github.com/schwarm/schwarm/app/user"
@@ -42,8 +43,8 @@ func TestErrorInfo(t *testing.T) {
 		{"user.ErrOwnRole", user.ErrOwnRole, 409, "admin.own_role"},
 		{"thread.ErrLocked", thread.ErrLocked, 409, "thread.locked"},
 		{"thread.ErrDuplicate", thread.ErrDuplicate, 409, "duplicate.no_answers"},
-		{"thread.ErrDuplicateSelf", thread.ErrDuplicateSelf, 422, "duplicate.self"},
-		{"thread.ErrDuplicateTarget", thread.ErrDuplicateTarget, 422, "duplicate.target"},
+		{"moderation.ErrDuplicateSelf", moderation.ErrDuplicateSelf, 422, "duplicate.self"},
+		{"moderation.ErrDuplicateTarget", moderation.ErrDuplicateTarget, 422, "duplicate.target"},
 		{"thread.ErrForbidden", thread.ErrForbidden, 403, "error.forbidden"},
 		{"thread.ErrTooLate", thread.ErrTooLate, 409, "delete.too_late"},
 		{"thread.ErrOwnPost", thread.ErrOwnPost, 409, "kudos.own"},

@@ -39,7 +39,7 @@ func (s *Server) postApprove(c *fiber.Ctx) error {
 	if err != nil {
 		return fiber.ErrNotFound
 	}
-	t, err := s.Threads.Approve(c.UserContext(), currentUser(c), id)
+	t, err := s.Moderation.Approve(c.UserContext(), currentUser(c), id)
 	if err != nil {
 		return err
 	}

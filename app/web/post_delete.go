@@ -11,12 +11,24 @@ import (
 	"github.com/schwarm/schwarm/app/user"
 )
 
+// postDelete hides a post: staff's deletes go through moderation, anyone else's
+// through thread, for their own posts. The choice only routes the request: each
+// service checks the role again.
 func (s *Server) postDelete(c *fiber.Ctx) error {
-	return s.postDeleteOrRestore(c, s.Threads.Delete, "delete.done")
+	action := s.Threads.Delete
+	if thread.CanModerate(currentUser(c)) {
+		action = s.Moderation.Delete
+	}
+	return s.postDeleteOrRestore(c, action, "delete.done")
 }
 
+// postRestore brings a deleted post back, routed like postDelete.
 func (s *Server) postRestore(c *fiber.Ctx) error {
-	return s.postDeleteOrRestore(c, s.Threads.Restore, "delete.restored")
+	action := s.Threads.Restore
+	if thread.CanModerate(currentUser(c)) {
+		action = s.Moderation.Restore
+	}
+	return s.postDeleteOrRestore(c, action, "delete.restored")
 }
 
 func (s *Server) postDeleteOrRestore(c *fiber.Ctx, action func(context.Context, *user.User, int64) (*thread.Thread, error), notice string) error {

@@ -93,7 +93,7 @@ func TestSearchPageAndSuggest(t *testing.T) {
 
 	// Deleted threads are not suggested.
 	page, _ := srv.App.Threads.Posts(ctx, srv.Fixtures.Moderator, th, 1)
-	if _, err := srv.App.Threads.Delete(ctx, srv.Fixtures.Moderator, page.Question.ID); err != nil {
+	if _, err := srv.App.Moderation.Delete(ctx, srv.Fixtures.Moderator, page.Question.ID); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "the deleted thread leaves the index", func() bool {
@@ -125,7 +125,7 @@ func TestSearchPageFilters(t *testing.T) {
 	c := srv.Client(t)
 	eventually(t, "the threads are found", func() bool { return strings.Contains(c.Get("/search?q=offer").Body, fmt.Sprintf("/t/%d/", spam.ID)) })
 	page, _ := srv.App.Threads.Posts(ctx, srv.Fixtures.Moderator, spam, 1)
-	if _, err := srv.App.Threads.Delete(ctx, srv.Fixtures.Moderator, page.Question.ID); err != nil {
+	if _, err := srv.App.Moderation.Delete(ctx, srv.Fixtures.Moderator, page.Question.ID); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "the deleted thread leaves public search", func() bool {
@@ -250,7 +250,7 @@ func TestCloseAsDuplicate(t *testing.T) {
 	eventually(t, "the other board's question is found there", func() bool {
 		return strings.Contains(c.Get(fmt.Sprintf("/search?q=modem+lights+blinking+orange&board=%d", other.ID)).Body, elsewherePath)
 	})
-	if _, err := srv.App.Threads.CloseAsDuplicate(ctx, srv.Fixtures.Moderator, elsewhere.ID, canonical.ID); err != nil {
+	if _, err := srv.App.Moderation.CloseAsDuplicate(ctx, srv.Fixtures.Moderator, elsewhere.ID, canonical.ID); err != nil {
 		t.Fatal(err)
 	}
 	for _, page := range []string{fmt.Sprintf("/search?q=modem+lights+blinking+orange&board=%d", other.ID),
@@ -296,7 +296,7 @@ func TestDuplicatesKeepPagesFull(t *testing.T) {
 		if i == 0 {
 			canonical = th
 		} else if i <= 8 || i == 30 {
-			if _, err := srv.App.Threads.CloseAsDuplicate(ctx, srv.Fixtures.Moderator, th.ID, canonical.ID); err != nil {
+			if _, err := srv.App.Moderation.CloseAsDuplicate(ctx, srv.Fixtures.Moderator, th.ID, canonical.ID); err != nil {
 				t.Fatal(err)
 			}
 			duplicates[th.ID] = true

@@ -18,6 +18,7 @@ import (
 	"github.com/schwarm/schwarm/app/config"
 	"github.com/schwarm/schwarm/app/deflection"
 	"github.com/schwarm/schwarm/app/i18n"
+	"github.com/schwarm/schwarm/app/moderation"
 	"github.com/schwarm/schwarm/app/reputation"
 	"github.com/schwarm/schwarm/app/search"
 	"github.com/schwarm/schwarm/app/theme"
@@ -47,6 +48,8 @@ type Deps struct {
 	Ready    func(ctx context.Context) error // nil when the node can serve
 	Now      func() time.Time
 	TestHook RouteHook // adds routes in tests; nil in production
+
+	Moderation *moderation.Service // staff actions on others' threads and posts
 }
 
 // RouteHook adds routes before the catch-all 404; tests use it for probes.

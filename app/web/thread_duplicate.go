@@ -6,7 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/schwarm/schwarm/app/thread"
+	"github.com/schwarm/schwarm/app/moderation"
 )
 
 // threadRef finds a thread's id in what a moderator typed: its number, or its
@@ -22,13 +22,13 @@ func (s *Server) threadDuplicate(c *fiber.Ctx) error {
 	}
 	m := threadRef.FindStringSubmatch(c.FormValue("canonical"))
 	if m == nil {
-		return thread.ErrDuplicateTarget
+		return moderation.ErrDuplicateTarget
 	}
 	canonical, err := strconv.ParseInt(m[1]+m[2], 10, 64)
 	if err != nil {
-		return thread.ErrDuplicateTarget
+		return moderation.ErrDuplicateTarget
 	}
-	t, err := s.Threads.CloseAsDuplicate(c.UserContext(), currentUser(c), id, canonical)
+	t, err := s.Moderation.CloseAsDuplicate(c.UserContext(), currentUser(c), id, canonical)
 	if err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func (s *Server) threadReopen(c *fiber.Ctx) error {
 	if err != nil {
 		return fiber.ErrNotFound
 	}
-	if err := s.Threads.Reopen(c.UserContext(), currentUser(c), id); err != nil {
+	if err := s.Moderation.Reopen(c.UserContext(), currentUser(c), id); err != nil {
 		return err
 	}
 	t, err := s.Threads.Get(c.UserContext(), id)

@@ -165,7 +165,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 }
 
 func loadDemo(ctx context.Context, a *app.App) error {
-	loaded, err := demo.Load(ctx, demo.Services{Users: a.Users, Boards: a.Boards, Threads: a.Threads})
+	loaded, err := demo.Load(ctx, demo.Services{Users: a.Users, Boards: a.Boards, Threads: a.Threads, Moderation: a.Moderation})
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package thread_test
+package moderation_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/schwarm/schwarm/app/moderation"
 	"github.com/schwarm/schwarm/app/thread"
 )
 
@@ -20,13 +21,13 @@ func TestCloseAsDuplicate(t *testing.T) {
 	dup := e.ask(t, e.fx.Other, "Internet gone every evening")
 	third := e.ask(t, e.fx.Other, "WLAN weg jeden Abend")
 	gone := e.ask(t, e.fx.Other, "A question deleted by a moderator")
-	page, _ := e.s.Posts(ctx, e.fx.Moderator, gone, 1)
+	page, _ := e.threads.Posts(ctx, e.fx.Moderator, gone, 1)
 	if _, err := e.s.Delete(ctx, e.fx.Moderator, page.Question.ID); err != nil {
 		t.Fatal(err)
 	}
 	aliases := func(id int64) []string {
 		t.Helper()
-		data, err := e.s.IndexData(ctx, []int64{id})
+		data, err := e.threads.IndexData(ctx, []int64{id})
 		if err != nil || len(data) != 1 {
 			t.Fatalf("IndexData(%d): %v", id, err)
 		}
@@ -40,9 +41,9 @@ func TestCloseAsDuplicate(t *testing.T) {
 		want          error
 	}{
 		{"a member", 0, dup.ID, canonical.ID, thread.ErrForbidden},
-		{"itself", 1, dup.ID, dup.ID, thread.ErrDuplicateSelf},
-		{"a missing thread", 1, dup.ID, 999_999, thread.ErrDuplicateTarget},
-		{"a deleted thread", 1, dup.ID, gone.ID, thread.ErrDuplicateTarget},
+		{"itself", 1, dup.ID, dup.ID, moderation.ErrDuplicateSelf},
+		{"a missing thread", 1, dup.ID, 999_999, moderation.ErrDuplicateTarget},
+		{"a deleted thread", 1, dup.ID, gone.ID, moderation.ErrDuplicateTarget},
 		{"of a missing thread", 1, 999_999, canonical.ID, thread.ErrNotFound},
 	}
 	for _, r := range refusals {
@@ -68,7 +69,7 @@ func TestCloseAsDuplicate(t *testing.T) {
 	if got := aliases(canonical.ID); !slices.Equal(got, []string{dup.Title}) {
 		t.Errorf("aliases after closing: %v", got)
 	}
-	if _, err := e.s.Reply(ctx, e.fx.Member, dup.ID, "One more answer"); !errors.Is(err, thread.ErrDuplicate) {
+	if _, err := e.threads.Reply(ctx, e.fx.Member, dup.ID, "One more answer"); !errors.Is(err, thread.ErrDuplicate) {
 		t.Errorf("answer to a duplicate: %v, want ErrDuplicate", err)
 	}
 	// A duplicate of the duplicate points to the canonical thread; so does the
@@ -76,7 +77,7 @@ func TestCloseAsDuplicate(t *testing.T) {
 	if c, err := e.s.CloseAsDuplicate(ctx, e.fx.Moderator, third.ID, dup.ID); err != nil || *c.DuplicateOf != canonical.ID {
 		t.Fatalf("duplicate of a duplicate: %v, %v", c, err)
 	}
-	if _, err := e.s.CloseAsDuplicate(ctx, e.fx.Moderator, canonical.ID, dup.ID); !errors.Is(err, thread.ErrDuplicateSelf) {
+	if _, err := e.s.CloseAsDuplicate(ctx, e.fx.Moderator, canonical.ID, dup.ID); !errors.Is(err, moderation.ErrDuplicateSelf) {
 		t.Errorf("closing the canonical thread as its own duplicate's duplicate: %v", err)
 	}
 
@@ -89,7 +90,7 @@ func TestCloseAsDuplicate(t *testing.T) {
 	if got := aliases(canonical.ID); !slices.Equal(got, []string{third.Title}) {
 		t.Errorf("aliases after reopening: %v, want only the other duplicate's", got)
 	}
-	if _, err := e.s.Reply(ctx, e.fx.Member, dup.ID, "Now it takes answers"); err != nil {
+	if _, err := e.threads.Reply(ctx, e.fx.Member, dup.ID, "Now it takes answers"); err != nil {
 		t.Errorf("answer after reopening: %v", err)
 	}
 
@@ -117,12 +118,12 @@ func TestCloseAsDuplicate(t *testing.T) {
 
 	// The duplicate's title edited, the question deleted and restored: the
 	// canonical thread's alias follows.
-	page, err = e.s.Posts(ctx, e.fx.Moderator, dup, 1)
+	page, err = e.threads.Posts(ctx, e.fx.Moderator, dup, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	q := page.Question
-	if _, err := e.s.Edit(ctx, e.fx.Moderator, q.ID, thread.Edit{Title: "Internet gone every night", Body: "Body of " + dup.Title, Reason: "typo"}); err != nil {
+	if _, err := e.threads.Edit(ctx, e.fx.Moderator, q.ID, thread.Edit{Title: "Internet gone every night", Body: "Body of " + dup.Title, Reason: "typo"}); err != nil {
 		t.Fatal(err)
 	}
 	if got := aliases(other.ID); !slices.Equal(got, []string{"Internet gone every night"}) {
@@ -159,7 +160,7 @@ func TestDuplicateAliasesUnderRacingChanges(t *testing.T) {
 		}
 	}
 	question := func(th *thread.Thread) *thread.ShownPost {
-		page, err := e.s.Posts(ctx, e.fx.Moderator, th, 1)
+		page, err := e.threads.Posts(ctx, e.fx.Moderator, th, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -170,7 +171,7 @@ func TestDuplicateAliasesUnderRacingChanges(t *testing.T) {
 	edited, proceed, done := make(chan struct{}), make(chan struct{}), make(chan error, 2)
 	go func() {
 		done <- e.db.InTx(ctx, func(ctx context.Context) error {
-			_, err := e.s.Edit(ctx, e.fx.Moderator, qb.ID, thread.Edit{Title: "WLAN weg jeden Morgen", Body: "Body of " + b.Title, Reason: "morning"})
+			_, err := e.threads.Edit(ctx, e.fx.Moderator, qb.ID, thread.Edit{Title: "WLAN weg jeden Morgen", Body: "Body of " + b.Title, Reason: "morning"})
 			close(edited)
 			if err != nil {
 				return err
@@ -191,7 +192,7 @@ func TestDuplicateAliasesUnderRacingChanges(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	data, err := e.s.IndexData(ctx, []int64{canonical.ID})
+	data, err := e.threads.IndexData(ctx, []int64{canonical.ID})
 	if err != nil || len(data) != 1 {
 		t.Fatalf("IndexData: %v", err)
 	}

@@ -1,0 +1,61 @@
+package moderation
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/schwarm/schwarm/app/thread"
+	"github.com/schwarm/schwarm/app/user"
+)
+
+// Delete hides anyone's post, at any time, as a moderator; hiding someone
+// else's post costs them reputation until it is restored. Deleting the question
+// deletes the whole thread. A member gets what thread.Service.Delete tells them
+// about others' posts: not found for a deleted one, forbidden otherwise; their
+// own posts they delete through app/thread.
+func (s *Service) Delete(ctx context.Context, mod *user.User, postID int64) (*thread.Thread, error) {
+	var deleted *thread.Thread
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		p, t, err := s.threads.LockPostInThread(ctx, mod, postID)
+		if err != nil {
+			return err
+		}
+		if !thread.CanModerate(mod) {
+			return thread.ErrForbidden
+		}
+		deleted = t
+		if p.DeletedAt != nil || (p.IsQuestion && t.DeletedAt != nil) {
+			return nil // already deleted
+		}
+		return s.threads.SetDeleted(ctx, mod, t, p, true, nil)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("post %d: delete: %w", postID, err)
+	}
+	return deleted, nil
+}
+
+// Restore brings back a deleted post, whoever deleted it, as a moderator; a
+// post another moderator hid gives its author the reputation back.
+func (s *Service) Restore(ctx context.Context, mod *user.User, postID int64) (*thread.Thread, error) {
+	var restored *thread.Thread
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		p, t, err := s.threads.LockPostInThread(ctx, mod, postID)
+		if err != nil {
+			return err
+		}
+		if !thread.CanModerate(mod) {
+			return thread.ErrForbidden
+		}
+		restored = t
+		deletedBy := thread.DeletedBy(t, p)
+		if deletedBy == nil {
+			return nil // not deleted
+		}
+		return s.threads.SetDeleted(ctx, mod, t, p, false, deletedBy)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("post %d: restore: %w", postID, err)
+	}
+	return restored, nil
+}

@@ -1,0 +1,60 @@
+package moderation_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/schwarm/schwarm/app/apptest"
+	"github.com/schwarm/schwarm/app/auth"
+	"github.com/schwarm/schwarm/app/board"
+	"github.com/schwarm/schwarm/app/database"
+	"github.com/schwarm/schwarm/app/markup"
+	"github.com/schwarm/schwarm/app/moderation"
+	"github.com/schwarm/schwarm/app/thread"
+	"github.com/schwarm/schwarm/app/user"
+)
+
+type env struct {
+	db      *database.DB
+	s       *moderation.Service
+	threads *thread.Service
+	boards  *board.Service
+	board   *board.Board
+	fx      apptest.Fixtures
+	clock   *clock
+}
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+func setup(t *testing.T) *env {
+	t.Helper()
+	db := apptest.NewDB(t)
+	clk := &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	users := user.NewService(db, apptest.FastPasswords, []string{"en", "de"}, auth.NewSessions(db, time.Hour, clk.now), clk.now)
+	e := &env{db: db, fx: apptest.Seed(t, users), boards: board.NewService(db, clk.now), clock: clk}
+	e.board = &board.Board{Slug: "internet", NameEN: "Internet", NameDE: "Internet"}
+	if err := e.boards.Create(context.Background(), e.board); err != nil {
+		t.Fatal(err)
+	}
+	e.threads = thread.NewService(db, markup.New(), 24*time.Hour, clk.now)
+	e.s = moderation.NewService(db, e.threads)
+	return e
+}
+
+func (e *env) ask(t *testing.T, author *user.User, title string) *thread.Thread {
+	t.Helper()
+	th, err := e.threads.Create(context.Background(), author, thread.Ask{BoardID: e.board.ID, Title: title, Body: "Body of " + title})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clock.add(time.Second)
+	return th
+}

@@ -1,0 +1,52 @@
+package moderation
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/schwarm/schwarm/app/event"
+	"github.com/schwarm/schwarm/app/thread"
+	"github.com/schwarm/schwarm/app/user"
+)
+
+// Approve publishes a post that waited for review; approving a question publishes
+// its thread. Only moderators may.
+func (s *Service) Approve(ctx context.Context, actor *user.User, postID int64) (*thread.Thread, error) {
+	var approved *thread.Thread
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		if !thread.CanModerate(actor) {
+			return thread.ErrForbidden
+		}
+		p, err := s.threads.LockPost(ctx, postID)
+		if err != nil {
+			return err
+		}
+		t, err := s.threads.Get(ctx, p.ThreadID)
+		if err != nil {
+			return err
+		}
+		approved = t
+		if !p.Pending {
+			return nil // approved already
+		}
+		if err := s.threads.Publish(ctx, t, p); err != nil {
+			return err
+		}
+		return event.Emit(ctx, s.db, actor.ID, event.PostApproved{ThreadID: t.ID, PostID: p.ID, AuthorID: p.AuthorID, Question: p.IsQuestion})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("post %d: approve: %w", postID, err)
+	}
+	return approved, nil
+}
+
+// Pending returns the ids of posts waiting for review, oldest first: the state
+// the review queue is built on.
+func (s *Service) Pending(ctx context.Context, limit int) ([]int64, error) {
+	var ids []int64
+	err := s.db.Reader(ctx).Table("posts").Where("pending AND deleted_at IS NULL").Order("id").Limit(limit).Pluck("id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("moderation: pending: %w", err)
+	}
+	return ids, nil
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/schwarm/schwarm/app/board"
 	"github.com/schwarm/schwarm/app/database"
 	"github.com/schwarm/schwarm/app/markup"
+	"github.com/schwarm/schwarm/app/moderation"
 	"github.com/schwarm/schwarm/app/outbox"
 	"github.com/schwarm/schwarm/app/search"
 	"github.com/schwarm/schwarm/app/thread"
@@ -186,7 +187,7 @@ func TestIndexerFollowsTheOutbox(t *testing.T) {
 		t.Fatalf("after restart: %v", got)
 	}
 	page, _ := e.threads.Posts(ctx, e.fx.Moderator, th, 1)
-	if _, err := e.threads.Delete(ctx, e.fx.Moderator, page.Question.ID); err != nil {
+	if _, err := moderation.NewService(e.db, e.threads).Delete(ctx, e.fx.Moderator, page.Question.ID); err != nil {
 		t.Fatal(err)
 	}
 	e.catchUp(t, ix, in)
@@ -515,7 +516,7 @@ func TestCorrect(t *testing.T) {
 	e.ask(t, "Rückruf vom Kundendienst bleibt aus", "Seit Tagen warte ich.", "de")
 	hidden := e.ask(t, "Spam from Kleinmachnow, call now", "x", "en")
 	page, _ := e.threads.Posts(context.Background(), e.fx.Moderator, hidden, 1)
-	if _, err := e.threads.Delete(context.Background(), e.fx.Moderator, page.Question.ID); err != nil {
+	if _, err := moderation.NewService(e.db, e.threads).Delete(context.Background(), e.fx.Moderator, page.Question.ID); err != nil {
 		t.Fatal(err)
 	}
 	ix, _ := e.open(t)
@@ -570,7 +571,7 @@ func TestStaffFindHiddenPosts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.threads.Delete(ctx, e.fx.Moderator, spam.ID); err != nil {
+	if _, err := moderation.NewService(e.db, e.threads).Delete(ctx, e.fx.Moderator, spam.ID); err != nil {
 		t.Fatal(err)
 	}
 	ix, _ := e.open(t)

@@ -127,7 +127,7 @@ func TestServiceViewersAndFilters(t *testing.T) {
 	}
 	spam := e.ask(t, "Cheap sunglasses offer, click here", "Spam spam spam.", "en")
 	page, _ := e.threads.Posts(ctx, e.fx.Moderator, spam, 1)
-	if _, err := e.threads.Delete(ctx, e.fx.Moderator, page.Question.ID); err != nil {
+	if _, err := moderation.NewService(e.db, e.threads).Delete(ctx, e.fx.Moderator, page.Question.ID); err != nil {
 		t.Fatal(err)
 	}
 	ix, _ := e.open(t)

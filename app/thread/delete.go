@@ -8,11 +8,10 @@ import (
 	"github.com/schwarm/schwarm/app/user"
 )
 
-// Delete hides a post as CanDelete allows: the author's own, within the delete
-// window. Deleting the question deletes the whole thread. Nothing is removed
-// from the database: Restore brings it back. Staff delete through app/moderation;
-// CanDelete still lets them through here because the same rule shows the delete
-// button, and app/search's tests still hide posts this way.
+// Delete hides the author's own post, within the delete window (CanDelete).
+// Deleting the question deletes the whole thread. Nothing is removed from the
+// database: Restore brings it back. Others' posts only staff delete, through
+// app/moderation.
 func (s *Service) Delete(ctx context.Context, actor *user.User, postID int64) (*Thread, error) {
 	var thread *Thread
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
@@ -23,6 +22,9 @@ func (s *Service) Delete(ctx context.Context, actor *user.User, postID int64) (*
 		thread = t
 		if p.DeletedAt != nil || (p.IsQuestion && t.DeletedAt != nil) {
 			return nil // already deleted
+		}
+		if actor.ID != p.AuthorID {
+			return ErrForbidden
 		}
 		if err := CanDelete(actor, t, p, s.now(), s.deleteAfter); err != nil {
 			return err

@@ -498,3 +498,23 @@ func TestWritesReachTheOutbox(t *testing.T) {
 		t.Errorf("topics (-want +got)\n%s", diff)
 	}
 }
+
+// TestDeleteIsTheAuthorsOwn: thread deletes only the author's own posts, staff
+// included; staff delete others' posts through app/moderation.
+func TestDeleteIsTheAuthorsOwn(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	th := e.ask(t, e.fx.Member, "Router drops Wi-Fi")
+	a, err := e.s.Reply(ctx, e.fx.Other, th.ID, "answer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []*user.User{e.fx.Moderator, e.fx.Admin, e.fx.Member} {
+		if _, err := e.s.Delete(ctx, u, a.ID); !errors.Is(err, thread.ErrForbidden) {
+			t.Errorf("%s deleting another's answer through thread: %v, want ErrForbidden", u.Handle, err)
+		}
+	}
+	if _, err := e.s.Delete(ctx, e.fx.Other, a.ID); err != nil {
+		t.Errorf("the author deleting their answer: %v", err)
+	}
+}

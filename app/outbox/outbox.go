@@ -17,10 +17,9 @@ import (
 // 12): a thread or one of its posts changed, and its search document is due.
 const Thread = "thread"
 
-// Badge is the topic of the badge grants written before the domain events.
-const Badge = "badge"
-
-// Append writes a record without actor or payload for each of ids.
+// Append writes a record of topic without actor or payload for each of ids: the
+// shape of the records before the domain events, which tests and tools still
+// write. Services write events with app/event's Emit.
 func Append(ctx context.Context, db *database.DB, topic string, ids ...int64) error {
 	entries := make([]Entry, len(ids))
 	for i, id := range ids {

@@ -337,7 +337,7 @@ func (a *App) housekeep(ctx context.Context) {
 	if _, err := a.Deflect.AbandonStale(ctx); err != nil && ctx.Err() == nil {
 		a.Log.Warn("close abandoned asks", "err", err)
 	}
-	if n, err := outbox.Prune(ctx, a.DB, time.Now().Add(-a.Config.OutboxRetention.Duration), a.stream(0).Consumers()...); err != nil && ctx.Err() == nil {
+	if n, err := outbox.Prune(ctx, a.DB, time.Now().Add(-a.Config.OutboxRetention.Duration)); err != nil && ctx.Err() == nil {
 		a.Log.Warn("prune the outbox", "err", err)
 	} else if n > 0 {
 		a.Log.Info("pruned the outbox", "records", n)

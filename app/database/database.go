@@ -161,7 +161,7 @@ func (db *DB) Reader(ctx context.Context) *gorm.DB {
 func (db *DB) migrator() (*goose.Provider, error) {
 	dialect, locker := goose.DialectSQLite3, lock.SessionLocker(&sqliteLocker{file: db.file + ".migrate-lock"})
 	if db.Dialect == Postgres {
-		dialect, locker = goose.DialectPostgres, pgLocker{}
+		dialect, locker = goose.DialectPostgres, &pgLocker{}
 	}
 	sub, err := fs.Sub(migrations.FS, string(db.Dialect))
 	if err != nil {

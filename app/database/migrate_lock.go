@@ -26,23 +26,28 @@ const pgLockClass = 0x5C4A_0001
 // second: the next node goes the moment the lock is free, and ctx still ends the
 // wait. A crashed node's lock goes with its session, and a node holds nothing
 // else while it waits, so two nodes cannot deadlock over it.
-type pgLocker struct{}
+type pgLocker struct {
+	key int32 // the key's second half, as SessionLock found it
+}
 
-// The key's second half: current_schema() is where the unqualified names of the
-// migrations land; it is NULL when no schema of the search_path exists, and a
-// NULL key would make pg_advisory_lock return without locking.
-const pgLockKey = "$1, hashtext(coalesce(current_schema(), ''))"
-
-func (pgLocker) SessionLock(ctx context.Context, conn *sql.Conn) error {
-	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock("+pgLockKey+")", pgLockClass); err != nil {
+// The key's second half is current_schema(): where the unqualified names of the
+// migrations land. It is read once, when the lock is taken, so that a migration
+// that changed what current_schema() says could not make the unlock miss the
+// lock. NULL when no schema of the search_path exists: a NULL key would make
+// pg_advisory_lock return without locking.
+func (l *pgLocker) SessionLock(ctx context.Context, conn *sql.Conn) error {
+	if err := conn.QueryRowContext(ctx, "SELECT hashtext(coalesce(current_schema(), ''))").Scan(&l.key); err != nil {
+		return fmt.Errorf("database: lock migrations: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1, $2)", pgLockClass, l.key); err != nil {
 		return fmt.Errorf("database: lock migrations: %w", err)
 	}
 	return nil
 }
 
-func (pgLocker) SessionUnlock(ctx context.Context, conn *sql.Conn) error {
+func (l *pgLocker) SessionUnlock(ctx context.Context, conn *sql.Conn) error {
 	var released bool
-	if err := conn.QueryRowContext(ctx, "SELECT pg_advisory_unlock("+pgLockKey+")", pgLockClass).Scan(&released); err != nil {
+	if err := conn.QueryRowContext(ctx, "SELECT pg_advisory_unlock($1, $2)", pgLockClass, l.key).Scan(&released); err != nil {
 		return fmt.Errorf("database: unlock migrations: %w", err)
 	}
 	if !released {

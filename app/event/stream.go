@@ -87,16 +87,6 @@ func (s *Stream) AddNode(c NodeConsumer, interval time.Duration) {
 	s.nodes = append(s.nodes, nodeConsumer{c, interval})
 }
 
-// Consumers returns the names of the consumers kept in the database: pruning
-// keeps what they have yet to read (outbox.Prune).
-func (s *Stream) Consumers() []string {
-	names := make([]string, len(s.consumers))
-	for i, c := range s.consumers {
-		names[i] = c.Name()
-	}
-	return names
-}
-
 // Run runs every consumer until ctx ends, and returns when all have stopped.
 func (s *Stream) Run(ctx context.Context) {
 	var wg sync.WaitGroup

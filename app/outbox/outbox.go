@@ -157,13 +157,13 @@ const pruneBatch = 5000
 
 // Prune removes the records written before cutoff that every reader may have
 // read, and notes the position of the last one removed, and returns how many it
-// removed. It keeps every record that one of the named consumers (see Claim) or
-// the search index of a live node (see Heartbeat) has yet to read. A reader whose
-// position lies before the note has lost records for good (see Lost) and starts
-// again from the database: the outbox holds the recent changes, the database all
-// the rest.
-func Prune(ctx context.Context, db *database.DB, cutoff time.Time, consumers ...string) (int64, error) {
-	keep, err := slowest(ctx, db, consumers)
+// removed. It keeps every record that a consumer kept in the database and run
+// since cutoff (see Claim) or the search index of a live node (see Heartbeat)
+// has yet to read. A reader whose position lies before the note has lost records
+// for good (see Lost) and starts again from the database: the outbox holds the
+// recent changes, the database all the rest.
+func Prune(ctx context.Context, db *database.DB, cutoff time.Time) (int64, error) {
+	keep, err := slowest(ctx, db, cutoff)
 	if err != nil {
 		return 0, fmt.Errorf("outbox: prune: %w", err)
 	}

@@ -378,8 +378,8 @@ func TestPruneAManyYearsOutbox(t *testing.T) {
 	}
 }
 
-// Pruning keeps what a registered consumer or a live node's index has yet to
-// read, and forgets nodes gone for longer than NodeTimeout.
+// Pruning keeps what a consumer that ran within the retention or a live node's
+// index has yet to read, and forgets nodes gone for longer than NodeTimeout.
 func TestPruneWaitsForConsumersAndLiveNodes(t *testing.T) {
 	db, ctx := apptest.NewDB(t), context.Background()
 	// The consumer starts at the head, before every record below.
@@ -392,21 +392,24 @@ func TestPruneWaitsForConsumersAndLiveNodes(t *testing.T) {
 		}
 	}
 	all := (&reader{db: db}).readAll(t, 5)
-	future := time.Now().Add(time.Hour) // every record is old enough
-	prune := func(wantLeft []int64, consumers ...string) {
+	if err := db.Writer(ctx).Exec("UPDATE outbox SET created_at = ?", time.Now().UTC().Add(-10*24*time.Hour)).Error; err != nil {
+		t.Fatal(err)
+	}
+	cutoff := time.Now().Add(-24 * time.Hour) // every record is old enough
+	prune := func(wantLeft []int64) {
 		t.Helper()
 		var left []int64
 		if !apptest.Eventually(10*time.Second, func() bool {
-			if _, err := outbox.Prune(ctx, db, future, consumers...); err != nil {
+			if _, err := outbox.Prune(ctx, db, cutoff); err != nil {
 				t.Fatal(err)
 			}
 			left = entities((&reader{db: db}).readAll(t, len(wantLeft)))
 			return slices.Equal(left, wantLeft)
 		}) {
-			t.Fatalf("after pruning for %v the outbox holds %v, want %v", consumers, left, wantLeft)
+			t.Fatalf("after pruning the outbox holds %v, want %v", left, wantLeft)
 		}
 	}
-	prune([]int64{1, 2, 3, 4, 5}, "mail") // mail has read nothing
+	prune([]int64{1, 2, 3, 4, 5}) // mail has read nothing
 	if ok, err := outbox.Save(ctx, db, "mail", "node-a", all[1].Position()); err != nil || !ok {
 		t.Fatalf("save: %v %v", ok, err)
 	}
@@ -417,8 +420,13 @@ func TestPruneWaitsForConsumersAndLiveNodes(t *testing.T) {
 	if err := outbox.Heartbeat(ctx, db, outbox.Node{ID: "n1", Host: "h", StartedAt: time.Now(), Index: all[2].Position()}); err != nil {
 		t.Fatal(err)
 	}
-	prune([]int64{3, 4, 5}, "mail")
-	prune([]int64{4, 5}) // mail is no longer registered: the node's index counts
+	prune([]int64{3, 4, 5})
+	// mail has not run for longer than the retention (it was retired): the
+	// node's index counts.
+	if err := db.Writer(ctx).Exec("UPDATE outbox_readers SET lease_until = ?", time.Now().UTC().Add(-48*time.Hour)).Error; err != nil {
+		t.Fatal(err)
+	}
+	prune([]int64{4, 5})
 	// A node not seen for longer than NodeTimeout is not waited for.
 	if err := db.Writer(ctx).Exec("UPDATE nodes SET seen_at = ?", time.Now().UTC().Add(-2*outbox.NodeTimeout)).Error; err != nil {
 		t.Fatal(err)

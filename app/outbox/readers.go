@@ -15,12 +15,29 @@ import (
 // a node that dies between handling records and saving the position leaves them
 // to be handled again.
 
+// clock returns the time that leases and heartbeats are measured by: on
+// PostgreSQL the server's, so that nodes whose clocks disagree still agree on
+// whose lease has run out and which node is alive; on SQLite, one machine's.
+func clock(ctx context.Context, db *database.DB) (time.Time, error) {
+	if db.Dialect != database.Postgres {
+		return time.Now().UTC(), nil
+	}
+	var now time.Time
+	if err := db.Reader(ctx).Raw("SELECT now()").Scan(&now).Error; err != nil {
+		return time.Time{}, fmt.Errorf("outbox: the database's clock: %w", err)
+	}
+	return now.UTC(), nil
+}
+
 // Claim takes, or renews, the lease of the consumer name for owner until
 // now+lease and returns the consumer's position. A consumer seen for the first
 // time starts at the head of the outbox: it hears of what happens from now on,
 // not of the forum's past. ok is false while another owner's lease runs.
 func Claim(ctx context.Context, db *database.DB, name, owner string, lease time.Duration) (pos Position, ok bool, err error) {
-	now := time.Now().UTC()
+	now, err := clock(ctx, db)
+	if err != nil {
+		return Position{}, false, err
+	}
 	var exists int64
 	if err := db.Reader(ctx).Raw("SELECT COUNT(*) FROM outbox_readers WHERE name = ?", name).Scan(&exists).Error; err != nil {
 		return Position{}, false, fmt.Errorf("outbox: claim %s: %w", name, err)
@@ -96,7 +113,10 @@ type Node struct {
 
 // Heartbeat notes that node is alive, and its index's position.
 func Heartbeat(ctx context.Context, db *database.DB, n Node) error {
-	now := time.Now().UTC()
+	now, err := clock(ctx, db)
+	if err != nil {
+		return err
+	}
 	if err := db.Writer(ctx).Exec(`INSERT INTO nodes (id, host, started_at, seen_at, txid, last_id) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at, txid = excluded.txid, last_id = excluded.last_id`,
 		n.ID, n.Host, n.StartedAt.UTC(), now, n.Index.Tx, n.Index.ID).Error; err != nil {
@@ -119,6 +139,10 @@ func Leave(ctx context.Context, db *database.DB, id string) error {
 
 // LiveNodes returns the nodes seen within NodeTimeout.
 func LiveNodes(ctx context.Context, db *database.DB) ([]Node, error) {
+	now, err := clock(ctx, db)
+	if err != nil {
+		return nil, err
+	}
 	var rows []struct {
 		ID        string
 		Host      string
@@ -127,7 +151,7 @@ func LiveNodes(ctx context.Context, db *database.DB) ([]Node, error) {
 		LastID    int64
 	}
 	if err := db.Reader(ctx).Raw("SELECT id, host, started_at, txid, last_id FROM nodes WHERE seen_at > ? ORDER BY id",
-		time.Now().UTC().Add(-NodeTimeout)).Scan(&rows).Error; err != nil {
+		now.Add(-NodeTimeout)).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("outbox: live nodes: %w", err)
 	}
 	nodes := make([]Node, len(rows))
@@ -137,9 +161,14 @@ func LiveNodes(ctx context.Context, db *database.DB) ([]Node, error) {
 	return nodes, nil
 }
 
-// slowest returns the position of the reader furthest behind among the named
-// consumers and the live nodes' indexes, or nil when there is none.
-func slowest(ctx context.Context, db *database.DB, consumers []string) (*Position, error) {
+// slowest returns the position of the reader furthest behind among the live
+// nodes' indexes and the consumers kept in the database that ran since (held a
+// lease after) since, or nil when there is none. Every consumer that any node
+// runs counts, not only those of the pruning node's own version: in a rolling
+// upgrade an older node must not prune what a newer node's new consumer has yet
+// to read. A consumer retired for longer than the retention no longer holds
+// pruning back.
+func slowest(ctx context.Context, db *database.DB, since time.Time) (*Position, error) {
 	nodes, err := LiveNodes(ctx, db)
 	if err != nil {
 		return nil, err
@@ -150,18 +179,16 @@ func slowest(ctx context.Context, db *database.DB, consumers []string) (*Positio
 			keep = &n.Index
 		}
 	}
-	for _, name := range consumers {
-		var rows []struct {
-			Txid   uint64
-			LastID int64
-		}
-		if err := db.Reader(ctx).Raw("SELECT txid, last_id FROM outbox_readers WHERE name = ?", name).Scan(&rows).Error; err != nil {
-			return nil, fmt.Errorf("outbox: position of %s: %w", name, err)
-		}
-		for _, r := range rows {
-			if p := (Position{Tx: r.Txid, ID: r.LastID}); keep == nil || p.Before(*keep) {
-				keep = &p
-			}
+	var rows []struct {
+		Txid   uint64
+		LastID int64
+	}
+	if err := db.Reader(ctx).Raw("SELECT txid, last_id FROM outbox_readers WHERE lease_until > ?", since.UTC()).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("outbox: positions of the consumers: %w", err)
+	}
+	for _, r := range rows {
+		if p := (Position{Tx: r.Txid, ID: r.LastID}); keep == nil || p.Before(*keep) {
+			keep = &p
 		}
 	}
 	return keep, nil

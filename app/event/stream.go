@@ -18,7 +18,8 @@ import (
 // before the position is saved leaves the batch to be handled again, by itself
 // or another node, so Handle must be idempotent (a unique key on what it writes,
 // or a check of what it did). A batch that fails is retried, with backoff, and
-// never skipped.
+// never skipped. Handle's ctx ends when the node's lease does: a batch must
+// take less (Options.Batch sets its size).
 type Consumer interface {
 	// Name is the key of the consumer's position: once deployed it never
 	// changes.
@@ -39,7 +40,7 @@ type NodeConsumer interface {
 type Options struct {
 	Interval time.Duration // between reads of a consumer that is up to date (default 1 s)
 	Lease    time.Duration // how long a node holds a consumer (default 30 s)
-	MaxWait  time.Duration // the longest backoff after failures (default 1 min)
+	MaxWait  time.Duration // the longest backoff after failures (default and at most Lease/2)
 	Batch    int           // records per Handle (default 100)
 }
 
@@ -69,8 +70,10 @@ func NewStream(db *database.DB, log *slog.Logger, owner string, opts Options) *S
 	if opts.Lease <= 0 {
 		opts.Lease = 30 * time.Second
 	}
-	if opts.MaxWait <= 0 {
-		opts.MaxWait = time.Minute
+	// A node that backs off renews its lease on its next try, so that a
+	// failing batch stays with it rather than pass from node to node.
+	if opts.MaxWait <= 0 || opts.MaxWait > opts.Lease/2 {
+		opts.MaxWait = opts.Lease / 2
 	}
 	if opts.Batch <= 0 {
 		opts.Batch = 100
@@ -122,6 +125,9 @@ func (s *Stream) run(ctx context.Context, c Consumer) {
 		case err != nil:
 			wait = backoff.Next(s.opts.Interval, s.opts.MaxWait)
 			s.log.Warn("event consumer failed; retrying", "consumer", c.Name(), "in", wait, "err", err)
+		case !r.held:
+			// Another node reads; a failure streak of this one goes on
+			// should the lease come back.
 		case more:
 			backoff.Reset()
 			wait = 0
@@ -139,10 +145,11 @@ func (s *Stream) run(ctx context.Context, c Consumer) {
 // reader is one consumer's state on this node.
 type reader struct {
 	*Stream
-	c       Consumer
-	held    bool
-	renewAt time.Time // when to renew the lease
-	pos     outbox.Position
+	c        Consumer
+	held     bool
+	renewAt  time.Time // when to renew the lease
+	leaseEnd time.Time // when it runs out, by this node's clock
+	pos      outbox.Position
 }
 
 // step delivers one batch, if this node holds the consumer's lease, and says
@@ -153,12 +160,13 @@ func (r *reader) step(ctx context.Context) (more bool, err error) {
 		// The position is read again with each renewal: another node may
 		// have moved it while this one did not hold the lease. A node that
 		// does not hold it asks again as often as the holder renews.
+		asked := time.Now()
 		pos, ok, err := outbox.Claim(ctx, r.db, name, r.owner, r.opts.Lease)
 		if err != nil {
 			r.held = false
 			return false, err
 		}
-		r.held, r.pos, r.renewAt = ok, pos, time.Now().Add(r.opts.Lease/2)
+		r.held, r.pos, r.renewAt, r.leaseEnd = ok, pos, asked.Add(r.opts.Lease/2), asked.Add(r.opts.Lease)
 	}
 	if !r.held {
 		return false, nil
@@ -184,7 +192,12 @@ func (r *reader) step(ctx context.Context) (more bool, err error) {
 	if len(records) == 0 {
 		return false, nil
 	}
-	if err := r.c.Handle(ctx, records); err != nil {
+	// A batch must be handled while the lease runs: past it another node may
+	// be handling the same records.
+	hctx, cancel := context.WithDeadline(ctx, r.leaseEnd)
+	err = r.c.Handle(hctx, records)
+	cancel()
+	if err != nil {
 		return false, fmt.Errorf("event: %s: %w", name, err)
 	}
 	return len(records) == r.opts.Batch, r.save(ctx, records[len(records)-1].Position())

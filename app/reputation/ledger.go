@@ -123,8 +123,8 @@ type granted struct {
 	At time.Time
 }
 
-// grant records badges, and for each one not held yet an outbox entry "badge"
-// naming the grant, from which notifications are sent. Rows go in batches: a
+// grant records badges, and for each one not held yet a badge.granted event,
+// from which notifications are sent. Rows go in batches: a
 // repair may grant tens of thousands at once.
 func (s *Service) grant(ctx context.Context, grants ...granted) error {
 	const batch = 300

@@ -405,7 +405,7 @@ func TestRepairFindsAndFixes(t *testing.T) {
 
 // TestAwardingCatchesUp: badges whose grant went missing (say, a node stopped
 // half-way through an import that bypassed the ledger) come back with the
-// member's next ledger event, each exactly once, with an outbox entry each.
+// member's next ledger event, each exactly once, with a badge.granted event each.
 func TestAwardingCatchesUp(t *testing.T) {
 	e := setup(t, thread.Privileges{})
 	ctx := context.Background()

@@ -333,3 +333,42 @@ func TestAKilledConsumerHandlesTheBatchAgain(t *testing.T) {
 		t.Errorf("effects (-want +got)\n%s; %d deliveries, want 7 (the killed batch twice)", diff, n)
 	}
 }
+
+// slow blocks in its first Handle until its ctx ends, then handles normally.
+type slow struct {
+	effects
+	calls atomic.Int32
+}
+
+func (s *slow) Handle(ctx context.Context, records []outbox.Entry) error {
+	if s.calls.Add(1) == 1 {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	return s.effects.Handle(ctx, records)
+}
+
+// A batch that takes longer than the lease is cut off when the lease runs out
+// (another node may have taken it over by then) and handled again.
+func TestAHandleLongerThanTheLeaseIsCutOff(t *testing.T) {
+	db := apptest.NewDB(t)
+	effectTables(t, db)
+	register(t, db, "crm")
+	c := &slow{effects: effects{db: db, name: "crm"}}
+	s := event.NewStream(db, apptest.Log(t), "node-a", event.Options{Interval: 5 * time.Millisecond, Lease: 300 * time.Millisecond})
+	s.Add(c)
+	emitKudos(t, db, 1, 2)
+	start := time.Now()
+	stop := run(t, s)
+	defer stop()
+	if !apptest.Eventually(20*time.Second, func() bool { got, _ := posts(t, db); return len(got) == 2 }) {
+		got, _ := posts(t, db)
+		t.Fatalf("handled %v after %d calls", got, c.calls.Load())
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("the stuck batch was cut off after %v, want about the 300 ms lease", took)
+	}
+	if got, n := posts(t, db); len(got) != 2 || n != 2 || c.calls.Load() < 2 {
+		t.Errorf("effects %v, %d deliveries, %d calls", got, n, c.calls.Load())
+	}
+}

@@ -256,8 +256,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, hook web.RouteHook) er
 	var background sync.WaitGroup
 	defer background.Wait()
 	defer stop()
+	background.Go(a.heartbeat(ctx))
 	background.Go(func() { a.housekeeping(ctx) })
-	background.Go(func() { a.heartbeat(ctx) })
 	background.Go(func() {
 		a.Views.Run(ctx, 10*time.Second, func(err error) { a.Log.Warn("flush view counts", "err", err) })
 	})
@@ -281,13 +281,12 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, hook web.RouteHook) er
 
 // heartbeat tells the other nodes, every outbox.NodeTimeout/4 until ctx ends,
 // that this node is alive and how far its search index has read, so that
-// pruning keeps what the index has yet to read; it leaves at the end.
-func (a *App) heartbeat(ctx context.Context) {
+// pruning keeps what the index has yet to read; it leaves at the end. The first
+// beat is before it returns, so that the first prune already counts this node.
+func (a *App) heartbeat(ctx context.Context) (run func()) {
 	host, _ := os.Hostname()
 	node := outbox.Node{ID: a.NodeID, Host: host, StartedAt: a.Now()}
-	t := time.NewTicker(outbox.NodeTimeout / 4)
-	defer t.Stop()
-	for {
+	beat := func() {
 		pos, err := a.Search.Position()
 		if err == nil {
 			node.Index = pos
@@ -296,15 +295,23 @@ func (a *App) heartbeat(ctx context.Context) {
 		if err != nil && ctx.Err() == nil {
 			a.Log.Warn("node heartbeat", "err", err)
 		}
-		select {
-		case <-ctx.Done():
-			lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			defer cancel()
-			if err := outbox.Leave(lctx, a.DB, a.NodeID); err != nil {
-				a.Log.Warn("node leaves", "err", err)
+	}
+	beat()
+	return func() {
+		t := time.NewTicker(outbox.NodeTimeout / 4)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+				defer cancel()
+				if err := outbox.Leave(lctx, a.DB, a.NodeID); err != nil {
+					a.Log.Warn("node leaves", "err", err)
+				}
+				return
+			case <-t.C:
+				beat()
 			}
-			return
-		case <-t.C:
 		}
 	}
 }

@@ -48,6 +48,10 @@ func (s *Service) CloseAsDuplicate(ctx context.Context, mod *user.User, threadID
 		if target.DeletedAt != nil || target.Pending {
 			return ErrDuplicateTarget
 		}
+		if t.DuplicateOf != nil && *t.DuplicateOf == target.ID {
+			closed = t // closed so already: nothing changes, nobody is told again
+			return nil
+		}
 		var affected []int64 // canonical threads whose duplicates change
 		if t.DuplicateOf != nil {
 			affected = append(affected, *t.DuplicateOf)

@@ -29,7 +29,8 @@ func (s *Service) Approve(ctx context.Context, actor *user.User, postID int64) (
 		if !p.Pending {
 			return nil // approved already
 		}
-		if err := s.threads.Publish(ctx, t, p); err != nil {
+		published, err := s.threads.Publish(ctx, t, p)
+		if err != nil || !published {
 			return err
 		}
 		return event.Emit(ctx, s.db, actor.ID, event.PostApproved{ThreadID: t.ID, PostID: p.ID, AuthorID: p.AuthorID, Question: p.IsQuestion})

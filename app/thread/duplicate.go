@@ -92,8 +92,8 @@ func (s *Service) duplicateChanged(ctx context.Context, t *Thread) error {
 // SyncDuplicateAliases makes the duplicate aliases of each canonical thread in ids
 // the titles of the visible questions closed as its duplicates now: whatever
 // was closed, reopened, moved along or retitled since, and however many share a
-// title. Call it in the transaction that made the change. Aliases it removes
-// leave no outbox record: the caller writes one for each thread in ids.
+// title. Call it in the transaction that made the change. It emits no event:
+// the caller emits thread.aliases_changed for each thread in ids, with its actor.
 func (s *Service) SyncDuplicateAliases(ctx context.Context, ids ...int64) error {
 	w := s.db.Writer(ctx)
 	if err := s.lockAliases(ctx, ids); err != nil {
@@ -109,7 +109,7 @@ func (s *Service) SyncDuplicateAliases(ctx context.Context, ids ...int64) error 
 			return fmt.Errorf("thread %d: duplicate aliases: %w", id, err)
 		}
 		for _, title := range titles {
-			if err := s.AddAlias(ctx, id, title, AliasDuplicate); err != nil {
+			if _, err := s.addAlias(ctx, id, title, AliasDuplicate); err != nil {
 				return err
 			}
 		}

@@ -38,30 +38,31 @@ func (s *Service) admit(ctx context.Context, author *user.User, html string) (pe
 // from now on, and a question publishes its thread. A post rejected (deleted)
 // meanwhile only loses the mark. It is the state change of approving, a
 // moderator action: call it in the caller's transaction with p locked
-// (LockPost). A post no longer waiting is left alone.
-func (s *Service) Publish(ctx context.Context, t *Thread, p *Post) error {
+// (LockPost). A post no longer waiting is left alone. published says whether
+// the post now counts: not when it was rejected or approved before.
+func (s *Service) Publish(ctx context.Context, t *Thread, p *Post) (published bool, err error) {
 	w := s.db.Writer(ctx)
 	res := w.Exec("UPDATE posts SET pending = FALSE WHERE id = ? AND pending", p.ID)
 	if res.Error != nil || res.RowsAffected == 0 {
-		return res.Error
+		return false, res.Error
 	}
 	if p.DeletedAt != nil {
-		return nil // rejected before; approving it only clears the mark
+		return false, nil // rejected before; approving it only clears the mark
 	}
 	if p.IsQuestion {
 		if err := w.Exec("UPDATE threads SET pending = FALSE WHERE id = ?", t.ID).Error; err != nil {
-			return err
+			return false, err
 		}
 		t.Pending = false
 		if t.DeletedAt != nil {
-			return nil
+			return false, nil
 		}
 		if err := s.duplicateChanged(ctx, t); err != nil {
-			return err
+			return false, err
 		}
-		return s.publishQuestion(ctx, t)
+		return true, s.publishQuestion(ctx, t)
 	}
-	return s.publishAnswer(ctx, t, p)
+	return true, s.publishAnswer(ctx, t, p)
 }
 
 // publishQuestion makes a new or approved question count: in its board's number of

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/schwarm/schwarm/app/database"
 	"github.com/schwarm/schwarm/app/event"
@@ -285,9 +286,15 @@ func (s *Service) SetRole(ctx context.Context, actorID, id int64, role Role) err
 		return validate.Errors{"role": "user.role.invalid"}
 	}
 	return s.db.InTx(ctx, func(ctx context.Context) error {
-		old, err := s.Get(ctx, id)
+		// Locked, so that of two role changes at once the second reads
+		// the first's role as the one it replaces.
+		var old User
+		err := s.db.Writer(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).Take(&old).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return ErrNotFound
+		}
 		if err != nil {
-			return err
+			return fmt.Errorf("user: set role of %d: %w", id, err)
 		}
 		if err := s.update(ctx, id, map[string]any{"role": role}); err != nil {
 			return err

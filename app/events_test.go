@@ -1,0 +1,132 @@
+package app_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/schwarm/schwarm/app/apptest"
+	"github.com/schwarm/schwarm/app/board"
+	"github.com/schwarm/schwarm/app/config"
+	"github.com/schwarm/schwarm/app/event"
+	"github.com/schwarm/schwarm/app/outbox"
+	"github.com/schwarm/schwarm/app/thread"
+	"github.com/schwarm/schwarm/app/user"
+)
+
+// TestEveryActionEmitsItsEvent: each action of members, agents, moderators and
+// admins writes its domain event, with who did it and what it is about, and a
+// payload that decodes to the event; an action that changes nothing writes none.
+func TestEveryActionEmitsItsEvent(t *testing.T) {
+	a := apptest.NewApp(t, apptest.Config(t, func(c *config.Config) { c.TrustReputation, c.ReviewFirstPosts = 20, 1 }))
+	ctx := context.Background()
+	fx := apptest.Seed(t, a.Users)
+	b := &board.Board{Slug: "internet", NameEN: "Internet", NameDE: "Internet"}
+	if err := a.Boards.Create(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	type rec struct {
+		Topic         string
+		Actor, Entity int64
+	}
+	var want []rec
+	for _, u := range []*user.User{fx.Admin, fx.Moderator, fx.Agent, fx.Member, fx.Other} {
+		want = append(want, rec{event.TopicMemberJoined, u.ID, u.ID})
+	}
+
+	q1, err := a.Threads.Create(ctx, fx.Member, thread.Ask{BoardID: b.ID, Title: "Router drops Wi-Fi at night", Body: "Every night."})
+	must(err)
+	want = append(want, rec{event.TopicPostHeld, fx.Member.ID, q1.ID}) // a newcomer's first post
+	page, err := a.Threads.Posts(ctx, fx.Moderator, q1, 1)
+	must(err)
+	_, err = a.Moderation.Approve(ctx, fx.Moderator, page.Question.ID)
+	must(err)
+	_, err = a.Moderation.Approve(ctx, fx.Moderator, page.Question.ID) // approved already: nothing
+	must(err)
+	want = append(want, rec{event.TopicQuestionAsked, fx.Member.ID, q1.ID}, rec{event.TopicPostApproved, fx.Moderator.ID, q1.ID})
+
+	answer, err := a.Threads.Reply(ctx, fx.Agent, q1.ID, "Update the firmware.")
+	must(err)
+	_, _, err = a.Threads.GiveKudos(ctx, fx.Member, answer.ID)
+	must(err)
+	_, err = a.Threads.Accept(ctx, fx.Member, answer.ID)
+	must(err)
+	_, err = a.Threads.Edit(ctx, fx.Agent, answer.ID, thread.Edit{Body: "Update the firmware to 7.2."})
+	must(err)
+	_, err = a.Threads.Edit(ctx, fx.Agent, answer.ID, thread.Edit{Body: "Update the firmware to 7.2."}) // unchanged: nothing
+	must(err)
+	want = append(want, rec{event.TopicAnswerPosted, fx.Agent.ID, q1.ID}, rec{event.TopicKudosGiven, fx.Member.ID, q1.ID},
+		rec{event.TopicSolutionAccepted, fx.Member.ID, q1.ID}, rec{event.TopicPostEdited, fx.Agent.ID, q1.ID})
+
+	q2, err := a.Threads.Create(ctx, fx.Admin, thread.Ask{BoardID: b.ID, Title: "Wi-Fi gone every night", Body: "Since Monday."})
+	must(err)
+	_, err = a.Moderation.CloseAsDuplicate(ctx, fx.Moderator, q2.ID, q1.ID)
+	must(err)
+	_, err = a.Moderation.CloseAsDuplicate(ctx, fx.Moderator, q2.ID, q1.ID) // closed so already: nothing
+	must(err)
+	must(a.Moderation.Reopen(ctx, fx.Moderator, q2.ID))
+	want = append(want, rec{event.TopicQuestionAsked, fx.Admin.ID, q2.ID},
+		rec{event.TopicDuplicateClosed, fx.Moderator.ID, q2.ID}, rec{event.TopicAliasesChanged, fx.Moderator.ID, q1.ID},
+		rec{event.TopicReopened, fx.Moderator.ID, q2.ID}, rec{event.TopicAliasesChanged, fx.Moderator.ID, q1.ID})
+
+	_, err = a.Moderation.Delete(ctx, fx.Moderator, answer.ID) // the solution: the thread is open again
+	must(err)
+	_, _, err = a.Threads.TakeKudos(ctx, fx.Member, answer.ID)
+	if err == nil {
+		t.Error("kudos taken back from a deleted answer")
+	}
+	_, err = a.Moderation.Restore(ctx, fx.Moderator, answer.ID)
+	must(err)
+	want = append(want, rec{event.TopicPostDeleted, fx.Moderator.ID, q1.ID}, rec{event.TopicSolutionWithdrawn, fx.Moderator.ID, q1.ID},
+		rec{event.TopicPostRestored, fx.Moderator.ID, q1.ID})
+
+	must(a.Users.SetRole(ctx, fx.Admin.ID, fx.Other.ID, user.RoleModerator))
+	must(a.Users.SetRole(ctx, fx.Admin.ID, fx.Other.ID, user.RoleModerator)) // the same role: nothing
+	want = append(want, rec{event.TopicRoleChanged, fx.Admin.ID, fx.Other.ID})
+
+	var records []outbox.Entry
+	// Badges come as the ledger grants them; TestAwardingCatchesUp counts them.
+	must(a.DB.Reader(ctx).Where("topic <> ?", event.TopicBadgeGranted).Order("id").Find(&records).Error)
+	got := make([]rec, len(records))
+	for i, r := range records {
+		got[i] = rec{r.Topic, r.ActorID, r.EntityID}
+		if r.Version != 1 || r.Payload == "" || r.Payload == "{}" {
+			t.Errorf("record %d (%s): version %d, payload %q", r.ID, r.Topic, r.Version, r.Payload)
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("events (-want +got)\n%s", diff)
+	}
+
+	// The payloads name the people concerned.
+	for _, r := range records {
+		switch r.Topic {
+		case event.TopicAnswerPosted:
+			e, err := event.Decode[event.AnswerPosted](r)
+			must(err)
+			if want := (event.AnswerPosted{ThreadID: q1.ID, PostID: answer.ID, AuthorID: fx.Agent.ID, AskerID: fx.Member.ID,
+				BoardID: b.ID, Official: true, First: true}); e != want {
+				t.Errorf("answer.posted %+v, want %+v", e, want)
+			}
+		case event.TopicSolutionWithdrawn:
+			e, err := event.Decode[event.SolutionWithdrawn](r)
+			must(err)
+			if want := (event.SolutionWithdrawn{ThreadID: q1.ID, PostID: answer.ID, AuthorID: fx.Agent.ID, AskerID: fx.Member.ID}); e != want {
+				t.Errorf("solution.withdrawn %+v, want %+v", e, want)
+			}
+		case event.TopicRoleChanged:
+			e, err := event.Decode[event.RoleChanged](r)
+			must(err)
+			if want := (event.RoleChanged{UserID: fx.Other.ID, From: "member", To: "moderator"}); e != want {
+				t.Errorf("member.role_changed %+v, want %+v", e, want)
+			}
+		}
+	}
+}

@@ -25,7 +25,7 @@ func TestDeleteAndRestore(t *testing.T) {
 	if _, err := e.s.Delete(ctx, e.fx.Member, answer.ID); !errors.Is(err, thread.ErrForbidden) {
 		t.Errorf("a member deleting another's answer: %v", err)
 	}
-	e.clock.add(25 * time.Hour)
+	e.clock.Add(25 * time.Hour)
 	if _, err := e.s.Delete(ctx, e.fx.Moderator, answer.ID); err != nil {
 		t.Fatal(err)
 	}

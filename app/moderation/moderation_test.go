@@ -2,7 +2,6 @@ package moderation_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,28 +22,20 @@ type env struct {
 	boards  *board.Service
 	board   *board.Board
 	fx      apptest.Fixtures
-	clock   *clock
+	clock   *apptest.Clock
 }
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 func setup(t *testing.T) *env {
 	t.Helper()
 	db := apptest.NewDB(t)
-	clk := &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
-	users := user.NewService(db, apptest.FastPasswords, []string{"en", "de"}, auth.NewSessions(db, time.Hour, clk.now), clk.now)
-	e := &env{db: db, fx: apptest.Seed(t, users), boards: board.NewService(db, clk.now), clock: clk}
+	clk := apptest.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	users := user.NewService(db, apptest.FastPasswords, []string{"en", "de"}, auth.NewSessions(db, time.Hour, clk.Now), clk.Now)
+	e := &env{db: db, fx: apptest.Seed(t, users), boards: board.NewService(db, clk.Now), clock: clk}
 	e.board = &board.Board{Slug: "internet", NameEN: "Internet", NameDE: "Internet"}
 	if err := e.boards.Create(context.Background(), e.board); err != nil {
 		t.Fatal(err)
 	}
-	e.threads = thread.NewService(db, markup.New(), 24*time.Hour, clk.now)
+	e.threads = thread.NewService(db, markup.New(), 24*time.Hour, clk.Now)
 	e.s = moderation.NewService(db, e.threads)
 	return e
 }
@@ -55,6 +46,6 @@ func (e *env) ask(t *testing.T, author *user.User, title string) *thread.Thread 
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.clock.add(time.Second)
+	e.clock.Add(time.Second)
 	return th
 }

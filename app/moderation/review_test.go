@@ -96,7 +96,7 @@ func TestNewcomerReview(t *testing.T) {
 	if _, err := e.threads.Reply(ctx, newcomer, th.ID, "Fifth post today."); !errors.Is(err, thread.ErrDailyLimit) {
 		t.Errorf("fifth post in a day: %v", err)
 	}
-	e.clock.add(25 * time.Hour)
+	e.clock.Add(25 * time.Hour)
 	if _, err := e.threads.Reply(ctx, newcomer, th.ID, "A new day."); err != nil {
 		t.Errorf("after a day: %v", err)
 	}

@@ -29,28 +29,20 @@ type env struct {
 	boards *board.Service
 	board  *board.Board
 	fx     apptest.Fixtures
-	clock  *clock
+	clock  *apptest.Clock
 }
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 func setup(t *testing.T) *env {
 	t.Helper()
 	db := apptest.NewDB(t)
-	clk := &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
-	users := user.NewService(db, apptest.FastPasswords, []string{"en", "de"}, auth.NewSessions(db, time.Hour, clk.now), clk.now)
-	e := &env{db: db, fx: apptest.Seed(t, users), boards: board.NewService(db, clk.now), clock: clk}
+	clk := apptest.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	users := user.NewService(db, apptest.FastPasswords, []string{"en", "de"}, auth.NewSessions(db, time.Hour, clk.Now), clk.Now)
+	e := &env{db: db, fx: apptest.Seed(t, users), boards: board.NewService(db, clk.Now), clock: clk}
 	e.board = &board.Board{Slug: "internet", NameEN: "Internet", NameDE: "Internet"}
 	if err := e.boards.Create(context.Background(), e.board); err != nil {
 		t.Fatal(err)
 	}
-	e.s = thread.NewService(db, markup.New(), 24*time.Hour, clk.now)
+	e.s = thread.NewService(db, markup.New(), 24*time.Hour, clk.Now)
 	return e
 }
 
@@ -60,7 +52,7 @@ func (e *env) ask(t *testing.T, author *user.User, title string) *thread.Thread 
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.clock.add(time.Second)
+	e.clock.Add(time.Second)
 	return th
 }
 
@@ -160,7 +152,7 @@ func TestListTabsTagsAndKeysetPages(t *testing.T) {
 			t.Fatal(err)
 		}
 		ids = append(ids, th.ID)
-		e.clock.add(time.Minute)
+		e.clock.Add(time.Minute)
 	}
 	// An answer moves thread B to the top of "latest" and out of "unanswered".
 	if _, err := e.s.Reply(ctx, e.fx.Other, ids[1], "answer"); err != nil {
@@ -218,7 +210,7 @@ func TestEditKeepsRevisions(t *testing.T) {
 	if p, _ := e.s.GetPost(ctx, q.ID); p.RevisionCount != 0 {
 		t.Error("an edit without changes stored a revision")
 	}
-	e.clock.add(time.Hour)
+	e.clock.Add(time.Hour)
 	p, err := e.s.Edit(ctx, e.fx.Member, q.ID, thread.Edit{Title: "Router drops Wi-Fi every evening", Body: "line one\nline two", Reason: "more detail"})
 	if err != nil {
 		t.Fatal(err)
@@ -229,7 +221,7 @@ func TestEditKeepsRevisions(t *testing.T) {
 	if got, _ := e.s.Get(ctx, th.ID); got.Title != "Router drops Wi-Fi every evening" || got.Slug != "router-drops-wi-fi-every-evening" {
 		t.Errorf("title/slug not changed: %q %q", got.Title, got.Slug)
 	}
-	e.clock.add(time.Hour)
+	e.clock.Add(time.Hour)
 	if _, err := e.s.Edit(ctx, e.fx.Moderator, q.ID, thread.Edit{Title: "Router drops Wi-Fi every evening", Body: "line one\nline 2", Reason: "typo"}); err != nil {
 		t.Fatalf("moderator edit: %v", err)
 	}
@@ -312,7 +304,7 @@ func TestDeleteAndRestore(t *testing.T) {
 		t.Errorf("answer count after restore %d", got.AnswerCount)
 	}
 
-	e.clock.add(25 * time.Hour)
+	e.clock.Add(25 * time.Hour)
 	if _, err := e.s.Delete(ctx, e.fx.Other, answer.ID); !errors.Is(err, thread.ErrTooLate) {
 		t.Errorf("author after the window: %v", err)
 	}

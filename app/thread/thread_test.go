@@ -32,7 +32,7 @@ type env struct {
 	clock  *apptest.Clock
 }
 
-func setup(t *testing.T) *env {
+func setup(t testing.TB) *env {
 	t.Helper()
 	db := apptest.NewDB(t)
 	clk := apptest.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
@@ -46,7 +46,7 @@ func setup(t *testing.T) *env {
 	return e
 }
 
-func (e *env) ask(t *testing.T, author *user.User, title string) *thread.Thread {
+func (e *env) ask(t testing.TB, author *user.User, title string) *thread.Thread {
 	t.Helper()
 	th, err := e.s.Create(context.Background(), author, thread.Ask{BoardID: e.board.ID, Title: title, Body: "Body of " + title})
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/schwarm/schwarm/app/audit"
 	"github.com/schwarm/schwarm/app/auth"
 	"github.com/schwarm/schwarm/app/board"
 	"github.com/schwarm/schwarm/app/config"
@@ -59,6 +60,7 @@ type App struct {
 	Now      func() time.Time
 
 	Moderation *moderation.Service
+	Audit      *audit.Log
 }
 
 // Options tune New for tests and tools.
@@ -102,7 +104,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	}
 	a.Threads.SetLedger(a.Rep, thread.Privileges{TrustReputation: int64(cfg.TrustReputation), ReviewFirstPosts: cfg.ReviewFirstPosts,
 		NewcomerPostsPerDay: cfg.NewcomerPostsPerDay, EditOthersReputation: int64(cfg.EditOthersReputation)})
-	a.Moderation = moderation.NewService(db, a.Threads)
+	a.Audit = audit.New(db, now)
+	a.Moderation = moderation.NewService(db, a.Threads, a.Audit)
 	a.Deflect = deflection.NewService(db, a.Threads, now)
 	a.Uploads = upload.NewService(db, filepath.Join(cfg.DataDir, "uploads"), int64(cfg.UploadMaxBytes), now)
 	a.Views = thread.NewViews(a.Threads)

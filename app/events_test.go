@@ -2,11 +2,13 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/schwarm/schwarm/app/apptest"
+	"github.com/schwarm/schwarm/app/audit"
 	"github.com/schwarm/schwarm/app/board"
 	"github.com/schwarm/schwarm/app/config"
 	"github.com/schwarm/schwarm/app/event"
@@ -103,6 +105,33 @@ func TestEveryActionEmitsItsEvent(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("events (-want +got)\n%s", diff)
+	}
+
+	// Each staff action, and only what changed something, is one row of the
+	// audit log, in the transaction of the action.
+	log, err := a.Audit.List(ctx, audit.Filter{}, 100)
+	must(err)
+	type row struct {
+		Action        string
+		Actor, Member int64
+		Before, After string
+	}
+	var rows []row
+	for i := len(log.Entries) - 1; i >= 0; i-- {
+		e := log.Entries[i]
+		rows = append(rows, row{e.Action, e.ActorID, *e.MemberID, e.Before, e.After})
+	}
+	q1ref := fmt.Sprintf("#%d", q1.ID)
+	wantRows := []row{
+		{audit.ApprovePost, fx.Moderator.ID, fx.Member.ID, "", ""},
+		{audit.CloseAsDuplicate, fx.Moderator.ID, fx.Admin.ID, "", q1ref},
+		{audit.Reopen, fx.Moderator.ID, fx.Admin.ID, q1ref, ""},
+		{audit.DeletePost, fx.Moderator.ID, fx.Agent.ID, "", ""},
+		{audit.RestorePost, fx.Moderator.ID, fx.Agent.ID, "", ""},
+		{audit.ChangeRole, fx.Admin.ID, fx.Other.ID, "member", "moderator"},
+	}
+	if diff := cmp.Diff(wantRows, rows); diff != "" {
+		t.Errorf("audit log (-want +got)\n%s", diff)
 	}
 
 	// The payloads name the people concerned.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/schwarm/schwarm/app/audit"
 	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/user"
 )
@@ -27,7 +28,11 @@ func (s *Service) Delete(ctx context.Context, mod *user.User, postID int64) (*th
 		if p.DeletedAt != nil || (p.IsQuestion && t.DeletedAt != nil) {
 			return nil // already deleted
 		}
-		return s.threads.SetDeleted(ctx, mod, t, p, true, nil)
+		if err := s.threads.SetDeleted(ctx, mod, t, p, true, nil); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Entry{ActorID: mod.ID, Action: audit.DeletePost, MemberID: audit.Ref(p.AuthorID),
+			ThreadID: audit.Ref(t.ID), PostID: audit.Ref(p.ID)})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("post %d: delete: %w", postID, err)
@@ -52,7 +57,11 @@ func (s *Service) Restore(ctx context.Context, mod *user.User, postID int64) (*t
 		if deletedBy == nil {
 			return nil // not deleted
 		}
-		return s.threads.SetDeleted(ctx, mod, t, p, false, deletedBy)
+		if err := s.threads.SetDeleted(ctx, mod, t, p, false, deletedBy); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Entry{ActorID: mod.ID, Action: audit.RestorePost, MemberID: audit.Ref(p.AuthorID),
+			ThreadID: audit.Ref(t.ID), PostID: audit.Ref(p.ID)})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("post %d: restore: %w", postID, err)

@@ -3,7 +3,9 @@ package moderation
 import (
 	"context"
 	"errors"
+	"strconv"
 
+	"github.com/schwarm/schwarm/app/audit"
 	"github.com/schwarm/schwarm/app/event"
 	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/user"
@@ -53,8 +55,10 @@ func (s *Service) CloseAsDuplicate(ctx context.Context, mod *user.User, threadID
 			return nil
 		}
 		var affected []int64 // canonical threads whose duplicates change
+		before := ""
 		if t.DuplicateOf != nil {
 			affected = append(affected, *t.DuplicateOf)
+			before = threadRef(*t.DuplicateOf)
 		}
 		if err := s.threads.MarkDuplicate(ctx, t.ID, target.ID); err != nil {
 			return err
@@ -71,6 +75,10 @@ func (s *Service) CloseAsDuplicate(ctx context.Context, mod *user.User, threadID
 		}
 		t.DuplicateOf = &target.ID
 		closed = t
+		if err := s.audit.Record(ctx, audit.Entry{ActorID: mod.ID, Action: audit.CloseAsDuplicate, MemberID: audit.Ref(t.AuthorID),
+			ThreadID: audit.Ref(t.ID), Before: before, After: threadRef(target.ID)}); err != nil {
+			return err
+		}
 		return event.Emit(ctx, s.db, mod.ID, events...)
 	})
 	return closed, err
@@ -96,7 +104,14 @@ func (s *Service) Reopen(ctx context.Context, mod *user.User, threadID int64) er
 		if err := s.threads.SyncDuplicateAliases(ctx, *t.DuplicateOf); err != nil {
 			return err
 		}
+		if err := s.audit.Record(ctx, audit.Entry{ActorID: mod.ID, Action: audit.Reopen, MemberID: audit.Ref(t.AuthorID),
+			ThreadID: audit.Ref(t.ID), Before: threadRef(*t.DuplicateOf)}); err != nil {
+			return err
+		}
 		return event.Emit(ctx, s.db, mod.ID, event.Reopened{ThreadID: t.ID, CanonicalID: *t.DuplicateOf, AskerID: t.AuthorID},
 			event.AliasesChanged{ThreadID: *t.DuplicateOf})
 	})
 }
+
+// threadRef is how the audit log names a thread in its before and after.
+func threadRef(id int64) string { return "#" + strconv.FormatInt(id, 10) }

@@ -3,6 +3,7 @@ package moderation
 import (
 	"net/http"
 
+	"github.com/schwarm/schwarm/app/audit"
 	"github.com/schwarm/schwarm/app/database"
 	"github.com/schwarm/schwarm/app/problem"
 	"github.com/schwarm/schwarm/app/thread"
@@ -18,9 +19,11 @@ var (
 type Service struct {
 	db      *database.DB
 	threads *thread.Service
+	audit   *audit.Log
 }
 
-// NewService returns a Service that changes threads and posts through threads.
-func NewService(db *database.DB, threads *thread.Service) *Service {
-	return &Service{db: db, threads: threads}
+// NewService returns a Service that changes threads and posts through threads
+// and records each action in the audit log.
+func NewService(db *database.DB, threads *thread.Service, log *audit.Log) *Service {
+	return &Service{db: db, threads: threads, audit: log}
 }

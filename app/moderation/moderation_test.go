@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/schwarm/schwarm/app/apptest"
+	"github.com/schwarm/schwarm/app/audit"
 	"github.com/schwarm/schwarm/app/auth"
 	"github.com/schwarm/schwarm/app/board"
 	"github.com/schwarm/schwarm/app/database"
@@ -36,7 +37,7 @@ func setup(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	e.threads = thread.NewService(db, markup.New(), 24*time.Hour, clk.Now)
-	e.s = moderation.NewService(db, e.threads)
+	e.s = moderation.NewService(db, e.threads, audit.New(db, clk.Now))
 	return e
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/schwarm/schwarm/app/audit"
 	"github.com/schwarm/schwarm/app/event"
 	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/user"
@@ -30,8 +31,15 @@ func (s *Service) Approve(ctx context.Context, actor *user.User, postID int64) (
 			return nil // approved already
 		}
 		published, err := s.threads.Publish(ctx, t, p)
-		if err != nil || !published {
+		if err != nil {
 			return err
+		}
+		if err := s.audit.Record(ctx, audit.Entry{ActorID: actor.ID, Action: audit.ApprovePost, MemberID: audit.Ref(p.AuthorID),
+			ThreadID: audit.Ref(t.ID), PostID: audit.Ref(p.ID)}); err != nil {
+			return err
+		}
+		if !published {
+			return nil // rejected meanwhile: only the mark went
 		}
 		return event.Emit(ctx, s.db, actor.ID, event.PostApproved{ThreadID: t.ID, PostID: p.ID, AuthorID: p.AuthorID, Question: p.IsQuestion})
 	})

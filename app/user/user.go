@@ -15,6 +15,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/schwarm/schwarm/app/audit"
 	"github.com/schwarm/schwarm/app/database"
 	"github.com/schwarm/schwarm/app/event"
 	"github.com/schwarm/schwarm/app/validate"
@@ -300,6 +301,10 @@ func (s *Service) SetRole(ctx context.Context, actorID, id int64, role Role) err
 			return err
 		}
 		if old.Role != role {
+			if err := audit.New(s.db, s.now).Record(ctx, audit.Entry{ActorID: actorID, Action: audit.ChangeRole, MemberID: audit.Ref(id),
+				Before: string(old.Role), After: string(role)}); err != nil {
+				return err
+			}
 			if err := event.Emit(ctx, s.db, actorID, event.RoleChanged{UserID: id, From: string(old.Role), To: string(role)}); err != nil {
 				return err
 			}

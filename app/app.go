@@ -243,6 +243,7 @@ func (a *App) WebServer(ctx context.Context, hook web.RouteHook) (*web.Server, e
 		TestHook: hook,
 
 		Moderation: a.Moderation,
+		Audit:      a.Audit,
 	})
 }
 

@@ -338,3 +338,22 @@ func (s *Service) List(ctx context.Context, afterID int64, limit int) ([]User, e
 	err := s.db.Reader(ctx).Where("id > ?", afterID).Order("id").Limit(limit).Find(&users).Error
 	return users, err
 }
+
+// Handles returns the handles of the users ids, by id; unknown ids are left out.
+func (s *Service) Handles(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID     int64
+		Handle string
+	}
+	if err := s.db.Reader(ctx).Model(&User{}).Select("id, handle").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("user: handles: %w", err)
+	}
+	for _, r := range rows {
+		out[r.ID] = r.Handle
+	}
+	return out, nil
+}

@@ -58,6 +58,9 @@ func (s *Server) routes() {
 	a.Get("/settings/profile", member, s.profileForm)
 	a.Post("/settings/profile", member, s.profileSave)
 
+	a.Get("/mod/audit", s.requireRole(user.RoleModerator), s.modAudit)
+	a.Get("/mod/audit.csv", s.requireRole(user.RoleModerator), s.modAuditExport)
+
 	a.Get("/admin/users", s.requireRole(user.RoleAdmin), s.adminUsers)
 	a.Post("/admin/users/:id<int>/role", s.requireRole(user.RoleAdmin), s.adminUserRole)
 	a.Get("/admin/boards", s.requireRole(user.RoleAdmin), s.adminBoards)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/schwarm/schwarm/app/audit"
 	"github.com/schwarm/schwarm/app/auth"
 	"github.com/schwarm/schwarm/app/board"
 	"github.com/schwarm/schwarm/app/config"
@@ -50,6 +51,7 @@ type Deps struct {
 	TestHook RouteHook // adds routes in tests; nil in production
 
 	Moderation *moderation.Service // staff actions on others' threads and posts
+	Audit      *audit.Log          // what staff did, for /mod/audit
 }
 
 // RouteHook adds routes before the catch-all 404; tests use it for probes.
@@ -72,7 +74,7 @@ type Server struct {
 // pages lists every page template a handler renders; start-up fails without them.
 var pages = []string{"home", "board_show", "thread_show", "thread_ask", "post_edit", "post_history",
 	"user_show", "auth_signup", "auth_login", "profile_edit", "admin_users", "admin_boards", "error",
-	"search", "suggest"}
+	"search", "suggest", "mod_audit"}
 
 // New builds the server and its routes.
 func New(d Deps) (*Server, error) {

@@ -12,6 +12,7 @@ import (
 // "audit.action.".
 const (
 	ApprovePost      = "post.approve"
+	RejectPost       = "post.reject"
 	DeletePost       = "post.delete"
 	RestorePost      = "post.restore"
 	CloseAsDuplicate = "thread.close_duplicate"
@@ -20,7 +21,7 @@ const (
 )
 
 // Actions lists every action, for the log's filter.
-var Actions = []string{ApprovePost, DeletePost, RestorePost, CloseAsDuplicate, Reopen, ChangeRole}
+var Actions = []string{ApprovePost, RejectPost, DeletePost, RestorePost, CloseAsDuplicate, Reopen, ChangeRole}
 
 // Entry is one row of the log.
 type Entry struct {

@@ -42,6 +42,16 @@ type PostApproved struct {
 	Question bool  `json:"question"`
 }
 
+// PostRejected: a moderator (the actor) rejected a post held for review, with
+// the reason its author is told.
+type PostRejected struct {
+	ThreadID int64  `json:"thread_id"`
+	PostID   int64  `json:"post_id"`
+	AuthorID int64  `json:"author_id"`
+	Question bool   `json:"question"`
+	Reason   string `json:"reason"`
+}
+
 // PostEdited: a post, or the question's title or tags, changed.
 type PostEdited struct {
 	ThreadID int64  `json:"thread_id"`
@@ -124,6 +134,7 @@ func (QuestionAsked) Topic() string     { return TopicQuestionAsked }
 func (AnswerPosted) Topic() string      { return TopicAnswerPosted }
 func (PostHeld) Topic() string          { return TopicPostHeld }
 func (PostApproved) Topic() string      { return TopicPostApproved }
+func (PostRejected) Topic() string      { return TopicPostRejected }
 func (PostEdited) Topic() string        { return TopicPostEdited }
 func (PostDeleted) Topic() string       { return TopicPostDeleted }
 func (PostRestored) Topic() string      { return TopicPostRestored }
@@ -142,6 +153,7 @@ func (QuestionAsked) Version() int     { return 1 }
 func (AnswerPosted) Version() int      { return 1 }
 func (PostHeld) Version() int          { return 1 }
 func (PostApproved) Version() int      { return 1 }
+func (PostRejected) Version() int      { return 1 }
 func (PostEdited) Version() int        { return 1 }
 func (PostDeleted) Version() int       { return 1 }
 func (PostRestored) Version() int      { return 1 }
@@ -160,6 +172,7 @@ func (e QuestionAsked) Entity() int64     { return e.ThreadID }
 func (e AnswerPosted) Entity() int64      { return e.ThreadID }
 func (e PostHeld) Entity() int64          { return e.ThreadID }
 func (e PostApproved) Entity() int64      { return e.ThreadID }
+func (e PostRejected) Entity() int64      { return e.ThreadID }
 func (e PostEdited) Entity() int64        { return e.ThreadID }
 func (e PostDeleted) Entity() int64       { return e.ThreadID }
 func (e PostRestored) Entity() int64      { return e.ThreadID }

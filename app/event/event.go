@@ -28,6 +28,7 @@ const (
 	TopicAnswerPosted      = "answer.posted"
 	TopicPostHeld          = "post.held"
 	TopicPostApproved      = "post.approved"
+	TopicPostRejected      = "post.rejected"
 	TopicPostEdited        = "post.edited"
 	TopicPostDeleted       = "post.deleted"
 	TopicPostRestored      = "post.restored"
@@ -47,7 +48,7 @@ const (
 // search holds of it. outbox.Thread is the topic of the records written before
 // the domain events.
 var threadTopics = map[string]bool{
-	outbox.Thread: true, TopicQuestionAsked: true, TopicAnswerPosted: true, TopicPostHeld: true, TopicPostApproved: true,
+	outbox.Thread: true, TopicQuestionAsked: true, TopicAnswerPosted: true, TopicPostHeld: true, TopicPostApproved: true, TopicPostRejected: true,
 	TopicPostEdited: true, TopicPostDeleted: true, TopicPostRestored: true, TopicSolutionAccepted: true,
 	TopicSolutionWithdrawn: true, TopicKudosGiven: true, TopicKudosWithdrawn: true, TopicDuplicateClosed: true,
 	TopicReopened: true, TopicAliasesChanged: true,

@@ -23,6 +23,7 @@ type Page struct {
 	Title        string // used instead of TitleKey for user-written titles
 	User         *user.User
 	csrf         func() string
+	waiting      func() int64
 	Path         string
 	Notice       string // i18n key of a one-time message from the previous request
 	Uploaded     string // markdown for an image just uploaded without JavaScript
@@ -30,6 +31,15 @@ type Page struct {
 	now          time.Time
 	deleteWindow time.Duration
 	ranks        config.Ranks
+}
+
+// Waiting is the number of posts in the review queue, for moderators' header;
+// it is counted only when a page shows it.
+func (p Page) Waiting() int64 {
+	if p.waiting == nil {
+		return 0
+	}
+	return p.waiting()
 }
 
 // CSRF is the form token; asking for it gives the browser a CSRF cookie if needed.
@@ -145,6 +155,15 @@ func (s *Server) newPage(c *fiber.Ctx, titleKey string) Page {
 		ranks:        s.Config.Ranks,
 	}
 	p.csrf = func() string { return s.csrfFor(c) }
+	if p.User != nil && p.User.Role.AtLeast(user.RoleModerator) {
+		p.waiting = func() int64 {
+			n, err := s.Moderation.Waiting(c.UserContext())
+			if err != nil {
+				s.Log.Warn("count the review queue", "err", err, "request_id", requestID(c))
+			}
+			return n
+		}
+	}
 	if name := c.Query("upload"); name != "" && upload.ValidName(name) {
 		p.Uploaded = "![](/uploads/" + name + ")"
 	}

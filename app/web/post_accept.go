@@ -43,5 +43,8 @@ func (s *Server) postApprove(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if c.FormValue("from") == "queue" {
+		return s.redirectWithNotice(c, "/mod/queue", "post.approved_notice")
+	}
 	return s.redirectWithNotice(c, fmt.Sprintf("%s#p%d", threadURL(t), id), "post.approved_notice")
 }

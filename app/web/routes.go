@@ -58,6 +58,8 @@ func (s *Server) routes() {
 	a.Get("/settings/profile", member, s.profileForm)
 	a.Post("/settings/profile", member, s.profileSave)
 
+	a.Get("/mod/queue", s.requireRole(user.RoleModerator), s.modQueue)
+	a.Post("/p/:id<int>/reject", s.requireRole(user.RoleModerator), s.postReject)
 	a.Get("/mod/audit", s.requireRole(user.RoleModerator), s.modAudit)
 	a.Get("/mod/audit.csv", s.requireRole(user.RoleModerator), s.modAuditExport)
 

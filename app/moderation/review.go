@@ -30,6 +30,9 @@ func (s *Service) Approve(ctx context.Context, actor *user.User, postID int64) (
 		if !p.Pending {
 			return nil // approved already
 		}
+		if p.DeletedAt != nil || t.DeletedAt != nil {
+			return ErrNotWaiting // rejected meanwhile: that decision stands
+		}
 		published, err := s.threads.Publish(ctx, t, p)
 		if err != nil {
 			return err

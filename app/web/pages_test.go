@@ -59,6 +59,7 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 		{"/settings/profile", true, 200, "Your profile", "Ihr Profil"},
 		{"/admin/users", true, 200, "Users", "Benutzer"},
 		{"/mod/audit", true, 200, "Every moderator action", "Jede Moderationsaktion"},
+		{"/mod/queue", true, 200, "Nothing waits for review.", "Nichts wartet auf Prüfung."},
 		{"/no/such/page", false, 404, "We could not find that page", "Diese Seite gibt es nicht"},
 		{"/t/424242/x", false, 404, "Page not found", "Seite nicht gefunden"},
 		{"/b/nope", false, 404, "Page not found", "Seite nicht gefunden"},

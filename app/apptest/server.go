@@ -21,6 +21,7 @@ import (
 type Server struct {
 	URL      string
 	App      *app.App
+	Web      *web.Server
 	Fixtures Fixtures
 }
 
@@ -58,7 +59,7 @@ func NewServer(t testing.TB, o ServerOptions) *Server {
 		}
 		<-done
 	})
-	return &Server{URL: "http://" + ln.Addr().String(), App: a, Fixtures: fx}
+	return &Server{URL: "http://" + ln.Addr().String(), App: a, Web: srv, Fixtures: fx}
 }
 
 // Client is a browser-like HTTP client: it keeps cookies and finds the CSRF token

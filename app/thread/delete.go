@@ -47,6 +47,9 @@ func (s *Service) Restore(ctx context.Context, actor *user.User, postID int64) (
 			return err
 		}
 		thread = t
+		if actor.ID != p.AuthorID {
+			return ErrForbidden // also for a post not deleted: only its author may ask
+		}
 		deletedBy := DeletedBy(t, p)
 		if deletedBy == nil {
 			return nil // not deleted

@@ -107,6 +107,19 @@ func New(d Deps) (*Server, error) {
 	return s, nil
 }
 
+// Route is one route of the site: a method and a path pattern.
+type Route struct{ Method, Path string }
+
+// Routes lists every route the router holds, for the test that checks who may
+// call each (a route added without an entry there fails it).
+func (s *Server) Routes() []Route {
+	var out []Route
+	for _, r := range s.app.GetRoutes(true) {
+		out = append(out, Route{r.Method, r.Path})
+	}
+	return out
+}
+
 // Serve accepts connections on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
 	s.mu.Lock()

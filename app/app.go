@@ -105,7 +105,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Threads.SetLedger(a.Rep, thread.Privileges{TrustReputation: int64(cfg.TrustReputation), ReviewFirstPosts: cfg.ReviewFirstPosts,
 		NewcomerPostsPerDay: cfg.NewcomerPostsPerDay, EditOthersReputation: int64(cfg.EditOthersReputation)})
 	a.Audit = audit.New(db, now)
-	a.Moderation = moderation.NewService(db, a.Threads, a.Audit)
+	a.Moderation = moderation.NewService(db, a.Threads, a.Users, a.Audit)
 	a.Deflect = deflection.NewService(db, a.Threads, now)
 	a.Uploads = upload.NewService(db, filepath.Join(cfg.DataDir, "uploads"), int64(cfg.UploadMaxBytes), now)
 	a.Views = thread.NewViews(a.Threads)

@@ -18,10 +18,11 @@ const (
 	CloseAsDuplicate = "thread.close_duplicate"
 	Reopen           = "thread.reopen"
 	ChangeRole       = "member.role"
+	Restrict         = "member.restrict"
 )
 
 // Actions lists every action, for the log's filter.
-var Actions = []string{ApprovePost, RejectPost, DeletePost, RestorePost, CloseAsDuplicate, Reopen, ChangeRole}
+var Actions = []string{ApprovePost, RejectPost, DeletePost, RestorePost, CloseAsDuplicate, Reopen, ChangeRole, Restrict}
 
 // Entry is one row of the log.
 type Entry struct {

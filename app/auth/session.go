@@ -83,7 +83,7 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (*user.User, error)
 	}
 	rows, err := s.db.Reader(ctx).Raw("SELECT sessions.last_seen_at, users.id, users.handle, users.display_name, "+
 		"users.email, users.email_verified_at, users.password_hash, users.locale, users.role, users.reputation, "+
-		"users.banned_until, users.created_at, users.updated_at FROM sessions JOIN users ON users.id = sessions.user_id "+
+		"users.banned_until, users.suspended_until, users.suspend_reason, users.silenced_until, users.created_at, users.updated_at FROM sessions JOIN users ON users.id = sessions.user_id "+
 		"WHERE sessions.id = ? AND sessions.expires_at > ?", hashToken(token), s.now()).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("auth: look up session: %w", err)
@@ -98,7 +98,7 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (*user.User, error)
 	var u user.User
 	var lastSeen time.Time
 	err = rows.Scan(&lastSeen, &u.ID, &u.Handle, &u.DisplayName, &u.Email, &u.EmailVerifiedAt, &u.PasswordHash,
-		&u.Locale, &u.Role, &u.Reputation, &u.BannedUntil, &u.CreatedAt, &u.UpdatedAt)
+		&u.Locale, &u.Role, &u.Reputation, &u.BannedUntil, &u.SuspendedUntil, &u.SuspendReason, &u.SilencedUntil, &u.CreatedAt, &u.UpdatedAt)
 	if err != nil {
 		return nil, fmt.Errorf("auth: look up session: %w", err)
 	}

@@ -1,5 +1,7 @@
 package event
 
+import "time"
+
 // The events. Each names the people it concerns, so that a consumer (a
 // notification, a webhook, an audit line) needs no read of the database to know
 // whom to tell; the actor is the record's, not the payload's.
@@ -123,6 +125,16 @@ type MemberJoined struct {
 	Handle string `json:"handle"`
 }
 
+// Restricted: a moderator (the actor) suspended or silenced a member, or lifted
+// that (both ends zero). A suspended member reads but does not write; a silenced
+// member's posts all wait for review. An end in year 9999 is none.
+type Restricted struct {
+	UserID         int64     `json:"user_id"`
+	SuspendedUntil time.Time `json:"suspended_until,omitzero"`
+	SilencedUntil  time.Time `json:"silenced_until,omitzero"`
+	Reason         string    `json:"reason,omitempty"`
+}
+
 // RoleChanged: an admin (the actor) changed a member's role.
 type RoleChanged struct {
 	UserID int64  `json:"user_id"`
@@ -186,3 +198,7 @@ func (e AliasesChanged) Entity() int64    { return e.ThreadID }
 func (e BadgeGranted) Entity() int64      { return e.UserID }
 func (e MemberJoined) Entity() int64      { return e.UserID }
 func (e RoleChanged) Entity() int64       { return e.UserID }
+
+func (Restricted) Topic() string   { return TopicRestricted }
+func (Restricted) Version() int    { return 1 }
+func (e Restricted) Entity() int64 { return e.UserID }

@@ -42,6 +42,7 @@ const (
 	TopicBadgeGranted      = "badge.granted"
 	TopicMemberJoined      = "member.joined"
 	TopicRoleChanged       = "member.role_changed"
+	TopicRestricted        = "member.restricted"
 )
 
 // threadTopics are the topics whose entity is a thread: each changes what

@@ -7,6 +7,7 @@ import (
 	"github.com/schwarm/schwarm/app/database"
 	"github.com/schwarm/schwarm/app/problem"
 	"github.com/schwarm/schwarm/app/thread"
+	"github.com/schwarm/schwarm/app/user"
 )
 
 // Refusals of CloseAsDuplicate.
@@ -19,11 +20,12 @@ var (
 type Service struct {
 	db      *database.DB
 	threads *thread.Service
+	users   *user.Service
 	audit   *audit.Log
 }
 
-// NewService returns a Service that changes threads and posts through threads
-// and records each action in the audit log.
-func NewService(db *database.DB, threads *thread.Service, log *audit.Log) *Service {
-	return &Service{db: db, threads: threads, audit: log}
+// NewService returns a Service that changes threads and posts through threads,
+// members through users, and records each action in the audit log.
+func NewService(db *database.DB, threads *thread.Service, users *user.Service, log *audit.Log) *Service {
+	return &Service{db: db, threads: threads, users: users, audit: log}
 }

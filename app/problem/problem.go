@@ -1,5 +1,7 @@
 package problem
 
+import "errors"
+
 // Error is a refusal with its own response. The fields are unexported because
 // errors made with New are package-level sentinels: no caller may change what
 // another package's error answers.
@@ -25,3 +27,23 @@ func (e *Error) Status() int { return e.status }
 
 // Key returns the i18n key of the message shown to the user.
 func (e *Error) Key() string { return e.key }
+
+// With returns e with args for its message: the values of the message's %s and
+// %d, in order. errors.Is still finds e.
+func (e *Error) With(args ...any) error { return &withArgs{err: e, args: args} }
+
+type withArgs struct {
+	err  *Error
+	args []any
+}
+
+func (w *withArgs) Error() string { return w.err.Error() }
+func (w *withArgs) Unwrap() error { return w.err }
+
+// Args returns the message's values that err carries (see With), or nil.
+func Args(err error) []any {
+	if w, ok := errors.AsType[*withArgs](err); ok {
+		return w.args
+	}
+	return nil
+}

@@ -34,3 +34,21 @@ func TestWrapped(t *testing.T) {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
 }
+
+func TestWith(t *testing.T) {
+	errA := problem.New(http.StatusForbidden, "a.key", "pkg: a")
+	err := fmt.Errorf("pkg: doing x: %w", errA.With("Friday", 3))
+	if !errors.Is(err, errA) {
+		t.Error("errors.Is(wrapped With, errA) = false")
+	}
+	p, ok := errors.AsType[*problem.Error](err)
+	if !ok || p.Key() != "a.key" || p.Status() != http.StatusForbidden {
+		t.Errorf("AsType = %v, %v", p, ok)
+	}
+	if got := problem.Args(err); len(got) != 2 || got[0] != "Friday" || got[1] != 3 {
+		t.Errorf("Args = %v", got)
+	}
+	if got := problem.Args(errA); got != nil {
+		t.Errorf("Args of a plain error = %v", got)
+	}
+}

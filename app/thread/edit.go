@@ -60,6 +60,9 @@ func (s *Service) Edit(ctx context.Context, editor *user.User, postID int64, e E
 		if err := EditError(editor, t, p, s.priv); err != nil {
 			return err
 		}
+		if err := s.mayWrite(editor); err != nil {
+			return err
+		}
 		errs := validate.Errors{}
 		if p.IsQuestion {
 			checkTitle(errs, e.Title)

@@ -35,6 +35,9 @@ func (s *Service) kudos(ctx context.Context, actor *user.User, postID int64, giv
 		if err := KudosError(actor, p); err != nil {
 			return err
 		}
+		if err := s.mayWrite(actor); err != nil {
+			return err
+		}
 		if t.DeletedAt != nil {
 			return ErrNotFound
 		}

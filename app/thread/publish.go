@@ -13,6 +13,12 @@ import (
 // whether the post waits for review: newcomers are limited per day, and their first
 // posts and posts with links wait for a moderator.
 func (s *Service) admit(ctx context.Context, author *user.User, html string) (pending bool, err error) {
+	if err := s.mayWrite(author); err != nil {
+		return false, err
+	}
+	if author.Silenced(s.now()) {
+		return true, nil // every post of a silenced member waits for a moderator
+	}
 	if !IsNewcomer(author, s.priv) {
 		return false, nil
 	}
@@ -63,6 +69,12 @@ func (s *Service) Publish(ctx context.Context, t *Thread, p *Post) (published bo
 		return true, s.publishQuestion(ctx, t)
 	}
 	return true, s.publishAnswer(ctx, t, p)
+}
+
+// mayWrite refuses a suspended member's writes, with the end of the suspension
+// and its reason (the page says it in the viewer's language before it gets here).
+func (s *Service) mayWrite(u *user.User) error {
+	return user.WriteError(u, s.now(), func(t time.Time) string { return t.UTC().Format(time.DateOnly) })
 }
 
 // publishQuestion makes a new or approved question count: in its board's number of

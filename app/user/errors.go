@@ -15,4 +15,7 @@ var (
 	ErrInvalidCredentials = problem.New(http.StatusUnauthorized, "auth.invalid_credentials", "user: invalid credentials")
 	ErrBanned             = problem.New(http.StatusForbidden, "auth.banned", "user: banned")
 	ErrOwnRole            = problem.New(http.StatusConflict, "admin.own_role", "user: cannot change own role")
+	// ErrSuspended comes With the end of the suspension and its reason (see
+	// WriteError).
+	ErrSuspended = problem.New(http.StatusForbidden, "member.suspended", "user: suspended")
 )

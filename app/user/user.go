@@ -33,9 +33,25 @@ type User struct {
 	Role            Role
 	Reputation      int64
 	BannedUntil     *time.Time
+	SuspendedUntil  *time.Time // reads but does not write until then
+	SuspendReason   string
+	SilencedUntil   *time.Time // every post waits for review until then
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 }
+
+// Suspended reports whether the user may not write at now.
+func (u *User) Suspended(now time.Time) bool {
+	return u != nil && u.SuspendedUntil != nil && u.SuspendedUntil.After(now)
+}
+
+// Silenced reports whether every post of the user waits for review at now.
+func (u *User) Silenced(now time.Time) bool {
+	return u != nil && u.SilencedUntil != nil && u.SilencedUntil.After(now)
+}
+
+// NoEnd is the end of a suspension or silence that has none.
+var NoEnd = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 
 // Banned reports whether the user is banned at now.
 func (u *User) Banned(now time.Time) bool { return u.BannedUntil != nil && u.BannedUntil.After(now) }
@@ -356,4 +372,30 @@ func (s *Service) Handles(ctx context.Context, ids []int64) (map[int64]string, e
 		out[r.ID] = r.Handle
 	}
 	return out, nil
+}
+
+// WriteError says why u may not write at now (post, edit, give kudos), or nil:
+// ErrSuspended with the end of the suspension, as until formats it, and its
+// reason.
+func WriteError(u *User, now time.Time, until func(time.Time) string) error {
+	if !u.Suspended(now) {
+		return nil
+	}
+	return ErrSuspended.With(until(*u.SuspendedUntil), u.SuspendReason)
+}
+
+// Restrict sets the suspension and silence of id: until when each lasts (nil:
+// not at all) and the reason. A suspension ends every sign-in of the member, so
+// that no session goes on with the old rights. Call it in the transaction of the
+// moderator's action.
+func (s *Service) Restrict(ctx context.Context, id int64, suspendedUntil, silencedUntil *time.Time, reason string) error {
+	return s.db.InTx(ctx, func(ctx context.Context) error {
+		if err := s.update(ctx, id, map[string]any{"suspended_until": suspendedUntil, "silenced_until": silencedUntil, "suspend_reason": reason}); err != nil {
+			return err
+		}
+		if suspendedUntil != nil {
+			return s.revoker.DeleteForUser(ctx, id)
+		}
+		return nil
+	})
 }

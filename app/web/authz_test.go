@@ -74,6 +74,7 @@ var access = map[string][]string{
 	"GET /settings/profile":           signedIn,
 	"POST /settings/profile":          signedIn,
 	"GET /mod/queue":                  modUp,
+	"POST /u/:handle/restrict":        modUp,
 	"POST /p/:id<int>/reject":         modUp,
 	"GET /mod/audit":                  modUp,
 	"GET /mod/audit.csv":              modUp,

@@ -56,7 +56,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if lang == "" { // failed before the language was picked
 		lang = s.I18n.Match(c.Get(fiber.HeaderAcceptLanguage))
 	}
-	msg := s.I18n.Translate(lang, key)
+	msg := s.I18n.Translate(lang, key, problem.Args(err)...)
 	if wantsJSON(c) {
 		c.Set(fiber.HeaderContentLanguage, lang)
 		return c.Status(status).JSON(fiber.Map{

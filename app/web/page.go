@@ -80,6 +80,17 @@ func (p Page) Ago(t time.Time) string {
 	return p.Date(t)
 }
 
+// Now is the time the page was made at.
+func (p Page) Now() time.Time { return p.now }
+
+// untilText says when a suspension or silence ends, in the page's language.
+func (p Page) untilText(t time.Time) string {
+	if t.Equal(user.NoEnd) {
+		return p.T("restrict.no_end")
+	}
+	return p.Date(t)
+}
+
 // Date formats t as a date in the page's language.
 func (p Page) Date(t time.Time) string {
 	if p.Lang == "de" {

@@ -28,7 +28,8 @@ func (s *Server) routes() {
 	a.Get("/search", s.searchShow)
 	a.Get("/suggest", s.suggest)
 
-	member, writer := s.requireRole(user.RoleMember), []fiber.Handler{s.requireRole(user.RoleMember), s.limitWrites}
+	member := s.requireRole(user.RoleMember)
+	writer := []fiber.Handler{member, s.refuseSuspended, s.limitWrites}
 	a.Get("/ask", member, s.askForm)
 	a.Post("/ask", append(writer, s.ask)...)
 	a.Post("/ask/solved", append(writer, s.askSolved)...)
@@ -36,8 +37,8 @@ func (s *Server) routes() {
 	a.Get("/p/:id<int>/edit", member, s.postEditForm)
 	a.Post("/p/:id<int>/edit", append(writer, s.postEdit)...)
 	a.Get("/p/:id<int>/history", s.postHistory)
-	a.Post("/p/:id<int>/delete", member, s.postDelete)
-	a.Post("/p/:id<int>/restore", member, s.postRestore)
+	a.Post("/p/:id<int>/delete", member, s.refuseSuspended, s.postDelete)
+	a.Post("/p/:id<int>/restore", member, s.refuseSuspended, s.postRestore)
 	a.Post("/p/:id<int>/kudos", append(writer, s.postKudos)...)
 	a.Post("/p/:id<int>/accept", append(writer, s.postAccept)...)
 	a.Post("/t/:id<int>/unaccept", append(writer, s.threadUnaccept)...)
@@ -56,10 +57,11 @@ func (s *Server) routes() {
 	a.Post("/language", s.languageSwitch)
 
 	a.Get("/settings/profile", member, s.profileForm)
-	a.Post("/settings/profile", member, s.profileSave)
+	a.Post("/settings/profile", member, s.refuseSuspended, s.profileSave)
 
 	a.Get("/mod/queue", s.requireRole(user.RoleModerator), s.modQueue)
 	a.Post("/p/:id<int>/reject", s.requireRole(user.RoleModerator), s.postReject)
+	a.Post("/u/:handle/restrict", s.requireRole(user.RoleModerator), s.userRestrict)
 	a.Get("/mod/audit", s.requireRole(user.RoleModerator), s.modAudit)
 	a.Get("/mod/audit.csv", s.requireRole(user.RoleModerator), s.modAuditExport)
 

@@ -2,19 +2,38 @@ package web
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/schwarm/schwarm/app/moderation"
 	"github.com/schwarm/schwarm/app/reputation"
 	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/user"
+	"github.com/schwarm/schwarm/app/validate"
 )
 
 type userPage struct {
 	Page
-	Profile  *user.User
-	Rep      *reputation.Standing
-	Activity []thread.Activity
+	Profile     *user.User
+	Rep         *reputation.Standing
+	Activity    []thread.Activity
+	CanRestrict bool // the viewer may suspend or silence this member
+	Errors      validate.Errors
+}
+
+// Restricted says whether the member is suspended or silenced now; only staff
+// and the member see it.
+func (p *userPage) Restricted() bool {
+	return p.Profile.Suspended(p.now) || p.Profile.Silenced(p.now)
+}
+
+// Until says when a restriction ends, "until further notice" for none.
+func (p *userPage) Until(t *time.Time) string { return p.untilText(*t) }
+
+// SeesRestriction says whether the viewer may see the member's restrictions.
+func (p *userPage) SeesRestriction() bool {
+	return p.User != nil && (p.User.ID == p.Profile.ID || thread.CanModerate(p.User))
 }
 
 // StandingLabel is the profile's rank, or staff label.
@@ -54,5 +73,5 @@ func (s *Server) userShow(c *fiber.Ctx) error {
 	}
 	p := s.newPage(c, "")
 	p.Title = u.DisplayName
-	return s.render(c, "user_show", &userPage{Page: p, Profile: u, Rep: st, Activity: activity})
+	return s.render(c, "user_show", &userPage{Page: p, Profile: u, Rep: st, Activity: activity, CanRestrict: moderation.CanActOn(p.User, u)})
 }

@@ -26,7 +26,6 @@ var (
 	signedIn  = viewers[1:]
 	ownerUp   = []string{"owner", "moderator", "admin"} // the author, and staff who moderate
 	askerUp   = []string{"owner", "agent", "moderator", "admin"}
-	staffUp   = viewers[3:]
 	modUp     = viewers[4:]
 	adminOnly = viewers[5:]
 )

@@ -44,17 +44,24 @@ func (e *effects) Handle(ctx context.Context, records []outbox.Entry) error {
 	if e.fail != nil && e.fail(records) {
 		return errors.New("the mail server is down")
 	}
-	for _, r := range records {
-		ev, err := event.Decode[event.KudosGiven](r)
-		if err != nil {
-			return err
+	// One transaction: a reader sees a batch's effects and deliveries together.
+	err := e.db.InTx(ctx, func(ctx context.Context) error {
+		for _, r := range records {
+			ev, err := event.Decode[event.KudosGiven](r)
+			if err != nil {
+				return err
+			}
+			if err := e.db.Writer(ctx).Exec("INSERT INTO test_effects (record_id, post_id) VALUES (?, ?) ON CONFLICT DO NOTHING", r.ID, ev.PostID).Error; err != nil {
+				return err
+			}
+			if err := e.db.Writer(ctx).Exec("INSERT INTO test_deliveries (record_id) VALUES (?)", r.ID).Error; err != nil {
+				return err
+			}
 		}
-		if err := e.db.Writer(ctx).Exec("INSERT INTO test_effects (record_id, post_id) VALUES (?, ?) ON CONFLICT DO NOTHING", r.ID, ev.PostID).Error; err != nil {
-			return err
-		}
-		if err := e.db.Writer(ctx).Exec("INSERT INTO test_deliveries (record_id) VALUES (?)", r.ID).Error; err != nil {
-			return err
-		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if e.after != nil {
 		e.after()
@@ -222,7 +229,7 @@ func TestOneNodeAtATimeReadsForAConsumer(t *testing.T) {
 	c := &effects{db: db, name: "rollup"}
 	var stops []func()
 	for _, node := range []string{"node-a", "node-b"} {
-		s := event.NewStream(db, apptest.Log(t), node, event.Options{Interval: time.Millisecond, Lease: 50 * time.Millisecond, Batch: 3})
+		s := event.NewStream(db, apptest.Log(t), node, event.Options{Interval: time.Millisecond, Lease: time.Second, Batch: 3})
 		s.Add(c)
 		stops = append(stops, run(t, s))
 	}

@@ -15,35 +15,27 @@ import (
 // about others' posts: not found for a deleted one, forbidden otherwise; their
 // own posts they delete through app/thread.
 func (s *Service) Delete(ctx context.Context, mod *user.User, postID int64) (*thread.Thread, error) {
-	var deleted *thread.Thread
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		p, t, err := s.threads.LockPostInThread(ctx, mod, postID)
-		if err != nil {
-			return err
-		}
-		if !thread.CanModerate(mod) {
-			return thread.ErrForbidden
-		}
-		deleted = t
-		if p.DeletedAt != nil || (p.IsQuestion && t.DeletedAt != nil) {
-			return nil // already deleted
-		}
-		if err := s.threads.SetDeleted(ctx, mod, t, p, true, nil); err != nil {
-			return err
-		}
-		return s.audit.Record(ctx, audit.Entry{ActorID: mod.ID, Action: audit.DeletePost, MemberID: audit.Ref(p.AuthorID),
-			ThreadID: audit.Ref(t.ID), PostID: audit.Ref(p.ID)})
-	})
+	t, err := s.setDeleted(ctx, mod, postID, true)
 	if err != nil {
 		return nil, fmt.Errorf("post %d: delete: %w", postID, err)
 	}
-	return deleted, nil
+	return t, nil
 }
 
 // Restore brings back a deleted post, whoever deleted it, as a moderator; a
 // post another moderator hid gives its author the reputation back.
 func (s *Service) Restore(ctx context.Context, mod *user.User, postID int64) (*thread.Thread, error) {
-	var restored *thread.Thread
+	t, err := s.setDeleted(ctx, mod, postID, false)
+	if err != nil {
+		return nil, fmt.Errorf("post %d: restore: %w", postID, err)
+	}
+	return t, nil
+}
+
+// setDeleted deletes or restores postID as the moderator mod, audited, in one
+// transaction; a post already so changes nothing.
+func (s *Service) setDeleted(ctx context.Context, mod *user.User, postID int64, deleted bool) (*thread.Thread, error) {
+	var changed *thread.Thread
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		p, t, err := s.threads.LockPostInThread(ctx, mod, postID)
 		if err != nil {
@@ -52,19 +44,20 @@ func (s *Service) Restore(ctx context.Context, mod *user.User, postID int64) (*t
 		if !thread.CanModerate(mod) {
 			return thread.ErrForbidden
 		}
-		restored = t
+		changed = t
 		deletedBy := thread.DeletedBy(t, p)
-		if deletedBy == nil {
-			return nil // not deleted
+		if (deletedBy != nil) == deleted {
+			return nil // deleted, or not deleted, already
 		}
-		if err := s.threads.SetDeleted(ctx, mod, t, p, false, deletedBy); err != nil {
+		action := audit.RestorePost
+		if deleted {
+			action = audit.DeletePost
+		}
+		if err := s.threads.SetDeleted(ctx, mod, t, p, deleted, deletedBy); err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, audit.Entry{ActorID: mod.ID, Action: audit.RestorePost, MemberID: audit.Ref(p.AuthorID),
+		return s.audit.Record(ctx, audit.Entry{ActorID: mod.ID, Action: action, MemberID: audit.Ref(p.AuthorID),
 			ThreadID: audit.Ref(t.ID), PostID: audit.Ref(p.ID)})
 	})
-	if err != nil {
-		return nil, fmt.Errorf("post %d: restore: %w", postID, err)
-	}
-	return restored, nil
+	return changed, err
 }

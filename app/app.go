@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -104,6 +105,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	}
 	a.Threads.SetLedger(a.Rep, thread.Privileges{TrustReputation: int64(cfg.TrustReputation), ReviewFirstPosts: cfg.ReviewFirstPosts,
 		NewcomerPostsPerDay: cfg.NewcomerPostsPerDay, EditOthersReputation: int64(cfg.EditOthersReputation)})
+	blocked := make([]string, 0, len(cfg.SpamBlockWords))
+	for _, w := range cfg.SpamBlockWords {
+		if w = strings.ToLower(strings.TrimSpace(w)); w != "" {
+			blocked = append(blocked, w)
+		}
+	}
+	a.Threads.SetSpamRules(thread.SpamRules{MaxLinks: cfg.SpamMaxLinks, NewAccount: cfg.SpamNewAccount.Duration,
+		Repeat: cfg.SpamRepeat.Duration, BlockWords: blocked})
 	a.Audit = audit.New(db, now)
 	a.Moderation = moderation.NewService(db, a.Threads, a.Users, a.Audit)
 	a.Deflect = deflection.NewService(db, a.Threads, now)

@@ -36,12 +36,16 @@ type Config struct {
 	UploadMaxBytes int      `env:"SCHWARM_UPLOAD_MAX_BYTES" default:"5242880" help:"Largest image a member may upload, in bytes (at most 64 MiB)."`
 	ImageHosts     []string `env:"SCHWARM_IMAGE_HOSTS" default:"" help:"Comma-separated hosts (host or host:port) whose https images posts may show; images uploaded to the forum are always shown."`
 
-	Points               Points `env:"SCHWARM_REPUTATION_POINTS" default:"kudos=10,solution=15,unanswered_answer=2,accept=2,hidden=-10" help:"Reputation points per ledger event: kudos received, answer accepted as solution, answering an unanswered question, accepting an answer to one's own question, post hidden by a moderator."`
-	Ranks                Ranks  `env:"SCHWARM_RANKS" default:"Newcomer:0,Helper:50,Expert:250,Guru:1000,Legend:5000" help:"Member ranks as name:reputation from the lowest up; the first must start at 0."`
-	TrustReputation      int    `env:"SCHWARM_TRUST_REPUTATION" default:"20" help:"Reputation from which a member is no longer a newcomer; newcomers' first posts and posts with links wait for review, and their posts per day are limited (0 = nobody is a newcomer)."`
-	ReviewFirstPosts     int    `env:"SCHWARM_REVIEW_FIRST_POSTS" default:"1" help:"How many of a newcomer's first posts wait for a moderator's approval (0 = none)."`
-	NewcomerPostsPerDay  int    `env:"SCHWARM_NEWCOMER_POSTS_PER_DAY" default:"10" help:"Questions and answers a newcomer may post per 24 hours (0 = no limit)."`
-	EditOthersReputation int    `env:"SCHWARM_EDIT_OTHERS_REPUTATION" default:"1000" help:"Reputation from which a member may edit other members' posts, every edit kept as a revision (0 = moderators only)."`
+	Points               Points   `env:"SCHWARM_REPUTATION_POINTS" default:"kudos=10,solution=15,unanswered_answer=2,accept=2,hidden=-10" help:"Reputation points per ledger event: kudos received, answer accepted as solution, answering an unanswered question, accepting an answer to one's own question, post hidden by a moderator."`
+	Ranks                Ranks    `env:"SCHWARM_RANKS" default:"Newcomer:0,Helper:50,Expert:250,Guru:1000,Legend:5000" help:"Member ranks as name:reputation from the lowest up; the first must start at 0."`
+	TrustReputation      int      `env:"SCHWARM_TRUST_REPUTATION" default:"20" help:"Reputation from which a member is no longer a newcomer; newcomers' first posts and posts with links wait for review, and their posts per day are limited (0 = nobody is a newcomer)."`
+	ReviewFirstPosts     int      `env:"SCHWARM_REVIEW_FIRST_POSTS" default:"1" help:"How many of a newcomer's first posts wait for a moderator's approval (0 = none)."`
+	NewcomerPostsPerDay  int      `env:"SCHWARM_NEWCOMER_POSTS_PER_DAY" default:"10" help:"Questions and answers a newcomer may post per 24 hours (0 = no limit)."`
+	SpamMaxLinks         int      `env:"SCHWARM_SPAM_MAX_LINKS" default:"3" help:"A post by a member with more links than this waits for review (0 = any number)."`
+	SpamNewAccount       Duration `env:"SCHWARM_SPAM_NEW_ACCOUNT" default:"24h" help:"A post with a link from an account younger than this waits for review."`
+	SpamRepeat           Duration `env:"SCHWARM_SPAM_REPEAT" default:"24h" help:"A member's post with the same text as one of theirs within this waits for review."`
+	SpamBlockWords       []string `env:"SCHWARM_SPAM_BLOCK_WORDS" default:"" help:"Comma-separated words or phrases (any case) that send a member's post to the review queue."`
+	EditOthersReputation int      `env:"SCHWARM_EDIT_OTHERS_REPUTATION" default:"1000" help:"Reputation from which a member may edit other members' posts, every edit kept as a revision (0 = moderators only)."`
 
 	ShutdownTimeout Duration `env:"SCHWARM_SHUTDOWN_TIMEOUT" default:"15s" help:"How long a stopping server waits for requests in flight to finish."`
 	OutboxRetention Duration `env:"SCHWARM_OUTBOX_RETENTION" default:"168h" help:"How long the record of each change stays for search indexes to apply (at least 1h); a node whose index is further behind rebuilds it while serving."`

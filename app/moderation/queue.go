@@ -32,6 +32,7 @@ type Item struct {
 	Title      string
 	Question   bool
 	HTML       string // rendered and sanitized on write
+	HeldReason string // why it waits (thread.Held…); "" for posts held before reasons were kept
 	CreatedAt  time.Time
 	AuthorID   int64
 	Handle     string
@@ -51,7 +52,7 @@ func (s *Service) Queue(ctx context.Context, mod *user.User, after int64, limit 
 		return nil, thread.ErrForbidden
 	}
 	var items []Item
-	err := s.db.Reader(ctx).Raw(`SELECT p.id AS post_id, p.thread_id, t.title, p.is_question AS question, p.html, p.created_at,
+	err := s.db.Reader(ctx).Raw(`SELECT p.id AS post_id, p.thread_id, t.title, p.is_question AS question, p.html, p.held_reason, p.created_at,
 			u.id AS author_id, u.handle, u.reputation, u.created_at AS joined_at,
 			(SELECT COUNT(*) FROM posts o WHERE o.author_id = u.id AND NOT o.pending AND o.deleted_at IS NULL) AS published,
 			(SELECT COUNT(*) FROM posts o WHERE o.author_id = u.id AND o.deleted_by IS NOT NULL AND o.deleted_by <> u.id) AS rejected

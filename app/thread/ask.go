@@ -108,16 +108,17 @@ func (s *Service) Create(ctx context.Context, author *user.User, a Ask) (*Thread
 	t := &Thread{BoardID: a.BoardID, AuthorID: author.ID, Title: a.Title, Slug: Slugify(a.Title),
 		Language: a.Language, State: StateOpen, CreatedAt: now, LastActivityAt: now}
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		pending, err := s.admit(ctx, author, html)
+		held, err := s.admit(ctx, author, a.Body, html)
 		if err != nil {
 			return err
 		}
+		pending := held != ""
 		t.Pending = pending
 		w := s.db.Writer(ctx)
 		if err := w.Create(t).Error; err != nil {
 			return err
 		}
-		p := &Post{ThreadID: t.ID, AuthorID: author.ID, IsQuestion: true, Source: a.Body, HTML: html, CreatedAt: now, UpdatedAt: now, Pending: pending}
+		p := &Post{ThreadID: t.ID, AuthorID: author.ID, IsQuestion: true, Source: a.Body, HTML: html, CreatedAt: now, UpdatedAt: now, Pending: pending, HeldReason: held}
 		if err := w.Create(p).Error; err != nil {
 			return err
 		}

@@ -9,35 +9,43 @@ import (
 	"github.com/schwarm/schwarm/app/user"
 )
 
-// admit decides, inside the writing transaction, whether author may post now and
-// whether the post waits for review: newcomers are limited per day, and their first
-// posts and posts with links wait for a moderator.
-func (s *Service) admit(ctx context.Context, author *user.User, html string) (pending bool, err error) {
+// admit decides, inside the writing transaction, whether author may post now
+// and why the post waits for review ("" = it does not): newcomers are limited
+// per day, and HoldReason holds a newcomer's first posts and links, silenced
+// members' posts and what the spam rules catch.
+func (s *Service) admit(ctx context.Context, author *user.User, source, html string) (held string, err error) {
 	if err := s.mayWrite(author); err != nil {
-		return false, err
+		return "", err
 	}
-	if author.Silenced(s.now()) {
-		return true, nil // every post of a silenced member waits for a moderator
-	}
-	if !IsNewcomer(author, s.priv) {
-		return false, nil
+	if author.Role.IsStaff() {
+		return "", nil
 	}
 	r := s.db.Writer(ctx)
-	var today, published int64
-	if err := r.Table("posts").Where("author_id = ? AND created_at > ?", author.ID, s.now().Add(-24*time.Hour)).
-		Count(&today).Error; err != nil {
-		return false, err
-	}
-	if s.priv.NewcomerPostsPerDay > 0 && today >= int64(s.priv.NewcomerPostsPerDay) {
-		return false, ErrDailyLimit
-	}
-	if s.priv.ReviewFirstPosts > 0 {
-		if err := r.Table("posts").Where("author_id = ? AND NOT pending", author.ID).Limit(s.priv.ReviewFirstPosts).
-			Count(&published).Error; err != nil {
-			return false, err
+	dayAgo := s.now().Add(-24 * time.Hour)
+	var published int64
+	if IsNewcomer(author, s.priv) {
+		var today int64
+		if err := r.Table("posts").Where("author_id = ? AND created_at > ?", author.ID, dayAgo).Count(&today).Error; err != nil {
+			return "", err
+		}
+		if s.priv.NewcomerPostsPerDay > 0 && today >= int64(s.priv.NewcomerPostsPerDay) {
+			return "", ErrDailyLimit
+		}
+		if s.priv.ReviewFirstPosts > 0 {
+			if err := r.Table("posts").Where("author_id = ? AND NOT pending", author.ID).Limit(s.priv.ReviewFirstPosts).
+				Count(&published).Error; err != nil {
+				return "", err
+			}
 		}
 	}
-	return NeedsReview(author, s.priv, published, strings.Contains(html, "<a ")), nil
+	var repeated int64
+	if s.spam.Repeat > 0 {
+		if err := r.Table("posts").Where("author_id = ? AND created_at > ? AND source = ?", author.ID, s.now().Add(-s.spam.Repeat), source).
+			Limit(1).Count(&repeated).Error; err != nil {
+			return "", err
+		}
+	}
+	return HoldReason(author, s.priv, s.spam, s.now(), Draft{Source: source, Links: strings.Count(html, "<a "), Published: published, Repeated: repeated > 0}), nil
 }
 
 // Publish takes p, a post in t that waited for review, out of review: it counts

@@ -36,11 +36,12 @@ func (s *Service) Reply(ctx context.Context, author *user.User, threadID int64, 
 		if t.DuplicateOf != nil {
 			return ErrDuplicate
 		}
-		pending, err := s.admit(ctx, author, html)
+		held, err := s.admit(ctx, author, body, html)
 		if err != nil {
 			return err
 		}
-		p.Pending = pending
+		pending := held != ""
+		p.Pending, p.HeldReason = pending, held
 		if err := s.db.Writer(ctx).Create(p).Error; err != nil {
 			return err
 		}

@@ -75,13 +75,6 @@ func IsNewcomer(u *user.User, priv Privileges) bool {
 	return u != nil && u.Role == user.RoleMember && u.Reputation < priv.TrustReputation
 }
 
-// NeedsReview reports whether a post by u waits for a moderator: a newcomer's
-// first posts (published counts those already out) and a newcomer's posts with
-// links, the usual shape of spam.
-func NeedsReview(u *user.User, priv Privileges, published int64, hasLink bool) bool {
-	return IsNewcomer(u, priv) && (published < int64(priv.ReviewFirstPosts) || hasLink)
-}
-
 // CanAccept reports whether u may choose or withdraw t's solution: the asker,
 // agents and moderators.
 func CanAccept(u *user.User, t *Thread) bool {

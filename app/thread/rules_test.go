@@ -99,25 +99,37 @@ func TestPrivilegeRules(t *testing.T) {
 	post := &thread.Post{AuthorID: 1}
 	pending := &thread.Post{AuthorID: 1, Pending: true}
 
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	rules := thread.SpamRules{MaxLinks: 3, NewAccount: 24 * time.Hour, BlockWords: []string{"casino", "cheap pills"}}
+	old := &user.User{ID: 6, Role: user.RoleMember, Reputation: 100, CreatedAt: now.AddDate(0, -1, 0)}
+	young := &user.User{ID: 7, Role: user.RoleMember, Reputation: 100, CreatedAt: now.Add(-time.Hour)}
+	silenced := &user.User{ID: 8, Role: user.RoleMember, Reputation: 100, CreatedAt: now.AddDate(-1, 0, 0), SilencedUntil: &user.NoEnd}
 	review := []struct {
-		name      string
-		u         *user.User
-		published int64
-		link      bool
-		want      bool
+		name string
+		u    *user.User
+		d    thread.Draft
+		want string
 	}{
-		{"newcomer's first post", newcomer, 0, false, true},
-		{"newcomer's second post", newcomer, 1, false, true},
-		{"newcomer's third post", newcomer, 2, false, false},
-		{"newcomer's post with a link", newcomer, 9, true, true},
-		{"member's first post", member, 0, false, false},
-		{"member's post with a link", member, 9, true, false},
-		{"agent with no reputation", agent, 0, true, false},
-		{"guest", nil, 0, false, false},
+		{"newcomer's first post", newcomer, thread.Draft{}, thread.HeldNewcomer},
+		{"newcomer's second post", newcomer, thread.Draft{Published: 1}, thread.HeldNewcomer},
+		{"newcomer's third post", newcomer, thread.Draft{Published: 2}, ""},
+		{"newcomer's post with a link", newcomer, thread.Draft{Published: 9, Links: 1}, thread.HeldLink},
+		{"member's first post", member, thread.Draft{}, ""},
+		{"member's post with a link", old, thread.Draft{Published: 9, Links: 1}, ""},
+		{"member's post with 3 links", old, thread.Draft{Links: 3}, ""},
+		{"member's post with 4 links", old, thread.Draft{Links: 4}, thread.HeldLinks},
+		{"a day-old account's link", young, thread.Draft{Links: 1}, thread.HeldNewAccount},
+		{"a day-old account without links", young, thread.Draft{}, ""},
+		{"the same text again", old, thread.Draft{Repeated: true}, thread.HeldRepeat},
+		{"a blocked word", old, thread.Draft{Source: "Best CASINO in town"}, thread.HeldBlocked},
+		{"a blocked phrase", old, thread.Draft{Source: "buy cheap pills here"}, thread.HeldBlocked},
+		{"silenced", silenced, thread.Draft{}, thread.HeldSilenced},
+		{"agent with no reputation", agent, thread.Draft{Links: 9, Repeated: true, Source: "casino"}, ""},
+		{"guest", nil, thread.Draft{}, ""},
 	}
 	for _, tt := range review {
-		if got := thread.NeedsReview(tt.u, priv, tt.published, tt.link); got != tt.want {
-			t.Errorf("NeedsReview(%s) = %v, want %v", tt.name, got, tt.want)
+		if got := thread.HoldReason(tt.u, priv, rules, now, tt.d); got != tt.want {
+			t.Errorf("HoldReason(%s) = %q, want %q", tt.name, got, tt.want)
 		}
 	}
 	if thread.IsNewcomer(newcomer, thread.Privileges{}) {

@@ -78,7 +78,8 @@ type Post struct {
 	DeletedAt     *time.Time
 	DeletedBy     *int64
 	KudosCount    int
-	Pending       bool // waits for review: only its author and moderators see it
+	Pending       bool   // waits for review: only its author and moderators see it
+	HeldReason    string // why it waited, one of the Held constants; "" if it never did
 }
 
 // SafeHTML is the post's stored HTML for templates. It was sanitized by app/markup
@@ -99,6 +100,7 @@ type Service struct {
 	deleteAfter time.Duration // how long authors may delete their own posts
 	ledger      Ledger
 	priv        Privileges
+	spam        SpamRules
 }
 
 // NewService returns a Service; authors may delete their own posts for deleteWindow.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/schwarm/schwarm/app/apptest"
 	"github.com/schwarm/schwarm/app/board"
@@ -99,4 +100,38 @@ func mustThread(t *testing.T, srv *apptest.Server, id int64) *thread.Thread {
 		t.Fatal(err)
 	}
 	return th
+}
+
+// TestSpamRulesHoldPosts: what the spam rules catch from a trusted member goes
+// to the review queue with the reason, not onto the thread page.
+func TestSpamRulesHoldPosts(t *testing.T) {
+	srv := apptest.NewServer(t, apptest.ServerOptions{Config: func(c *config.Config) {
+		c.SpamMaxLinks, c.SpamBlockWords = 1, []string{"casino"}
+		c.SpamNewAccount.Duration, c.SpamRepeat.Duration = 24*time.Hour, 24*time.Hour
+	}})
+	ctx := context.Background()
+	th := seedThread(t, srv)
+	otto := srv.Fixtures.Other // minutes old, no newcomer (trust is 0 in tests)
+	for _, c := range []struct{ body, reason string }{
+		{"Restart the router, then wait two minutes.", ""},
+		{"Restart the router, then wait two minutes.", "the same text as another post"},
+		{"Try the Casino bonus.", "a word of the block list"},
+		{"See [one](https://a.example) and [two](https://b.example).", "more links than a post may hold"},
+		{"See [the manual](https://a.example).", "a link from an account less than a day old"},
+	} {
+		p, err := srv.App.Threads.Reply(ctx, otto, th.ID, c.body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if held := p.Pending; held != (c.reason != "") {
+			t.Errorf("%q: held %v, want %v", c.body, held, c.reason != "")
+		}
+	}
+	mod := srv.Client(t)
+	mod.Login("mia_mod", apptest.Password)
+	mustContain(t, mod.Get("/mod/queue"), `<span class="count">4</span>`, "the same text as another post", "a word of the block list",
+		"more links than a post may hold", "a link from an account less than a day old")
+	if r := srv.Client(t).Get(fmt.Sprintf("/t/%d/%s", th.ID, th.Slug)); strings.Contains(r.Body, "Casino") {
+		t.Error("a held post shows on the thread page")
+	}
 }

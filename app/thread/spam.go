@@ -1,0 +1,68 @@
+package thread
+
+import (
+	"strings"
+	"time"
+
+	"github.com/schwarm/schwarm/app/user"
+)
+
+// Why a post waits for review; each is also an i18n key under "held.".
+const (
+	HeldNewcomer   = "newcomer"    // one of a newcomer's first posts
+	HeldLink       = "link"        // a link from a newcomer
+	HeldLinks      = "links"       // more links than SpamRules.MaxLinks
+	HeldNewAccount = "new_account" // a link from an account younger than SpamRules.NewAccount
+	HeldBlocked    = "blocked"     // a word of the block list
+	HeldRepeat     = "repeat"      // the same text again within SpamRules.Repeat
+	HeldSilenced   = "silenced"    // every post of a silenced member
+)
+
+// SpamRules are the content checks that send a new post to the review queue
+// instead of publishing it. Staff are never held.
+type SpamRules struct {
+	MaxLinks   int           // links a post may hold (0 = any number)
+	NewAccount time.Duration // an account younger than this posting a link is held (0 = none)
+	BlockWords []string      // lower-case words or phrases that hold a post
+	Repeat     time.Duration // the same text from one author within this is held (0 = never)
+}
+
+// SetSpamRules sets the content checks; app.New calls it. Without it only
+// newcomers and silenced members are held.
+func (s *Service) SetSpamRules(r SpamRules) { s.spam = r }
+
+// Draft is what the checks read of a new post and its author's recent posts.
+type Draft struct {
+	Source    string // the markdown
+	Links     int    // links in the rendered post
+	Published int64  // the author's posts out of review (up to Privileges.ReviewFirstPosts)
+	Repeated  bool   // the author posted the same text within SpamRules.Repeat
+}
+
+// HoldReason says why a new post d by u waits for review, or "": u's
+// restrictions and standing first, then what the post holds.
+func HoldReason(u *user.User, priv Privileges, rules SpamRules, now time.Time, d Draft) string {
+	switch {
+	case u == nil || u.Role.IsStaff():
+		return ""
+	case u.Silenced(now):
+		return HeldSilenced
+	case IsNewcomer(u, priv) && d.Published < int64(priv.ReviewFirstPosts):
+		return HeldNewcomer
+	case IsNewcomer(u, priv) && d.Links > 0:
+		return HeldLink
+	case rules.MaxLinks > 0 && d.Links > rules.MaxLinks:
+		return HeldLinks
+	case rules.NewAccount > 0 && d.Links > 0 && now.Sub(u.CreatedAt) < rules.NewAccount:
+		return HeldNewAccount
+	case d.Repeated:
+		return HeldRepeat
+	}
+	text := strings.ToLower(d.Source)
+	for _, w := range rules.BlockWords {
+		if w != "" && strings.Contains(text, w) {
+			return HeldBlocked
+		}
+	}
+	return ""
+}

@@ -115,6 +115,7 @@ func Config(t testing.TB, edit func(*config.Config)) config.Config {
 	// Fixture accounts are minutes old and tests post the same words again:
 	// the spam rules that read those are off unless a test says so.
 	cfg.SpamNewAccount.Duration, cfg.SpamRepeat.Duration = 0, 0
+	cfg.SignupMinFill.Duration = 0 // test clients send forms at once
 	if edit != nil {
 		edit(&cfg)
 	}

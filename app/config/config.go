@@ -28,6 +28,7 @@ type Config struct {
 	DefaultLocale  string   `env:"SCHWARM_DEFAULT_LOCALE" default:"en" help:"Language for visitors whose browser asks for none we have: en or de."`
 	SessionTTL     Duration `env:"SCHWARM_SESSION_TTL" default:"720h" help:"How long a sign-in lasts without activity."`
 	LoginRate      Rate     `env:"SCHWARM_RATE_LOGIN" default:"10/15m" help:"Sign-in attempts allowed per client address and per account in the window (N/duration)."`
+	SignupMinFill  Duration `env:"SCHWARM_SIGNUP_MIN_FILL" default:"3s" help:"A sign-up form sent back sooner than this after it was shown is refused as a script's."`
 	SignupRate     Rate     `env:"SCHWARM_RATE_SIGNUP" default:"5/1h" help:"Sign-ups allowed per client address in the window (N/duration)."`
 	WriteRate      Rate     `env:"SCHWARM_RATE_WRITE" default:"30/10m" help:"Questions, answers and edits allowed per member in the window (N/duration); staff are not limited."`
 	DeleteWindow   Duration `env:"SCHWARM_DELETE_WINDOW" default:"24h" help:"How long authors may delete (and undelete) their own posts; moderators always may."`

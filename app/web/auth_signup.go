@@ -1,7 +1,12 @@
 package web
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -18,21 +23,53 @@ type signupForm struct {
 
 type signupPage struct {
 	Page
-	Form   signupForm
-	Errors validate.Errors
-	Next   string
+	Form    signupForm
+	Errors  validate.Errors
+	Next    string
+	Started string // when the form was shown, signed (see signupStarted)
 }
 
 func (s *Server) signupForm(c *fiber.Ctx) error {
 	if currentUser(c) != nil {
 		return c.Redirect("/", fiber.StatusSeeOther)
 	}
-	return s.render(c, "auth_signup", &signupPage{Page: s.newPage(c, "auth.signup"), Next: safeNext(c.Query("next"))})
+	return s.render(c, "auth_signup", &signupPage{Page: s.newPage(c, "auth.signup"), Next: safeNext(c.Query("next")), Started: s.signupStarted(s.Now())})
+}
+
+// signupStarted signs the time a sign-up form was shown: a form sent back
+// sooner than SCHWARM_SIGNUP_MIN_FILL after it was filled by a script, not a
+// person. The signature keeps a script from sending an old time of its own.
+func (s *Server) signupStarted(at time.Time) string {
+	ts := strconv.FormatInt(at.UnixMilli(), 10)
+	m := hmac.New(sha256.New, s.CSRFKey)
+	m.Write([]byte("signup-started:" + ts))
+	return ts + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
+}
+
+// signupBot says whether a sign-up looks sent by a script: the field hidden from
+// people filled in, or the form sent back too soon or with a time not ours.
+func (s *Server) signupBot(c *fiber.Ctx) bool {
+	if c.FormValue("website") != "" {
+		return true
+	}
+	least := s.Config.SignupMinFill.Duration
+	if least <= 0 {
+		return false
+	}
+	ts, _, _ := strings.Cut(c.FormValue("started"), ".")
+	ms, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil || !hmac.Equal([]byte(s.signupStarted(time.UnixMilli(ms))), []byte(c.FormValue("started"))) {
+		return true
+	}
+	return s.Now().Sub(time.UnixMilli(ms)) < least
 }
 
 func (s *Server) signup(c *fiber.Ctx) error {
 	f := signupForm{Handle: c.FormValue("handle"), DisplayName: c.FormValue("display_name"), Email: c.FormValue("email")}
-	page := &signupPage{Page: s.newPage(c, "auth.signup"), Form: f, Next: safeNext(c.FormValue("next"))}
+	page := &signupPage{Page: s.newPage(c, "auth.signup"), Form: f, Next: safeNext(c.FormValue("next")), Started: s.signupStarted(s.Now())}
+	if s.signupBot(c) {
+		return s.formError(c, "auth_signup", page, &page.Errors, validate.Errors{"": "auth.signup_too_fast"})
+	}
 	_, token, err := s.Auth.SignUp(c.UserContext(), user.Registration{
 		Handle: f.Handle, DisplayName: f.DisplayName, Email: f.Email,
 		Password: c.FormValue("password"), Locale: page.Lang,

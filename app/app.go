@@ -351,7 +351,7 @@ func (a *App) housekeep(ctx context.Context) {
 	} else if n > 0 {
 		a.Log.Info("purged expired sessions", "count", n)
 	}
-	if err := a.Limiter.Purge(ctx, max(a.Config.LoginRate.Window, a.Config.SignupRate.Window, a.Config.WriteRate.Window)); err != nil && ctx.Err() == nil {
+	if err := a.Limiter.Purge(ctx, max(a.Config.LoginRate.Window, a.Config.SignupRate.Window, a.Config.WriteRate.Window, a.Config.WriteAddressRate.Window)); err != nil && ctx.Err() == nil {
 		a.Log.Warn("purge rate limits", "err", err)
 	}
 	if _, err := a.Deflect.AbandonStale(ctx); err != nil && ctx.Err() == nil {

@@ -25,14 +25,15 @@ type Config struct {
 	LogLevel  string `env:"SCHWARM_LOG_LEVEL" default:"info" help:"Log level: debug, info, warn or error."`
 	LogFormat string `env:"SCHWARM_LOG_FORMAT" default:"text" help:"Log format: text or json."`
 
-	DefaultLocale  string   `env:"SCHWARM_DEFAULT_LOCALE" default:"en" help:"Language for visitors whose browser asks for none we have: en or de."`
-	SessionTTL     Duration `env:"SCHWARM_SESSION_TTL" default:"720h" help:"How long a sign-in lasts without activity."`
-	LoginRate      Rate     `env:"SCHWARM_RATE_LOGIN" default:"10/15m" help:"Sign-in attempts allowed per client address and per account in the window (N/duration)."`
-	SignupMinFill  Duration `env:"SCHWARM_SIGNUP_MIN_FILL" default:"3s" help:"A sign-up form sent back sooner than this after it was shown is refused as a script's."`
-	SignupRate     Rate     `env:"SCHWARM_RATE_SIGNUP" default:"5/1h" help:"Sign-ups allowed per client address in the window (N/duration)."`
-	WriteRate      Rate     `env:"SCHWARM_RATE_WRITE" default:"30/10m" help:"Questions, answers and edits allowed per member in the window (N/duration); staff are not limited."`
-	DeleteWindow   Duration `env:"SCHWARM_DELETE_WINDOW" default:"24h" help:"How long authors may delete (and undelete) their own posts; moderators always may."`
-	TrustedProxies []string `env:"SCHWARM_TRUSTED_PROXIES" default:"" help:"Comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed for the client address."`
+	DefaultLocale    string   `env:"SCHWARM_DEFAULT_LOCALE" default:"en" help:"Language for visitors whose browser asks for none we have: en or de."`
+	SessionTTL       Duration `env:"SCHWARM_SESSION_TTL" default:"720h" help:"How long a sign-in lasts without activity."`
+	LoginRate        Rate     `env:"SCHWARM_RATE_LOGIN" default:"10/15m" help:"Sign-in attempts allowed per client address and per account in the window (N/duration)."`
+	SignupMinFill    Duration `env:"SCHWARM_SIGNUP_MIN_FILL" default:"3s" help:"A sign-up form sent back sooner than this after it was shown is refused as a script's."`
+	SignupRate       Rate     `env:"SCHWARM_RATE_SIGNUP" default:"5/1h" help:"Sign-ups allowed per client address in the window (N/duration)."`
+	WriteRate        Rate     `env:"SCHWARM_RATE_WRITE" default:"30/10m" help:"Questions, answers and edits allowed per member in the window (N/duration); staff are not limited."`
+	WriteAddressRate Rate     `env:"SCHWARM_RATE_WRITE_ADDRESS" default:"120/10m" help:"Questions, answers, edits and kudos allowed from one client address in the window, all its members together (N/duration); staff are not limited."`
+	DeleteWindow     Duration `env:"SCHWARM_DELETE_WINDOW" default:"24h" help:"How long authors may delete (and undelete) their own posts; moderators always may."`
+	TrustedProxies   []string `env:"SCHWARM_TRUSTED_PROXIES" default:"" help:"Comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed for the client address."`
 
 	UploadMaxBytes int      `env:"SCHWARM_UPLOAD_MAX_BYTES" default:"5242880" help:"Largest image a member may upload, in bytes (at most 64 MiB)."`
 	ImageHosts     []string `env:"SCHWARM_IMAGE_HOSTS" default:"" help:"Comma-separated hosts (host or host:port) whose https images posts may show; images uploaded to the forum are always shown."`

@@ -453,6 +453,7 @@ func TestBrowserXSSVectorsNeverRun(t *testing.T) {
 	ctx := newBrowser(t) // before the server: it may skip, see newBrowser
 	srv := apptest.NewServer(t, apptest.ServerOptions{Config: func(c *config.Config) {
 		c.WriteRate = config.Rate{N: 100_000, Window: time.Hour} // one Preview per vector
+		c.WriteAddressRate = c.WriteRate
 	}})
 	start := time.Now()
 	bg := context.Background()

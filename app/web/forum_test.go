@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -230,6 +231,35 @@ func TestWriteRateLimit(t *testing.T) {
 			}
 			mustContain(t, r, "Too many attempts")
 		}
+	}
+}
+
+// TestWriteRateLimitPerAddress: members posting from one client address share a
+// budget, so a spammer's many accounts do not multiply theirs.
+func TestWriteRateLimitPerAddress(t *testing.T) {
+	srv := apptest.NewServer(t, apptest.ServerOptions{Config: func(c *config.Config) {
+		c.WriteAddressRate = config.Rate{N: 3, Window: time.Hour}
+	}})
+	b := newBoard(t, srv, "internet", nil)
+	var statuses []int
+	for _, h := range []string{"mara", "otto"} {
+		c := srv.Client(t)
+		c.Login(h, apptest.Password)
+		c.Get("/ask")
+		for i := range 2 {
+			r := c.Post("/ask", form("board", fmt.Sprint(b.ID), "title", fmt.Sprintf("Question %d from %s here", i, h), "body", "b"))
+			statuses = append(statuses, r.StatusCode)
+		}
+	}
+	if want := []int{200, 200, 200, 429}; !slices.Equal(statuses, want) {
+		t.Errorf("statuses %v, want %v: four posts from one address with a budget of three", statuses, want)
+	}
+	// Staff are not limited.
+	c := srv.Client(t)
+	c.Login("sam_agent", apptest.Password)
+	c.Get("/ask")
+	if r := c.Post("/ask", form("board", fmt.Sprint(b.ID), "title", "Known issue: DSL outage", "body", "b")); r.StatusCode != http.StatusOK {
+		t.Errorf("an agent over the address's budget: %d", r.StatusCode)
 	}
 }
 

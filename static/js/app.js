@@ -128,3 +128,37 @@ document.addEventListener("DOMContentLoaded", () => {
     input.addEventListener("input", update);
   }
 });
+
+// The review queue from the keyboard: j and k move between posts, a approves
+// the one in focus, r goes to its reason field to reject it. Every action stays
+// a plain form without JavaScript.
+document.addEventListener("DOMContentLoaded", () => {
+  const items = Array.from(document.querySelectorAll(".queue-item"));
+  if (items.length === 0) return;
+  const hint = document.querySelector(".queue-keys");
+  if (hint) hint.hidden = false;
+  let current = 0;
+  const focus = (i) => {
+    current = Math.max(0, Math.min(items.length - 1, i));
+    items[current].focus();
+    items[current].scrollIntoView({ block: "nearest" });
+  };
+  items.forEach((item, i) => {
+    item.tabIndex = -1;
+    item.addEventListener("focusin", () => { current = i; });
+  });
+  document.addEventListener("keydown", (e) => {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const t = e.target;
+    if (t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement) return;
+    const item = items[current];
+    switch (e.key) {
+      case "j": focus(current + 1); break;
+      case "k": focus(current - 1); break;
+      case "a": item.querySelector('form[action$="/approve"]').requestSubmit(); break;
+      case "r": item.querySelector('input[name=reason]').focus(); break;
+      default: return;
+    }
+    e.preventDefault();
+  });
+});

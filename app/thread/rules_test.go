@@ -124,6 +124,7 @@ func TestPrivilegeRules(t *testing.T) {
 		{"a blocked word", old, thread.Draft{Source: "Best CASINO in town"}, thread.HeldBlocked},
 		{"a blocked phrase", old, thread.Draft{Source: "buy cheap pills here"}, thread.HeldBlocked},
 		{"silenced", silenced, thread.Draft{}, thread.HeldSilenced},
+		{"a silenced moderator", &user.User{ID: 9, Role: user.RoleModerator, SilencedUntil: &user.NoEnd}, thread.Draft{}, thread.HeldSilenced},
 		{"agent with no reputation", agent, thread.Draft{Links: 9, Repeated: true, Source: "casino"}, ""},
 		{"guest", nil, thread.Draft{}, ""},
 	}

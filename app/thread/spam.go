@@ -19,7 +19,7 @@ const (
 )
 
 // SpamRules are the content checks that send a new post to the review queue
-// instead of publishing it. Staff are never held.
+// instead of publishing it. Staff are never held by them.
 type SpamRules struct {
 	MaxLinks   int           // links a post may hold (0 = any number)
 	NewAccount time.Duration // an account younger than this posting a link is held (0 = none)
@@ -43,10 +43,12 @@ type Draft struct {
 // restrictions and standing first, then what the post holds.
 func HoldReason(u *user.User, priv Privileges, rules SpamRules, now time.Time, d Draft) string {
 	switch {
-	case u == nil || u.Role.IsStaff():
+	case u == nil:
 		return ""
-	case u.Silenced(now):
+	case u.Silenced(now): // an admin may silence staff too
 		return HeldSilenced
+	case u.Role.IsStaff():
+		return ""
 	case IsNewcomer(u, priv) && d.Published < int64(priv.ReviewFirstPosts):
 		return HeldNewcomer
 	case IsNewcomer(u, priv) && d.Links > 0:

@@ -71,9 +71,13 @@ func (s *Server) auditFilter(c *fiber.Ctx, p *auditPage) (audit.Filter, error) {
 		if h.handle == "" {
 			continue
 		}
+		if len(h.handle) > 64 { // no handle is that long: not worth a query
+			errs.Add(h.field, "audit.no_member")
+			continue
+		}
 		u, err := s.Users.GetByHandle(c.UserContext(), h.handle)
 		switch {
-		case errors.Is(err, user.ErrNotFound) || len(h.handle) > 64:
+		case errors.Is(err, user.ErrNotFound):
 			errs.Add(h.field, "audit.no_member")
 		case err != nil:
 			return f, err

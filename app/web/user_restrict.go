@@ -27,7 +27,7 @@ func (s *Server) userRestrict(c *fiber.Ctx) error {
 		r.Suspend, r.Silence = true, true
 	case "lift":
 	default:
-		return validate.Errors{"kind": "form.required"}
+		return s.restrictError(c, u, validate.Errors{"": "restrict.kind_required"})
 	}
 	if until := c.FormValue("until"); until != "" && r != (moderation.Restriction{}) {
 		t, err := time.Parse(time.DateOnly, until)
@@ -47,17 +47,10 @@ func (s *Server) userRestrict(c *fiber.Ctx) error {
 
 // restrictError shows the profile again with the form's problems.
 func (s *Server) restrictError(c *fiber.Ctx, u *user.User, err error) error {
-	ctx := c.UserContext()
-	st, serr := s.Rep.Standing(ctx, u)
-	if serr != nil {
-		return serr
+	p, perr := s.newUserPage(c, u)
+	if perr != nil {
+		return perr
 	}
-	activity, aerr := s.Threads.RecentActivity(ctx, u.ID, 10)
-	if aerr != nil {
-		return aerr
-	}
-	p := &userPage{Page: s.newPage(c, ""), Profile: u, Rep: st, Activity: activity, CanRestrict: true}
-	p.Title = u.DisplayName
 	return s.formError(c, "user_show", p, &p.Errors, err)
 }
 

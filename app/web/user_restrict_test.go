@@ -25,6 +25,11 @@ func TestSuspendFromTheProfile(t *testing.T) {
 	if strings.Contains(otto.Get("/u/otto").Body, "Suspend or silence") {
 		t.Error("a member sees the form to suspend themselves")
 	}
+	r = mod.Post("/u/otto/restrict", form("kind", "vanish", "reason", "x"))
+	if r.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("an unknown kind: %d, want 422", r.StatusCode)
+	}
+	mustContain(t, r, "Choose what to do.", "Suspend or silence")
 	until := time.Now().AddDate(0, 0, 7).Format(time.DateOnly)
 	r = mod.Post("/u/otto/restrict", form("kind", "suspend", "until", "yesterday", "reason", "Advertising."))
 	if r.StatusCode != http.StatusUnprocessableEntity {

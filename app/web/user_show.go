@@ -58,20 +58,29 @@ func (p *userPage) ActivityURL(a thread.Activity) string {
 }
 
 func (s *Server) userShow(c *fiber.Ctx) error {
-	ctx := c.UserContext()
-	u, err := s.Users.GetByHandle(ctx, c.Params("handle"))
+	u, err := s.Users.GetByHandle(c.UserContext(), c.Params("handle"))
 	if err != nil {
 		return err
 	}
-	st, err := s.Rep.Standing(ctx, u)
+	p, err := s.newUserPage(c, u)
 	if err != nil {
 		return err
+	}
+	return s.render(c, "user_show", p)
+}
+
+// newUserPage loads what u's profile shows.
+func (s *Server) newUserPage(c *fiber.Ctx, u *user.User) (*userPage, error) {
+	ctx := c.UserContext()
+	st, err := s.Rep.Standing(ctx, u)
+	if err != nil {
+		return nil, err
 	}
 	activity, err := s.Threads.RecentActivity(ctx, u.ID, 10)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	p := s.newPage(c, "")
 	p.Title = u.DisplayName
-	return s.render(c, "user_show", &userPage{Page: p, Profile: u, Rep: st, Activity: activity, CanRestrict: moderation.CanActOn(p.User, u)})
+	return &userPage{Page: p, Profile: u, Rep: st, Activity: activity, CanRestrict: moderation.CanActOn(p.User, u)}, nil
 }

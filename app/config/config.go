@@ -32,6 +32,7 @@ type Config struct {
 	SignupRate       Rate     `env:"SCHWARM_RATE_SIGNUP" default:"5/1h" help:"Sign-ups allowed per client address in the window (N/duration)."`
 	WriteRate        Rate     `env:"SCHWARM_RATE_WRITE" default:"30/10m" help:"Questions, answers and edits allowed per member in the window (N/duration); staff are not limited."`
 	WriteAddressRate Rate     `env:"SCHWARM_RATE_WRITE_ADDRESS" default:"120/10m" help:"Questions, answers, edits and kudos allowed from one client address in the window, all its members together (N/duration); staff are not limited."`
+	FlagRate         Rate     `env:"SCHWARM_RATE_FLAG" default:"20/1h" help:"Flags and reports allowed per member, and per client address, in the window (N/duration); staff are not limited."`
 	DeleteWindow     Duration `env:"SCHWARM_DELETE_WINDOW" default:"24h" help:"How long authors may delete (and undelete) their own posts; moderators always may."`
 	TrustedProxies   []string `env:"SCHWARM_TRUSTED_PROXIES" default:"" help:"Comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed for the client address."`
 
@@ -48,6 +49,8 @@ type Config struct {
 	SpamRepeat           Duration `env:"SCHWARM_SPAM_REPEAT" default:"24h" help:"A member's post with the same text as one of theirs within this waits for review."`
 	SpamBlockWords       []string `env:"SCHWARM_SPAM_BLOCK_WORDS" default:"" help:"Comma-separated words or phrases (any case) that send a member's post to the review queue."`
 	EditOthersReputation int      `env:"SCHWARM_EDIT_OTHERS_REPUTATION" default:"1000" help:"Reputation from which a member may edit other members' posts, every edit kept as a revision (0 = moderators only)."`
+	FlagsToHide          int      `env:"SCHWARM_FLAGS_TO_HIDE" default:"3" help:"Flags from distinct members that hide a post at once until a moderator reviews it (0 = flags never hide)."`
+	FlagTrustReputation  int      `env:"SCHWARM_FLAG_TRUST_REPUTATION" default:"500" help:"Reputation from which one member's flag hides a post at once (0 = nobody's alone)."`
 
 	ShutdownTimeout Duration `env:"SCHWARM_SHUTDOWN_TIMEOUT" default:"15s" help:"How long a stopping server waits for requests in flight to finish."`
 	OutboxRetention Duration `env:"SCHWARM_OUTBOX_RETENTION" default:"168h" help:"How long the record of each change stays for search indexes to apply (at least 1h); a node whose index is further behind rebuilds it while serving."`

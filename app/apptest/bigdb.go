@@ -26,11 +26,17 @@ type BigDB struct {
 	Answers     int // answers per thread on average
 	LongThreads int // every LongThreads-th thread has LongAnswers answers
 	LongAnswers int
+	Queued      int // answers from newcomers waiting for review, on top of Answers
+	AuditRows   int // staff actions in the audit log
 }
 
 // Million is the size the benchmarks and load runs are measured on: 100k threads,
 // about 1M posts.
-var Million = BigDB{Threads: 100_000, Answers: 9, LongThreads: 100, LongAnswers: 40}
+var Million = BigDB{Threads: 100_000, Answers: 9, LongThreads: 100, LongAnswers: 40, Queued: 1000, AuditRows: 10_000}
+
+// Moderator is the handle of the big forum's moderator, who took every action in
+// its audit log.
+const Moderator = "moderator"
 
 // DataDir returns a data directory holding a migrated SQLite forum of size d, built
 // once and kept under the user's cache directory (SCHWARM_BENCH_CACHE overrides),
@@ -45,7 +51,7 @@ func (d BigDB) DataDir(tb testing.TB) string {
 		}
 		root = filepath.Join(cache, "schwarm-bench")
 	}
-	dir := filepath.Join(root, fmt.Sprintf("t%d-a%d-l%d-%d-v1", d.Threads, d.Answers, d.LongThreads, d.LongAnswers))
+	dir := filepath.Join(root, fmt.Sprintf("t%d-a%d-l%d-%d-q%d-m%d-v2", d.Threads, d.Answers, d.LongThreads, d.LongAnswers, d.Queued, d.AuditRows))
 	if _, err := os.Stat(filepath.Join(dir, "complete")); err == nil {
 		return dir
 	}
@@ -156,11 +162,39 @@ func (d BigDB) build(dir string) error {
 			}
 		}
 	}
+	if err := d.buildModeration(tx, r, now, users, bodies, hash); err != nil {
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return err
 	}
 	_, err = sqlDB.Exec("ANALYZE")
 	return err
+}
+
+// buildModeration adds what the moderators' pages read: a moderator (user
+// members+1), answers of the newest members held for review, and the moderator's
+// past actions in the audit log.
+func (d BigDB) buildModeration(tx *sql.Tx, r *rand.Rand, now time.Time, members int, bodies [][2]string, hash string) error {
+	if _, err := tx.Exec("INSERT INTO users (handle, display_name, email, password_hash, role, created_at, updated_at) VALUES (?, 'Moderator', 'moderator@example.com', ?, 'moderator', ?, ?)",
+		Moderator, hash, now, now); err != nil {
+		return err
+	}
+	mod := members + 1
+	err := execMany(tx, "INSERT INTO posts (thread_id, author_id, is_question, official, source, html, created_at, updated_at, pending, held_reason) VALUES (?, ?, FALSE, FALSE, ?, ?, ?, ?, TRUE, ?)", d.Queued, func(i int) []any {
+		b := bodies[r.IntN(len(bodies))]
+		at := now.Add(-time.Duration(d.Queued-i) * time.Minute)
+		reason := []string{thread.HeldNewcomer, thread.HeldLink, thread.HeldRepeat}[i%3]
+		return []any{d.Threads - r.IntN(d.Threads/10), members - r.IntN(200), b[0], b[1], at, at, reason}
+	})
+	if err != nil {
+		return err
+	}
+	actions := []string{"post.approve", "post.reject", "post.delete", "post.restore", "member.restrict"}
+	return execMany(tx, "INSERT INTO audit_log (actor_id, action, member_id, thread_id, post_id, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", d.AuditRows, func(i int) []any {
+		at := now.Add(-time.Duration(d.AuditRows-i) * 7 * time.Minute)
+		return []any{mod, actions[i%len(actions)], r.IntN(members) + 1, r.IntN(d.Threads) + 1, r.IntN(d.Threads*d.Answers) + 1, sentence(r, 5), at}
+	})
 }
 
 func execMany(tx *sql.Tx, query string, n int, args func(int) []any) error {

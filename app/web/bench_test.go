@@ -17,8 +17,9 @@ import (
 	"github.com/schwarm/schwarm/app/web"
 )
 
-// memberCookie signs a member in for benchmarks of the personal, uncached path.
-var memberCookie string
+// memberCookie signs a member in for benchmarks of the personal, uncached path;
+// moderatorCookie the big forum's moderator.
+var memberCookie, moderatorCookie string
 
 // benchServer opens the 100k-thread / 1M-post SQLite forum (built once, cached).
 func benchServer(b *testing.B) (*web.Server, *thread.Thread) {
@@ -42,6 +43,14 @@ func benchServer(b *testing.B) (*web.Server, *thread.Thread) {
 		b.Fatal(err)
 	}
 	memberCookie = "schwarm_session=" + token
+	mod, err := a.Users.GetByHandle(context.Background(), apptest.Moderator)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if token, err = a.Sessions.Create(context.Background(), mod.ID, "127.0.0.1", "bench"); err != nil {
+		b.Fatal(err)
+	}
+	moderatorCookie = "schwarm_session=" + token
 	return srv, th
 }
 
@@ -72,12 +81,16 @@ func benchGet(b *testing.B, h func(*http.Request) (*http.Response, error), path 
 }
 
 func httpRequest(path string) *http.Request {
-	member := strings.HasPrefix(path, "member:")
-	path = strings.TrimPrefix(path, "member:")
+	cookie := ""
+	if p, ok := strings.CutPrefix(path, "member:"); ok {
+		path, cookie = p, memberCookie
+	} else if p, ok := strings.CutPrefix(path, "moderator:"); ok {
+		path, cookie = p, moderatorCookie
+	}
 	req, _ := http.NewRequest(http.MethodGet, "http://bench"+path, nil)
 	req.Header.Set("Accept-Language", "en")
-	if member {
-		req.Header.Set("Cookie", memberCookie)
+	if cookie != "" {
+		req.Header.Set("Cookie", cookie)
 	}
 	return req
 }
@@ -111,6 +124,25 @@ func BenchmarkBoardList(b *testing.B) {
 func BenchmarkFrontPage(b *testing.B) {
 	srv, _ := benchServer(b)
 	benchGet(b, srv.Handle, "/", `class="thread-item"`)
+}
+
+// BenchmarkModQueue renders the review queue's first page for the moderator, with
+// 1,000 posts waiting.
+func BenchmarkModQueue(b *testing.B) {
+	srv, _ := benchServer(b)
+	benchGet(b, srv.Handle, "moderator:/mod/queue", `queue-item`)
+}
+
+// BenchmarkModAudit renders the audit log's first page, of 10,000 rows, for the
+// moderator; BenchmarkModAuditFiltered filters it by action and a date range.
+func BenchmarkModAudit(b *testing.B) {
+	srv, _ := benchServer(b)
+	benchGet(b, srv.Handle, "moderator:/mod/audit", `href="/mod/audit?`)
+}
+
+func BenchmarkModAuditFiltered(b *testing.B) {
+	srv, _ := benchServer(b)
+	benchGet(b, srv.Handle, "moderator:/mod/audit?action=member.restrict&from=2026-10-01&to=2026-10-20", `<tbody>`)
 }
 
 // BenchmarkBareFiber is the floor: Fiber answering a fixed 20 KB page.

@@ -42,6 +42,19 @@ func (p Page) Waiting() int64 {
 	return p.waiting()
 }
 
+// Restriction tells a suspended or silenced member, on every page they see, what
+// they may not do, until when and why: the write forms are still there, and
+// this says beforehand what sending one would be told.
+func (p Page) Restriction() string {
+	switch u := p.User; {
+	case u.Suspended(p.now):
+		return p.T("member.suspended", p.untilText(*u.SuspendedUntil), u.SuspendReason)
+	case u.Silenced(p.now):
+		return p.T("member.silenced", p.untilText(*u.SilencedUntil), u.SuspendReason)
+	}
+	return ""
+}
+
 // CSRF is the form token; asking for it gives the browser a CSRF cookie if needed.
 func (p Page) CSRF() string { return p.csrf() }
 

@@ -3,6 +3,8 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -113,9 +115,30 @@ func TestLimiter(t *testing.T) {
 	if ok, _, _ := l.Allow(ctx, "other", 3, time.Minute); !ok {
 		t.Error("keys are not separate")
 	}
-	clk.add(time.Minute)
+	clk.add(2 * time.Minute)
 	if ok, _, _ := l.Allow(ctx, "k", 3, time.Minute); !ok {
-		t.Error("a new window did not reset the count")
+		t.Error("a window later, the count did not start again")
+	}
+}
+
+// TestLimiterSlides: a budget spent at the end of one window is not given again
+// at the start of the next; it comes back as the window slides past it.
+func TestLimiterSlides(t *testing.T) {
+	db, clk, ctx := apptest.NewDB(t), newClock(), context.Background()
+	l := auth.NewLimiter(db, clk.now)
+	clk.add(50 * time.Second) // 10 s before the fixed window ends
+	for i := range 3 {
+		if ok, _, err := l.Allow(ctx, "k", 3, time.Minute); err != nil || !ok {
+			t.Fatalf("attempt %d: %v, %v", i+1, ok, err)
+		}
+	}
+	clk.add(15 * time.Second) // 5 s into the next window: the three still count
+	if ok, _, _ := l.Allow(ctx, "k", 3, time.Minute); ok {
+		t.Error("a new fixed window gave the whole budget again")
+	}
+	clk.add(50 * time.Second) // 55 s in: a twelfth of the old window is left
+	if ok, _, _ := l.Allow(ctx, "k", 3, time.Minute); !ok {
+		t.Error("the budget did not come back as the window slid")
 	}
 }
 
@@ -187,6 +210,41 @@ func TestSignInFlow(t *testing.T) {
 	}
 	if _, err := svc.Current(ctx, token, clk.now()); !errors.Is(err, auth.ErrNoSession) {
 		t.Errorf("after sign-out: %v", err)
+	}
+}
+
+// TestOneSignInBudgetPerAccount: the handle and the e-mail address of one account
+// draw on one budget, and what is typed as the login is stored bounded, however
+// long it was.
+func TestOneSignInBudgetPerAccount(t *testing.T) {
+	db, clk, ctx := apptest.NewDB(t), newClock(), context.Background()
+	sessions := auth.NewSessions(db, time.Hour, clk.now)
+	users, _ := newUser(t, db, sessions, clk.now)
+	svc := auth.NewService(users, sessions, auth.NewLimiter(db, clk.now),
+		config.Rate{N: 3, Window: time.Minute}, config.Rate{N: 1, Window: time.Hour})
+	for i, login := range []string{"kim", "KIM@example.com", "Kim"} {
+		ip := fmt.Sprintf("198.51.100.%d", i+1) // each from its own address
+		if _, _, err := svc.SignIn(ctx, login, "wrong-password", auth.Client{IP: ip}); !errors.Is(err, user.ErrInvalidCredentials) {
+			t.Fatalf("attempt %d as %q: %v", i+1, login, err)
+		}
+	}
+	var limited *auth.RateLimitedError
+	if _, _, err := svc.SignIn(ctx, "kim@example.com", "longenough", auth.Client{IP: "198.51.100.9"}); !errors.As(err, &limited) {
+		t.Errorf("the e-mail address after three guesses at the handle: %v, want rate limited", err)
+	}
+
+	huge := strings.Repeat("x", 1<<20)
+	for range 5 {
+		if _, _, err := svc.SignIn(ctx, huge, huge, auth.Client{IP: "203.0.113.5"}); err == nil {
+			t.Fatal("a megabyte login signed in")
+		}
+	}
+	var longest int
+	if err := db.Reader(ctx).Raw("SELECT COALESCE(MAX(LENGTH(key)), 0) FROM rate_limits").Scan(&longest).Error; err != nil {
+		t.Fatal(err)
+	}
+	if longest > 64 {
+		t.Errorf("a rate-limit key of %d bytes is stored; want them bounded", longest)
 	}
 }
 

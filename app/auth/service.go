@@ -2,8 +2,11 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -74,11 +77,14 @@ func (s *Service) SignUp(ctx context.Context, r user.Registration, c Client) (*u
 }
 
 // SignIn checks the credentials and opens a new session. Attempts are limited per
-// client address and per account name, so that neither one address guessing many
+// client address and per account, so that neither one address guessing many
 // accounts nor many addresses guessing one account gets far.
 func (s *Service) SignIn(ctx context.Context, login, password string, c Client) (*user.User, string, error) {
-	err := s.allow(ctx, s.loginRate, "login:ip:"+c.IP, "login:account:"+strings.ToLower(strings.TrimSpace(login)))
+	account, err := s.accountKey(ctx, login)
 	if err != nil {
+		return nil, "", err
+	}
+	if err := s.allow(ctx, s.loginRate, "login:ip:"+c.IP, account); err != nil {
 		return nil, "", err
 	}
 	u, err := s.users.Authenticate(ctx, login, password)
@@ -87,6 +93,22 @@ func (s *Service) SignIn(ctx context.Context, login, password string, c Client) 
 	}
 	token, err := s.sessions.Create(ctx, u.ID, c.IP, c.UserAgent)
 	return u, token, err
+}
+
+// accountKey is the rate-limit key of the account login names: its id, so the
+// handle and the e-mail address share one budget. A name without an account is
+// limited too (guessing it costs the same), under a hash: what is stored stays
+// short whatever was typed.
+func (s *Service) accountKey(ctx context.Context, login string) (string, error) {
+	id, err := s.users.LoginID(ctx, login)
+	if err != nil {
+		return "", err
+	}
+	if id != 0 {
+		return "login:user:" + strconv.FormatInt(id, 10), nil
+	}
+	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(login))))
+	return "login:name:" + hex.EncodeToString(sum[:16]), nil
 }
 
 // SignOut ends the session behind token.

@@ -96,8 +96,9 @@ type Registration struct {
 const (
 	MinPasswordLen    = 8
 	MaxPasswordLen    = 256
+	MaxLoginLen       = 254 // the longest e-mail address; handles are shorter
 	MaxDisplayNameLen = 60
-	maxEmailLen       = 254
+	maxEmailLen       = MaxLoginLen
 )
 
 var handlePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{2,29}$`)
@@ -216,6 +217,10 @@ func validEmail(e string) bool {
 // Authenticate checks a handle or e-mail address and a password.
 func (s *Service) Authenticate(ctx context.Context, login, password string) (*User, error) {
 	login = strings.TrimSpace(login)
+	if len(login) > MaxLoginLen || utf8.RuneCountInString(password) > MaxPasswordLen { // no account has such: not worth a query or a long hash
+		_, _ = CheckPassword(s.dummyHash, "")
+		return nil, ErrInvalidCredentials
+	}
 	var u User
 	err := s.db.Reader(ctx).Where("lower(handle) = ? OR email = ?", strings.ToLower(login), strings.ToLower(login)).Take(&u).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && u.PasswordHash == "") {
@@ -236,6 +241,22 @@ func (s *Service) Authenticate(ctx context.Context, login, password string) (*Us
 		return nil, ErrBanned
 	}
 	return &u, nil
+}
+
+// LoginID returns the id of the account that login (a handle or an e-mail
+// address, any case) names, or 0 when none does, so that one account has one
+// sign-in budget whichever of its names is typed.
+func (s *Service) LoginID(ctx context.Context, login string) (int64, error) {
+	login = strings.ToLower(strings.TrimSpace(login))
+	if login == "" || len(login) > maxEmailLen {
+		return 0, nil
+	}
+	var ids []int64
+	err := s.db.Reader(ctx).Table("users").Where("lower(handle) = ? OR email = ?", login, login).Limit(1).Pluck("id", &ids).Error
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	return ids[0], nil
 }
 
 // Get loads a user by id.

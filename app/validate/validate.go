@@ -6,6 +6,7 @@ import (
 	"errors"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Errors maps a form field to the i18n key of its first problem.
@@ -40,4 +41,16 @@ func From(err error) (Errors, bool) {
 	var e Errors
 	ok := errors.As(err, &e)
 	return e, ok
+}
+
+// Cut returns s cut to at most n bytes, at a character boundary: what a form
+// field holds past its limit is never worked on, stored or shown again.
+func Cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

@@ -26,8 +26,9 @@ func (s *Server) loginForm(c *fiber.Ctx) error {
 }
 
 func (s *Server) login(c *fiber.Ctx) error {
-	page := &loginPage{Page: s.newPage(c, "auth.login"), Login: c.FormValue("login"), Next: safeNext(c.FormValue("next"))}
-	_, token, err := s.Auth.SignIn(c.UserContext(), page.Login, c.FormValue("password"), s.client(c))
+	page := &loginPage{Page: s.newPage(c, "auth.login"), Login: validate.Cut(c.FormValue("login"), user.MaxLoginLen),
+		Next: safeNext(validate.Cut(c.FormValue("next"), 2048))}
+	_, token, err := s.Auth.SignIn(c.UserContext(), c.FormValue("login"), validate.Cut(c.FormValue("password"), 4*user.MaxPasswordLen+1), s.client(c))
 	switch {
 	case errors.Is(err, user.ErrInvalidCredentials):
 		page.Errors = validate.Errors{"": "auth.invalid_credentials"}

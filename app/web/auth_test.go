@@ -10,6 +10,7 @@ import (
 
 	"github.com/schwarm/schwarm/app/apptest"
 	"github.com/schwarm/schwarm/app/config"
+	"github.com/schwarm/schwarm/app/user"
 )
 
 func form(kv ...string) url.Values {
@@ -174,6 +175,22 @@ func TestLoginRateLimit(t *testing.T) {
 	}
 	mustContain(t, r, "Zu viele Versuche")
 	mustNotContain(t, r, `action="/logout"`)
+}
+
+// TestLoginDoesNotEchoAHugeLogin: a megabyte typed as the login is refused and
+// comes back cut to the longest login there can be.
+func TestLoginDoesNotEchoAHugeLogin(t *testing.T) {
+	srv := apptest.NewServer(t, apptest.ServerOptions{})
+	c := srv.Client(t)
+	c.Get("/login")
+	r := c.Post("/login", form("login", strings.Repeat("m", 1<<20), "password", strings.Repeat("p", 1<<20)))
+	if r.StatusCode != http.StatusUnauthorized {
+		t.Errorf("status %d, want 401", r.StatusCode)
+	}
+	if len(r.Body) > 64<<10 {
+		t.Errorf("the page is %d bytes: the login was echoed back whole", len(r.Body))
+	}
+	mustContain(t, r, "do not match", `value="`+strings.Repeat("m", user.MaxLoginLen)+`"`)
 }
 
 func TestCSRF(t *testing.T) {

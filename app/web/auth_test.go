@@ -2,14 +2,18 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/schwarm/schwarm/app/apptest"
 	"github.com/schwarm/schwarm/app/config"
+	"github.com/schwarm/schwarm/app/markup"
+	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/user"
 )
 
@@ -191,6 +195,39 @@ func TestLoginDoesNotEchoAHugeLogin(t *testing.T) {
 		t.Errorf("the page is %d bytes: the login was echoed back whole", len(r.Body))
 	}
 	mustContain(t, r, "do not match", `value="`+strings.Repeat("m", user.MaxLoginLen)+`"`)
+}
+
+// TestOversizedFormsAreRefused: a form body larger than any page sends is
+// refused with 413 and a message, before anything reads it; nothing
+// is stored and nothing of it comes back.
+func TestOversizedFormsAreRefused(t *testing.T) {
+	srv := apptest.NewServer(t, apptest.ServerOptions{})
+	b := newBoard(t, srv, "internet", nil)
+	th, err := srv.App.Threads.Create(context.Background(), srv.Fixtures.Member, thread.Ask{BoardID: b.ID,
+		Title: "Router keeps restarting", Body: "Every night at three."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := srv.Client(t)
+	c.Login("otto", apptest.Password)
+	huge := strings.Repeat("Spam ", 400_000) // 2 MB
+	for _, path := range []string{fmt.Sprintf("/t/%d/reply", th.ID), "/ask", "/preview"} {
+		r := c.Post(path, form("body", huge, "title", "Cheap routers for everyone", "board", strconv.FormatInt(b.ID, 10)))
+		if r.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("POST %s: status %d, want 413", path, r.StatusCode)
+		}
+		mustContain(t, r, "What you sent is too large.")
+		if len(r.Body) > 64<<10 {
+			t.Errorf("POST %s: a %d-byte page for a refused form", path, len(r.Body))
+		}
+	}
+	if got, err := srv.App.Threads.Get(context.Background(), th.ID); err != nil || got.AnswerCount != 0 {
+		t.Errorf("the thread after the refused answer: %+v, %v", got, err)
+	}
+	// The longest post there may be still goes through.
+	if r := c.Post(fmt.Sprintf("/t/%d/reply", th.ID), form("body", strings.Repeat("ü", markup.MaxSource/2))); r.StatusCode != http.StatusOK {
+		t.Errorf("an answer of the longest length: status %d", r.StatusCode)
+	}
 }
 
 func TestCSRF(t *testing.T) {

@@ -6,7 +6,22 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schwarm/schwarm/app/auth"
+	"github.com/schwarm/schwarm/app/markup"
 )
+
+// maxFormBody bounds the body of every form but an upload: the longest post
+// (markup.MaxSource), percent-encoded at up to three bytes a byte, with its
+// title, tags and reason. The server's own limit is an upload's size.
+const maxFormBody = 4 * markup.MaxSource
+
+// limitForms refuses a form larger than any the site's pages send, with 413,
+// before a handler reads it, checks it, or shows it again.
+func (s *Server) limitForms(c *fiber.Ctx) error {
+	if c.Method() == fiber.MethodPost && c.Path() != "/uploads" && len(c.Request().Body()) > maxFormBody {
+		return fiber.ErrRequestEntityTooLarge
+	}
+	return c.Next()
+}
 
 // limitWrites caps how much one member may post in a window (SCHWARM_RATE_WRITE),
 // and all members from one client address together (SCHWARM_RATE_WRITE_ADDRESS),

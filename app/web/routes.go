@@ -15,7 +15,7 @@ func (s *Server) routes() {
 	a.Get("/static/*", s.serveStatic)
 	a.Get("/uploads/:name", s.uploadShow) // public and cacheable: before sessions, sets no cookies
 
-	a.Use(s.countWrites, s.loadSession, s.pickLanguage, s.checkCSRF)
+	a.Use(s.countWrites, s.loadSession, s.pickLanguage, s.limitForms, s.checkCSRF)
 	a.Get("/", s.home)
 	a.Get("/b/:slug", s.boardShow)
 	a.Get("/t/:id<int>", s.threadShow)

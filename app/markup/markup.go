@@ -97,6 +97,9 @@ func (r *Renderer) Render(src string) (out string, err error) {
 	if len(src) > MaxSource {
 		src = src[:MaxSource]
 	}
+	if err := checkBounds(src); err != nil {
+		return "", err
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			out, err = "<p>"+html.EscapeString(src)+"</p>", fmt.Errorf("%w: %v", ErrFallback, p)
@@ -106,7 +109,11 @@ func (r *Renderer) Render(src string) (out string, err error) {
 	if err := r.md.Convert([]byte(src), &buf); err != nil {
 		return "", fmt.Errorf("markup: %w", err)
 	}
-	return addUGCRel(r.policy.Sanitize(buf.String())), nil
+	out = addUGCRel(r.policy.Sanitize(buf.String()))
+	if len(out) > maxOutput {
+		return "", ErrTooComplex
+	}
+	return out, nil
 }
 
 var relNofollow = regexp.MustCompile(`rel="nofollow"`)

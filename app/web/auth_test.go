@@ -230,6 +230,30 @@ func TestOversizedFormsAreRefused(t *testing.T) {
 	}
 }
 
+// TestHostileMarkdownIsRefusedWithAMessage: markdown past the renderer's bounds
+// is refused on the reply and in the preview with a message, and not stored.
+func TestHostileMarkdownIsRefusedWithAMessage(t *testing.T) {
+	srv := apptest.NewServer(t, apptest.ServerOptions{})
+	th, err := srv.App.Threads.Create(context.Background(), srv.Fixtures.Member, thread.Ask{BoardID: newBoard(t, srv, "internet", nil).ID,
+		Title: "Router keeps restarting", Body: "Every night at three."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := srv.Client(t)
+	c.Login("otto", apptest.Password)
+	hostile := strings.Repeat("[x](", 16000)
+	for _, path := range []string{fmt.Sprintf("/t/%d/reply", th.ID), "/preview"} {
+		r := c.Post(path, form("body", hostile))
+		if r.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("POST %s: status %d, want 422", path, r.StatusCode)
+		}
+		mustContain(t, r, "too many unfinished links")
+	}
+	if got, err := srv.App.Threads.Get(context.Background(), th.ID); err != nil || got.AnswerCount != 0 {
+		t.Errorf("the thread after the refused answer: %+v, %v", got, err)
+	}
+}
+
 func TestCSRF(t *testing.T) {
 	srv := apptest.NewServer(t, apptest.ServerOptions{})
 	post := func(c *apptest.Client, header map[string]string, fields url.Values) *apptest.Response {

@@ -83,14 +83,27 @@ func guestKey(c *fiber.Ctx) (string, bool) {
 	if currentUser(c) != nil || c.Cookies(noticeCookie) != "" {
 		return "", false
 	}
+	return language(c) + "\x00" + coveredURL(c), true
+}
+
+// coveredURL is the request's path with only the query parameters a guest's
+// page is kept by. A page kept for guests shows it where it shows its own
+// address (the language links, the sign-in link's next): the rest of the query
+// was one visitor's, and is not in the key the next visitor is served by.
+func coveredURL(c *fiber.Ctx) string {
 	q := url.Values{}
 	for _, name := range []string{"page", "tab", "tag", "after"} {
 		if v := c.Query(name); v != "" {
 			q.Set(name, v)
 		}
 	}
-	return language(c) + "\x00" + c.Path() + "?" + q.Encode(), true
+	if len(q) == 0 {
+		return c.Path()
+	}
+	return c.Path() + "?" + q.Encode()
 }
+
+const localForGuests = "for_guests"
 
 // serveGuestCopy answers from the guest cache if it can, and reports whether it did.
 func (s *Server) serveGuestCopy(c *fiber.Ctx) bool {
@@ -117,6 +130,7 @@ func (s *Server) forGuests(c *fiber.Ctx, render func() error) error {
 	if s.serveGuestCopy(c) {
 		return nil
 	}
+	c.Locals(localForGuests, true)
 	if err := render(); err != nil {
 		return err
 	}

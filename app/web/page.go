@@ -178,6 +178,9 @@ func (s *Server) newPage(c *fiber.Ctx, titleKey string) Page {
 		deleteWindow: s.Config.DeleteWindow.Duration,
 		ranks:        s.Config.Ranks,
 	}
+	if c.Locals(localForGuests) != nil {
+		p.Path = coveredURL(c)
+	}
 	p.csrf = func() string { return s.csrfFor(c) }
 	if p.User != nil && p.User.Role.AtLeast(user.RoleModerator) {
 		p.waiting = func() int64 {

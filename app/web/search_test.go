@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/schwarm/schwarm/app/apptest"
+	"github.com/schwarm/schwarm/app/config"
 	"github.com/schwarm/schwarm/app/search"
 	"github.com/schwarm/schwarm/app/thread"
 )
@@ -370,5 +371,41 @@ func TestDuplicatesKeepPagesFull(t *testing.T) {
 	}
 	if len(suggested) != 5 || suggested[0].ID != canonical.ID {
 		t.Errorf("suggested %v, want 5 threads, the canonical %d first", suggested, canonical.ID)
+	}
+}
+
+// TestStaffFindPostsWaitingForReview: a newcomer's question and a newcomer's
+// answer, both waiting for review, are found by a moderator's search at once,
+// and by nobody else's.
+func TestStaffFindPostsWaitingForReview(t *testing.T) {
+	srv := apptest.NewServer(t, apptest.ServerOptions{Config: func(c *config.Config) { c.TrustReputation, c.ReviewFirstPosts = 20, 5 }})
+	ctx := context.Background()
+	b := newBoard(t, srv, "internet", nil)
+	open, err := srv.App.Threads.Create(ctx, srv.Fixtures.Agent, thread.Ask{BoardID: b.ID, Title: "Fibre installation appointment", Body: "How long does it take?", Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, err := srv.App.Threads.Reply(ctx, srv.Fixtures.Other, open.ID, "The technician needed zanzibarwords hours.")
+	if err != nil || !answer.Pending {
+		t.Fatalf("a newcomer's answer: %+v, %v; want it held", answer, err)
+	}
+	question, err := srv.App.Threads.Create(ctx, srv.Fixtures.Member, thread.Ask{BoardID: b.ID, Title: "Quokkaphone will not pair", Body: "Bluetooth fails.", Language: "en"})
+	if err != nil || !question.Pending {
+		t.Fatalf("a newcomer's question: %+v, %v; want it held", question, err)
+	}
+	apptest.AwaitIndex(t, srv.App)
+	mod, member, guest := srv.Client(t), srv.Client(t), srv.Client(t)
+	mod.Login("mia_mod", apptest.Password)
+	member.Login("sam_agent", apptest.Password) // an agent is not staff who moderate
+	for q, id := range map[string]int64{"zanzibarwords": open.ID, "quokkaphone": question.ID} {
+		link := fmt.Sprintf("/t/%d/", id)
+		if r := mod.Get("/search?q=" + q); !strings.Contains(r.Body, link) {
+			t.Errorf("a moderator's search for %q does not find %s", q, link)
+		}
+		for who, c := range map[string]*apptest.Client{"an agent": member, "a guest": guest} {
+			if r := c.Get("/search?q=" + q); strings.Contains(r.Body, link) {
+				t.Errorf("%s's search for %q finds the post waiting for review", who, q)
+			}
+		}
 	}
 }

@@ -481,3 +481,25 @@ func TestQueuePages(t *testing.T) {
 		t.Errorf("a bad cursor: %v", err)
 	}
 }
+
+// TestFlagsAtOnce: members flagging one post at the same time hide it once.
+func TestFlagsAtOnce(t *testing.T) {
+	e := newFlagEnv(t)
+	ctx := context.Background()
+	flaggers := append([]*user.User{e.fx.Member}, e.members...)
+	var wg sync.WaitGroup
+	for _, u := range flaggers {
+		wg.Go(func() {
+			if _, err := e.a.Moderation.Flag(ctx, u, e.answer.ID, moderation.FlagInput{Kind: moderation.FlagSpam}); err != nil && !errors.Is(err, moderation.ErrFlagGone) {
+				t.Errorf("%s flags: %v", u.Handle, err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := e.count(t, "SELECT COUNT(*) FROM outbox WHERE topic = ?", event.TopicPostHidden); n != 1 {
+		t.Errorf("%d post.hidden, want 1", n)
+	}
+	if th, _ := e.a.Threads.Get(ctx, e.question.ID); th.AnswerCount != 0 {
+		t.Errorf("answer count %d, want 0", th.AnswerCount)
+	}
+}

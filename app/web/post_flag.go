@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/schwarm/schwarm/app/auth"
 	"github.com/schwarm/schwarm/app/moderation"
 	"github.com/schwarm/schwarm/app/problem"
+	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/validate"
 )
 
@@ -53,8 +55,11 @@ func (s *Server) postFlag(c *fiber.Ctx) error {
 		return err
 	}
 	t, err = s.Threads.View(c.UserContext(), currentUser(c), t.ID)
-	if err != nil {
+	if errors.Is(err, thread.ErrNotFound) { // the flag hid the thread's question
 		return s.redirectWithNotice(c, "/", "flag.thanks")
+	}
+	if err != nil {
+		return err
 	}
 	return s.redirectWithNotice(c, fmt.Sprintf("%s#p%d", threadURL(t), id), "flag.thanks")
 }
@@ -69,7 +74,7 @@ func (s *Server) flagError(c *fiber.Ctx, postID int64, fields validate.Errors) e
 	if err != nil {
 		return err
 	}
-	page, err := s.threadPage(c, t, 1)
+	page, err := s.threadPage(c, t, c.QueryInt("page", 1))
 	if err != nil {
 		return err
 	}

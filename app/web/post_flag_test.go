@@ -160,3 +160,34 @@ func TestReportForm(t *testing.T) {
 	}
 	mustContain(t, mod.Get("/mod/audit"), "Dismissed reports on a member")
 }
+
+// TestModeratorHidesAPost: a moderator hides a post from the thread page and
+// its author is told why; a post flagged once stays shown until a moderator
+// keeps it from the queue.
+func TestModeratorHidesAPost(t *testing.T) {
+	srv := apptest.NewServer(t, apptest.ServerOptions{})
+	th, answer := flagForum(t, srv)
+	path := fmt.Sprintf("/t/%d/%s", th.ID, th.Slug)
+	page, err := srv.App.Threads.Posts(context.Background(), srv.Fixtures.Moderator, th, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod := srv.Client(t)
+	mod.Login("mia_mod", apptest.Password)
+	mustContain(t, mod.Get(path), fmt.Sprintf(`action="/p/%d/hide"`, answer.ID))
+	mustContain(t, mod.Post(fmt.Sprintf("/p/%d/hide", answer.ID), form()), "The post is hidden until a moderator approves or rejects it.")
+	otto := srv.Client(t)
+	otto.Login("otto", apptest.Password)
+	mustContain(t, otto.Get(path), "Hidden by a moderator; a moderator will review it.")
+	mustNotContain(t, srv.Client(t).Get(path), "spam.example")
+	mustContain(t, mod.Get("/mod/queue"), "hidden by a moderator")
+
+	mara := srv.Client(t)
+	mara.Login("mara", apptest.Password)
+	mara.Get(path)
+	mara.Post(fmt.Sprintf("/p/%d/flag", page.Answers[0].ID), form("kind", "moderator", "text", "Is an agent allowed to say this?"))
+	r := mod.Get("/mod/queue")
+	mustContain(t, r, "Shown, flagged", "Is an agent allowed to say this?", "Keep")
+	mustContain(t, mod.Post(fmt.Sprintf("/p/%d/approve", page.Answers[0].ID), form("from", "queue")), "The post stays as it is; its flags have been dismissed.")
+	mustContain(t, mod.Get("/mod/audit"), "Hid a post", "Kept a flagged post")
+}

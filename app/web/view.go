@@ -53,6 +53,7 @@ type postLabels struct {
 	Pending, Approve                                                       string
 	Flag, FlagHeading, FlagKind, FlagText, FlagDuplicate, FlagSubmit, Hide string
 	FlagKinds                                                              []kindLabel
+	Page                                                                   int // the thread page's number past the first, else 0
 }
 
 func (p *threadPage) postRows(posts []thread.ShownPost) []postRow {
@@ -62,6 +63,9 @@ func (p *threadPage) postRows(posts []thread.ShownPost) []postRow {
 		Accept: p.T("solution.accept"), Unaccept: p.T("solution.unaccept"), Pending: p.T("post.pending"), Approve: p.T("post.approve"),
 		Flag: p.T("flag.button"), FlagHeading: p.T("flag.heading"), FlagKind: p.T("flag.kind"), FlagText: p.T("flag.text"),
 		FlagDuplicate: p.T("flag.duplicate"), FlagSubmit: p.T("flag.submit"), Hide: p.T("post.hide")}
+	if p.Posts != nil && p.Posts.Page > 1 {
+		l.Page = p.Posts.Page
+	}
 	for _, k := range moderation.FlagKinds {
 		l.FlagKinds = append(l.FlagKinds, kindLabel{Value: k, Label: p.T("flag.kind." + k)})
 	}

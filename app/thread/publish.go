@@ -52,8 +52,10 @@ func (s *Service) admit(ctx context.Context, author *user.User, source, html str
 // from now on, and a question publishes its thread. A post rejected (deleted)
 // meanwhile only loses the mark. It is the state change of approving, a
 // moderator action: call it in the caller's transaction with p locked
-// (LockPost). A post no longer waiting is left alone. published says whether
-// the post now counts: not when it was rejected or approved before.
+// (LockPost). A post no longer waiting is left alone; a post hidden after it
+// was out (WasPublished) comes back without its first publication's facts and
+// events again (republish). published says whether the post now counts: not
+// when it was rejected or approved before.
 func (s *Service) Publish(ctx context.Context, t *Thread, p *Post) (published bool, err error) {
 	w := s.db.Writer(ctx)
 	res := w.Exec("UPDATE posts SET pending = FALSE WHERE id = ? AND pending", p.ID)

@@ -12,6 +12,7 @@ import (
 	"github.com/schwarm/schwarm/app/board"
 	"github.com/schwarm/schwarm/app/config"
 	"github.com/schwarm/schwarm/app/event"
+	"github.com/schwarm/schwarm/app/moderation"
 	"github.com/schwarm/schwarm/app/outbox"
 	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/user"
@@ -89,6 +90,19 @@ func TestEveryActionEmitsItsEvent(t *testing.T) {
 	want = append(want, rec{event.TopicPostDeleted, fx.Moderator.ID, q1.ID}, rec{event.TopicSolutionWithdrawn, fx.Moderator.ID, q1.ID},
 		rec{event.TopicPostRestored, fx.Moderator.ID, q1.ID})
 
+	_, err = a.Moderation.Flag(ctx, fx.Other, page.Question.ID, moderation.FlagInput{Kind: moderation.FlagOffTopic})
+	must(err)
+	_, err = a.Moderation.Hide(ctx, fx.Moderator, answer.ID, "Checking the firmware link.")
+	must(err)
+	_, err = a.Moderation.Approve(ctx, fx.Moderator, answer.ID) // back, as it was
+	must(err)
+	_, err = a.Moderation.Approve(ctx, fx.Moderator, page.Question.ID) // kept: its flag dismissed, no event
+	must(err)
+	must(a.Moderation.Report(ctx, fx.Other, fx.Member.ID, moderation.ReportInput{Kind: moderation.FlagSpam}))
+	must(a.Moderation.DismissReports(ctx, fx.Moderator, fx.Member.ID))
+	want = append(want, rec{event.TopicPostFlagged, fx.Other.ID, q1.ID}, rec{event.TopicPostHidden, fx.Moderator.ID, q1.ID},
+		rec{event.TopicPostApproved, fx.Moderator.ID, q1.ID}, rec{event.TopicMemberReported, fx.Other.ID, fx.Member.ID})
+
 	must(a.Users.SetRole(ctx, fx.Admin.ID, fx.Other.ID, user.RoleModerator))
 	must(a.Users.SetRole(ctx, fx.Admin.ID, fx.Other.ID, user.RoleModerator)) // the same role: nothing
 	want = append(want, rec{event.TopicRoleChanged, fx.Admin.ID, fx.Other.ID})
@@ -128,6 +142,10 @@ func TestEveryActionEmitsItsEvent(t *testing.T) {
 		{audit.Reopen, fx.Moderator.ID, fx.Admin.ID, q1ref, ""},
 		{audit.DeletePost, fx.Moderator.ID, fx.Agent.ID, "", ""},
 		{audit.RestorePost, fx.Moderator.ID, fx.Agent.ID, "", ""},
+		{audit.HidePost, fx.Moderator.ID, fx.Agent.ID, "", ""},
+		{audit.ApprovePost, fx.Moderator.ID, fx.Agent.ID, "", ""},
+		{audit.DismissFlags, fx.Moderator.ID, fx.Member.ID, "", "1"},
+		{audit.DismissReports, fx.Moderator.ID, fx.Member.ID, "", "1"},
 		{audit.ChangeRole, fx.Admin.ID, fx.Other.ID, "member", "moderator"},
 	}
 	if diff := cmp.Diff(wantRows, rows); diff != "" {
@@ -149,6 +167,25 @@ func TestEveryActionEmitsItsEvent(t *testing.T) {
 			must(err)
 			if want := (event.SolutionWithdrawn{ThreadID: q1.ID, PostID: answer.ID, AuthorID: fx.Agent.ID, AskerID: fx.Member.ID}); e != want {
 				t.Errorf("solution.withdrawn %+v, want %+v", e, want)
+			}
+		case event.TopicPostHidden:
+			e, err := event.Decode[event.PostHidden](r)
+			must(err)
+			if want := (event.PostHidden{ThreadID: q1.ID, PostID: answer.ID, AuthorID: fx.Agent.ID, Reason: thread.HeldByStaff,
+				Note: "Checking the firmware link."}); e != want {
+				t.Errorf("post.hidden %+v, want %+v", e, want)
+			}
+		case event.TopicPostFlagged:
+			e, err := event.Decode[event.PostFlagged](r)
+			must(err)
+			if want := (event.PostFlagged{ThreadID: q1.ID, PostID: page.Question.ID, AuthorID: fx.Member.ID, Kind: moderation.FlagOffTopic}); e != want {
+				t.Errorf("post.flagged %+v, want %+v", e, want)
+			}
+		case event.TopicMemberReported:
+			e, err := event.Decode[event.MemberReported](r)
+			must(err)
+			if want := (event.MemberReported{UserID: fx.Member.ID, Kind: moderation.FlagSpam}); e != want {
+				t.Errorf("member.reported %+v, want %+v", e, want)
 			}
 		case event.TopicRoleChanged:
 			e, err := event.Decode[event.RoleChanged](r)

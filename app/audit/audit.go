@@ -19,10 +19,14 @@ const (
 	Reopen           = "thread.reopen"
 	ChangeRole       = "member.role"
 	Restrict         = "member.restrict"
+	HidePost         = "post.hide"
+	DismissFlags     = "post.dismiss_flags"     // a flagged post kept as it is
+	DismissReports   = "member.dismiss_reports" // a reported member left alone
 )
 
 // Actions lists every action, for the log's filter.
-var Actions = []string{ApprovePost, RejectPost, DeletePost, RestorePost, CloseAsDuplicate, Reopen, ChangeRole, Restrict}
+var Actions = []string{ApprovePost, RejectPost, HidePost, DismissFlags, DeletePost, RestorePost, CloseAsDuplicate, Reopen,
+	ChangeRole, Restrict, DismissReports}
 
 // Entry is one row of the log.
 type Entry struct {

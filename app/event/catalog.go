@@ -54,6 +54,30 @@ type PostRejected struct {
 	Reason   string `json:"reason"`
 }
 
+// PostFlagged: a member (the actor) flagged a post for moderators, as Kind
+// (spam, abusive, off_topic, duplicate, moderator); Hidden says the flag hid
+// it (see PostHidden).
+type PostFlagged struct {
+	ThreadID int64  `json:"thread_id"`
+	PostID   int64  `json:"post_id"`
+	AuthorID int64  `json:"author_id"`
+	Kind     string `json:"kind"`
+	Hidden   bool   `json:"hidden,omitempty"`
+}
+
+// PostHidden: a published post went back to review, for Reason (flagged: after
+// members flagged it, the actor is then the system; by_staff: a moderator, the
+// actor, hid it, with Note for its author). Only its author and moderators see
+// it until a moderator approves or rejects it.
+type PostHidden struct {
+	ThreadID int64  `json:"thread_id"`
+	PostID   int64  `json:"post_id"`
+	AuthorID int64  `json:"author_id"`
+	Question bool   `json:"question"`
+	Reason   string `json:"reason"`
+	Note     string `json:"note,omitempty"`
+}
+
 // PostEdited: a post, or the question's title or tags, changed.
 type PostEdited struct {
 	ThreadID int64  `json:"thread_id"`
@@ -135,6 +159,13 @@ type Restricted struct {
 	Reason         string    `json:"reason,omitempty"`
 }
 
+// MemberReported: a member (the actor) reported another to moderators, as
+// Kind (spam, abusive, moderator).
+type MemberReported struct {
+	UserID int64  `json:"user_id"`
+	Kind   string `json:"kind"`
+}
+
 // RoleChanged: an admin (the actor) changed a member's role.
 type RoleChanged struct {
 	UserID int64  `json:"user_id"`
@@ -202,3 +233,13 @@ func (e RoleChanged) Entity() int64       { return e.UserID }
 func (Restricted) Topic() string   { return TopicRestricted }
 func (Restricted) Version() int    { return 1 }
 func (e Restricted) Entity() int64 { return e.UserID }
+
+func (PostFlagged) Topic() string      { return TopicPostFlagged }
+func (PostFlagged) Version() int       { return 1 }
+func (e PostFlagged) Entity() int64    { return e.ThreadID }
+func (PostHidden) Topic() string       { return TopicPostHidden }
+func (PostHidden) Version() int        { return 1 }
+func (e PostHidden) Entity() int64     { return e.ThreadID }
+func (MemberReported) Topic() string   { return TopicMemberReported }
+func (MemberReported) Version() int    { return 1 }
+func (e MemberReported) Entity() int64 { return e.UserID }

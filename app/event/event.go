@@ -43,16 +43,20 @@ const (
 	TopicMemberJoined      = "member.joined"
 	TopicRoleChanged       = "member.role_changed"
 	TopicRestricted        = "member.restricted"
+	TopicPostFlagged       = "post.flagged"
+	TopicPostHidden        = "post.hidden"
+	TopicMemberReported    = "member.reported"
 )
 
 // threadTopics are the topics whose entity is a thread: each changes what
-// search holds of it. outbox.Thread is the topic of the records written before
+// search holds of it (post.flagged only when it hid the post, but a reindex of
+// an unchanged thread costs little and keeps the rule simple). outbox.Thread is the topic of the records written before
 // the domain events.
 var threadTopics = map[string]bool{
 	outbox.Thread: true, TopicQuestionAsked: true, TopicAnswerPosted: true, TopicPostHeld: true, TopicPostApproved: true, TopicPostRejected: true,
 	TopicPostEdited: true, TopicPostDeleted: true, TopicPostRestored: true, TopicSolutionAccepted: true,
 	TopicSolutionWithdrawn: true, TopicKudosGiven: true, TopicKudosWithdrawn: true, TopicDuplicateClosed: true,
-	TopicReopened: true, TopicAliasesChanged: true,
+	TopicReopened: true, TopicAliasesChanged: true, TopicPostFlagged: true, TopicPostHidden: true,
 }
 
 // AboutThread reports whether records of topic are about a thread (their entity

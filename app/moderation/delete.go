@@ -56,6 +56,11 @@ func (s *Service) setDeleted(ctx context.Context, mod *user.User, postID int64, 
 		if err := s.threads.SetDeleted(ctx, mod, t, p, deleted, deletedBy); err != nil {
 			return err
 		}
+		if deleted { // a flagged post a moderator deletes was rightly flagged
+			if _, err := s.resolveFlags(ctx, mod, p.ID, OutcomeUpheld); err != nil {
+				return err
+			}
+		}
 		return s.audit.Record(ctx, audit.Entry{ActorID: mod.ID, Action: action, MemberID: audit.Ref(p.AuthorID),
 			ThreadID: audit.Ref(t.ID), PostID: audit.Ref(p.ID)})
 	})

@@ -2,6 +2,8 @@ package moderation
 
 import (
 	"net/http"
+	"sync/atomic"
+	"time"
 
 	"github.com/schwarm/schwarm/app/audit"
 	"github.com/schwarm/schwarm/app/database"
@@ -22,10 +24,15 @@ type Service struct {
 	threads *thread.Service
 	users   *user.Service
 	audit   *audit.Log
+	now     func() time.Time
+	flags   atomic.Pointer[FlagRules] // read by every flag, set while serving
 }
 
 // NewService returns a Service that changes threads and posts through threads,
-// members through users, and records each action in the audit log.
-func NewService(db *database.DB, threads *thread.Service, users *user.Service, log *audit.Log) *Service {
-	return &Service{db: db, threads: threads, users: users, audit: log}
+// members through users, and records each action in the audit log. Flags hide
+// nothing until SetFlagRules.
+func NewService(db *database.DB, threads *thread.Service, users *user.Service, log *audit.Log, now func() time.Time) *Service {
+	s := &Service{db: db, threads: threads, users: users, audit: log, now: now}
+	s.flags.Store(&FlagRules{})
+	return s
 }

@@ -71,7 +71,7 @@ func setup(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	e.threads = thread.NewService(db, markup.New(), 24*time.Hour, clk.Now)
-	e.s = moderation.NewService(db, e.threads, users, audit.New(db, clk.Now))
+	e.s = moderation.NewService(db, e.threads, users, audit.New(db, clk.Now), clk.Now)
 	return e
 }
 

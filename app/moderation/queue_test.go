@@ -32,10 +32,11 @@ func TestQueueRejectAndApprove(t *testing.T) {
 	if !a.Pending {
 		t.Fatal("a newcomer's answer with a link was published")
 	}
-	items, err := e.s.Queue(ctx, mod, 0, 10)
+	page, err := e.s.Queue(ctx, mod, "", 10)
 	if err != nil {
 		t.Fatal(err)
 	}
+	items := page.Items
 	if len(items) != 2 || items[0].ThreadID != q.ID || !items[0].Question || items[1].PostID != a.ID || items[1].Question ||
 		items[1].Handle != "otto" || !strings.Contains(items[1].HTML, `href="https://example.com/status"`) {
 		t.Fatalf("queue %+v", items)
@@ -43,7 +44,7 @@ func TestQueueRejectAndApprove(t *testing.T) {
 	if n, err := e.s.Waiting(ctx); err != nil || n != 2 {
 		t.Errorf("waiting %d, %v; want 2", n, err)
 	}
-	if _, err := e.s.Queue(ctx, e.fx.Agent, 0, 10); !errors.Is(err, thread.ErrForbidden) {
+	if _, err := e.s.Queue(ctx, e.fx.Agent, "", 10); !errors.Is(err, thread.ErrForbidden) {
 		t.Errorf("an agent reads the queue: %v", err)
 	}
 	if _, err := e.s.Reject(ctx, e.fx.Agent, a.ID, "spam"); !errors.Is(err, thread.ErrForbidden) {
@@ -64,8 +65,8 @@ func TestQueueRejectAndApprove(t *testing.T) {
 	if _, err := e.s.Approve(ctx, mod, a.ID); !errors.Is(err, moderation.ErrNotWaiting) {
 		t.Errorf("approving a rejected post: %v, want ErrNotWaiting", err)
 	}
-	if items, _ := e.s.Queue(ctx, mod, 0, 10); len(items) != 1 || items[0].ThreadID != q.ID {
-		t.Errorf("queue after the rejection: %+v", items)
+	if page, _ := e.s.Queue(ctx, mod, "", 10); len(page.Items) != 1 || page.Items[0].ThreadID != q.ID {
+		t.Errorf("queue after the rejection: %+v", page.Items)
 	}
 	p, err := e.threads.GetPost(ctx, a.ID)
 	if err != nil || p.DeletedAt == nil {

@@ -84,6 +84,11 @@ func (s *Service) Restrict(ctx context.Context, mod *user.User, memberID int64, 
 		if err := s.users.Restrict(ctx, memberID, suspended, silenced, r.Reason); err != nil {
 			return err
 		}
+		if suspended != nil || silenced != nil { // the reports that led here are upheld
+			if _, err := s.resolveReports(ctx, mod, memberID, OutcomeUpheld); err != nil {
+				return err
+			}
+		}
 		if err := s.audit.Record(ctx, audit.Entry{ActorID: mod.ID, Action: audit.Restrict, MemberID: audit.Ref(memberID),
 			Reason: r.Reason, Before: restriction(target.SuspendedUntil, target.SilencedUntil, now), After: restriction(suspended, silenced, now)}); err != nil {
 			return err

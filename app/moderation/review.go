@@ -3,6 +3,7 @@ package moderation
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/schwarm/schwarm/app/audit"
 	"github.com/schwarm/schwarm/app/event"
@@ -11,7 +12,10 @@ import (
 )
 
 // Approve publishes a post that waited for review; approving a question publishes
-// its thread. Only moderators may.
+// its thread. A post hidden after it was out comes back as it was, without
+// counting as new (thread.Publish). The post's open flags are dismissed: for a
+// post that is shown, flagged too few times to be hidden, that is all approving
+// does (keep it). Only moderators may.
 func (s *Service) Approve(ctx context.Context, actor *user.User, postID int64) (*thread.Thread, error) {
 	var approved *thread.Thread
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
@@ -28,13 +32,26 @@ func (s *Service) Approve(ctx context.Context, actor *user.User, postID int64) (
 		}
 		approved = t
 		if !p.Pending {
-			return nil // approved already
+			if p.DeletedAt != nil || t.DeletedAt != nil {
+				return nil
+			}
+			// Shown, and flagged too few times to hide it: keeping it
+			// dismisses its flags. Without open flags it was approved already.
+			n, err := s.resolveFlags(ctx, actor, p.ID, OutcomeDismissed)
+			if err != nil || n == 0 {
+				return err
+			}
+			return s.audit.Record(ctx, audit.Entry{ActorID: actor.ID, Action: audit.DismissFlags, MemberID: audit.Ref(p.AuthorID),
+				ThreadID: audit.Ref(t.ID), PostID: audit.Ref(p.ID), After: strconv.FormatInt(n, 10)})
 		}
 		if p.DeletedAt != nil || t.DeletedAt != nil {
 			return ErrNotWaiting // rejected meanwhile: that decision stands
 		}
 		published, err := s.threads.Publish(ctx, t, p)
 		if err != nil {
+			return err
+		}
+		if _, err := s.resolveFlags(ctx, actor, p.ID, OutcomeDismissed); err != nil {
 			return err
 		}
 		if err := s.audit.Record(ctx, audit.Entry{ActorID: actor.ID, Action: audit.ApprovePost, MemberID: audit.Ref(p.AuthorID),

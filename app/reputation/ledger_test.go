@@ -56,7 +56,7 @@ func setup(t *testing.T, priv thread.Privileges) *env {
 	e := &env{db: db, users: users, rep: rep, fx: apptest.Seed(t, users), clock: clk,
 		threads: thread.NewService(db, markup.New(), 24*time.Hour, clk.now)}
 	e.threads.SetLedger(rep, priv)
-	e.mod = moderation.NewService(db, e.threads, nil, audit.New(db, time.Now))
+	e.mod = moderation.NewService(db, e.threads, nil, audit.New(db, time.Now), time.Now)
 	e.board = &board.Board{Slug: "internet", NameEN: "Internet", NameDE: "Internet"}
 	if err := board.NewService(db, clk.now).Create(context.Background(), e.board); err != nil {
 		t.Fatal(err)

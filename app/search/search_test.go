@@ -188,7 +188,7 @@ func TestIndexerFollowsTheOutbox(t *testing.T) {
 		t.Fatalf("after restart: %v", got)
 	}
 	page, _ := e.threads.Posts(ctx, e.fx.Moderator, th, 1)
-	if _, err := moderation.NewService(e.db, e.threads, nil, audit.New(e.db, time.Now)).Delete(ctx, e.fx.Moderator, page.Question.ID); err != nil {
+	if _, err := moderation.NewService(e.db, e.threads, nil, audit.New(e.db, time.Now), time.Now).Delete(ctx, e.fx.Moderator, page.Question.ID); err != nil {
 		t.Fatal(err)
 	}
 	e.catchUp(t, ix, in)
@@ -517,7 +517,7 @@ func TestCorrect(t *testing.T) {
 	e.ask(t, "Rückruf vom Kundendienst bleibt aus", "Seit Tagen warte ich.", "de")
 	hidden := e.ask(t, "Spam from Kleinmachnow, call now", "x", "en")
 	page, _ := e.threads.Posts(context.Background(), e.fx.Moderator, hidden, 1)
-	if _, err := moderation.NewService(e.db, e.threads, nil, audit.New(e.db, time.Now)).Delete(context.Background(), e.fx.Moderator, page.Question.ID); err != nil {
+	if _, err := moderation.NewService(e.db, e.threads, nil, audit.New(e.db, time.Now), time.Now).Delete(context.Background(), e.fx.Moderator, page.Question.ID); err != nil {
 		t.Fatal(err)
 	}
 	ix, _ := e.open(t)
@@ -572,7 +572,7 @@ func TestStaffFindHiddenPosts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := moderation.NewService(e.db, e.threads, nil, audit.New(e.db, time.Now)).Delete(ctx, e.fx.Moderator, spam.ID); err != nil {
+	if _, err := moderation.NewService(e.db, e.threads, nil, audit.New(e.db, time.Now), time.Now).Delete(ctx, e.fx.Moderator, spam.ID); err != nil {
 		t.Fatal(err)
 	}
 	ix, _ := e.open(t)

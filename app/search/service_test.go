@@ -37,7 +37,7 @@ func TestServiceFoldsDuplicatesAndPages(t *testing.T) {
 		case i == 0:
 			canonical = th
 		case i <= 5 || i == 11: // the last says it least, and ranks last
-			if _, err := moderation.NewService(e.db, e.threads, nil, audit.New(e.db, time.Now)).CloseAsDuplicate(ctx, e.fx.Moderator, th.ID, canonical.ID); err != nil {
+			if _, err := moderation.NewService(e.db, e.threads, nil, audit.New(e.db, time.Now), time.Now).CloseAsDuplicate(ctx, e.fx.Moderator, th.ID, canonical.ID); err != nil {
 				t.Fatal(err)
 			}
 			duplicates[th.ID] = true
@@ -122,13 +122,13 @@ func TestServiceViewersAndFilters(t *testing.T) {
 	}
 	german := e.ask(t, "WLAN Verbindung bricht jede Nacht ab", "Seit Montag.", "de")
 	for _, id := range []int64{dup.ID, elsewhere.ID, german.ID} {
-		if _, err := moderation.NewService(e.db, e.threads, nil, audit.New(e.db, time.Now)).CloseAsDuplicate(ctx, e.fx.Moderator, id, canonical.ID); err != nil {
+		if _, err := moderation.NewService(e.db, e.threads, nil, audit.New(e.db, time.Now), time.Now).CloseAsDuplicate(ctx, e.fx.Moderator, id, canonical.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
 	spam := e.ask(t, "Cheap sunglasses offer, click here", "Spam spam spam.", "en")
 	page, _ := e.threads.Posts(ctx, e.fx.Moderator, spam, 1)
-	if _, err := moderation.NewService(e.db, e.threads, nil, audit.New(e.db, time.Now)).Delete(ctx, e.fx.Moderator, page.Question.ID); err != nil {
+	if _, err := moderation.NewService(e.db, e.threads, nil, audit.New(e.db, time.Now), time.Now).Delete(ctx, e.fx.Moderator, page.Question.ID); err != nil {
 		t.Fatal(err)
 	}
 	ix, _ := e.open(t)

@@ -213,12 +213,12 @@ type PostPage struct {
 
 const shownPostColumns = "posts.id, posts.thread_id, posts.author_id, posts.is_question, posts.official, posts.html, " +
 	"posts.created_at, posts.edited_at, posts.revision_count, posts.deleted_at, posts.deleted_by, posts.kudos_count, " +
-	"posts.pending, users.handle, users.display_name, users.role, users.reputation"
+	"posts.pending, posts.held_reason, users.handle, users.display_name, users.role, users.reputation"
 
 // scanShownPost reads a row of shownPostColumns.
 func scanShownPost(rows *sql.Rows, p *ShownPost) error {
 	return rows.Scan(&p.ID, &p.ThreadID, &p.AuthorID, &p.IsQuestion, &p.Official, &p.HTML, &p.CreatedAt, &p.EditedAt,
-		&p.RevisionCount, &p.DeletedAt, &p.DeletedBy, &p.KudosCount, &p.Pending, &p.AuthorHandle, &p.AuthorName, &p.AuthorRole, &p.AuthorRep)
+		&p.RevisionCount, &p.DeletedAt, &p.DeletedBy, &p.KudosCount, &p.Pending, &p.HeldReason, &p.AuthorHandle, &p.AuthorName, &p.AuthorRole, &p.AuthorRep)
 }
 
 // Posts returns page (from 1; past the end means the last) of t's posts in one
@@ -279,7 +279,8 @@ func (s *Service) Posts(ctx context.Context, viewer *user.User, t *Thread, page 
 }
 
 // Solution returns t's accepted answer as viewer sees it, and the page of
-// answers it is on.
+// answers it is on; an answer hidden for review is not found but by its author
+// and moderators.
 func (s *Service) Solution(ctx context.Context, viewer *user.User, t *Thread) (*ShownPost, int, error) {
 	if t.SolutionPostID == nil {
 		return nil, 0, ErrNotFound
@@ -298,6 +299,9 @@ func (s *Service) Solution(ctx context.Context, viewer *user.User, t *Thread) (*
 		return nil, 0, fmt.Errorf("thread %d: solution: %w", t.ID, err)
 	}
 	rows.Close()
+	if p.Pending && !CanModerate(viewer) && (viewer == nil || viewer.ID != p.AuthorID) {
+		return nil, 0, ErrNotFound
+	}
 	q := s.db.Reader(ctx).Table("posts").Where("thread_id = ? AND NOT is_question AND id < ?", t.ID, p.ID)
 	if !CanModerate(viewer) {
 		q = q.Where("deleted_at IS NULL AND NOT pending")

@@ -52,8 +52,10 @@ func (s *Service) admit(ctx context.Context, author *user.User, source, html str
 // from now on, and a question publishes its thread. A post rejected (deleted)
 // meanwhile only loses the mark. It is the state change of approving, a
 // moderator action: call it in the caller's transaction with p locked
-// (LockPost). A post no longer waiting is left alone. published says whether
-// the post now counts: not when it was rejected or approved before.
+// (LockPost). A post no longer waiting is left alone; a post hidden after it
+// was out (WasPublished) comes back without its first publication's facts and
+// events again (republish). published says whether the post now counts: not
+// when it was rejected or approved before.
 func (s *Service) Publish(ctx context.Context, t *Thread, p *Post) (published bool, err error) {
 	w := s.db.Writer(ctx)
 	res := w.Exec("UPDATE posts SET pending = FALSE WHERE id = ? AND pending", p.ID)
@@ -62,6 +64,9 @@ func (s *Service) Publish(ctx context.Context, t *Thread, p *Post) (published bo
 	}
 	if p.DeletedAt != nil {
 		return false, nil // rejected before; approving it only clears the mark
+	}
+	if WasPublished(p.HeldReason) {
+		return s.republish(ctx, t, p)
 	}
 	if p.IsQuestion {
 		if err := w.Exec("UPDATE threads SET pending = FALSE WHERE id = ?", t.ID).Error; err != nil {
@@ -77,6 +82,64 @@ func (s *Service) Publish(ctx context.Context, t *Thread, p *Post) (published bo
 		return true, s.publishQuestion(ctx, t)
 	}
 	return true, s.publishAnswer(ctx, t, p)
+}
+
+// republish brings back p, a post that was out before it was hidden: it counts
+// again in its board or thread, but its facts and its question.asked or
+// answer.posted are those of its first publication, so that approving a
+// hidden post neither pays its author twice nor notifies anyone again.
+func (s *Service) republish(ctx context.Context, t *Thread, p *Post) (bool, error) {
+	w := s.db.Writer(ctx)
+	if !p.IsQuestion {
+		return true, w.Exec("UPDATE threads SET answer_count = answer_count + 1 WHERE id = ?", t.ID).Error
+	}
+	if err := w.Exec("UPDATE threads SET pending = FALSE WHERE id = ?", t.ID).Error; err != nil {
+		return false, err
+	}
+	t.Pending = false
+	if t.DeletedAt != nil {
+		return false, nil
+	}
+	if err := w.Exec("UPDATE boards SET thread_count = thread_count + 1 WHERE id = ?", t.BoardID).Error; err != nil {
+		return false, err
+	}
+	return true, s.duplicateChanged(ctx, t)
+}
+
+// Hide takes p, a published post in t, back into review for reason (HeldFlagged,
+// HeldByStaff), with note (a moderator's words, or ""): from now on only its
+// author and moderators see it, it no longer counts in its thread's answers,
+// and a hidden question hides its thread. post.hidden tells search and the
+// author; actorID is who hid it (0: the flags did). It is a step of a
+// moderation action: call it in the caller's transaction with p locked
+// (LockPostInThread). hidden says whether it changed anything: not for a post
+// already waiting or deleted.
+func (s *Service) Hide(ctx context.Context, actorID int64, t *Thread, p *Post, reason, note string) (hidden bool, err error) {
+	w := s.db.Writer(ctx)
+	res := w.Exec("UPDATE posts SET pending = TRUE, held_reason = ?, held_at = ? WHERE id = ? AND NOT pending AND deleted_at IS NULL",
+		reason, s.now(), p.ID)
+	if res.Error != nil || res.RowsAffected == 0 {
+		return false, res.Error
+	}
+	p.Pending, p.HeldReason = true, reason
+	if p.IsQuestion {
+		if err := w.Exec("UPDATE threads SET pending = TRUE WHERE id = ?", t.ID).Error; err != nil {
+			return false, err
+		}
+		t.Pending = true
+		if t.DeletedAt == nil {
+			if err := w.Exec("UPDATE boards SET thread_count = thread_count - 1 WHERE id = ?", t.BoardID).Error; err != nil {
+				return false, err
+			}
+			if err := s.duplicateChanged(ctx, t); err != nil {
+				return false, err
+			}
+		}
+	} else if err := w.Exec("UPDATE threads SET answer_count = answer_count - 1 WHERE id = ?", t.ID).Error; err != nil {
+		return false, err
+	}
+	return true, event.Emit(ctx, s.db, actorID, event.PostHidden{ThreadID: t.ID, PostID: p.ID, AuthorID: p.AuthorID,
+		Question: p.IsQuestion, Reason: reason, Note: note})
 }
 
 // mayWrite refuses a suspended member's writes, with the end of the suspension

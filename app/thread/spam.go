@@ -16,7 +16,14 @@ const (
 	HeldBlocked    = "blocked"     // a word of the block list
 	HeldRepeat     = "repeat"      // the same text again within SpamRules.Repeat
 	HeldSilenced   = "silenced"    // every post of a silenced member
+	HeldFlagged    = "flagged"     // hidden after members flagged it (app/moderation)
+	HeldByStaff    = "by_staff"    // hidden by a moderator (app/moderation)
 )
+
+// WasPublished reports whether a post held for reason had been out before: a
+// post hidden after publication. Approving it brings it back without counting
+// it again as a new question or answer.
+func WasPublished(reason string) bool { return reason == HeldFlagged || reason == HeldByStaff }
 
 // SpamRules are the content checks that send a new post to the review queue
 // instead of publishing it. Staff are never held by them.

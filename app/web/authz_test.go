@@ -58,7 +58,11 @@ var access = map[string][]string{
 	"POST /p/:id<int>/kudos":          signedIn,
 	"POST /p/:id<int>/accept":         askerUp,
 	"POST /t/:id<int>/unaccept":       askerUp,
+	"POST /p/:id<int>/flag":           signedIn, // the owner is told a post of theirs is not for flagging
+	"POST /u/:handle/report":          signedIn,
 	"POST /p/:id<int>/approve":        modUp,
+	"POST /p/:id<int>/hide":           modUp,
+	"POST /u/:handle/reports/dismiss": modUp,
 	"POST /t/:id<int>/duplicate":      modUp,
 	"POST /t/:id<int>/reopen":         modUp,
 	"POST /preview":                   signedIn,

@@ -15,25 +15,37 @@ type queuePage struct {
 	Page
 	Items     []moderation.Item
 	MaxReason int
-	NextAfter int64 // 0 = no next page
+	Next      string // the cursor of the next page; "" = none
 	Errors    validate.Errors
 }
 
-// modQueue lists the posts that wait for review, oldest first, each with an
-// approve and a reject form that work without JavaScript.
+// DuplicateURL links a duplicate flag's thread.
+func (p *queuePage) DuplicateURL(id int64) string { return "/t/" + strconv.FormatInt(id, 10) }
+
+// FlagKind names a kind of flag or report in the page's language.
+func (p *queuePage) FlagKind(kind string) string { return p.T("flag.kind." + kind) }
+
+// modQueue lists what waits for a moderator, oldest first: posts held or
+// hidden for review, shown posts with open flags and reported members, each
+// with forms that work without JavaScript.
 func (s *Server) modQueue(c *fiber.Ctx) error {
-	after, _ := strconv.ParseInt(c.Query("after"), 10, 64)
-	items, err := s.Moderation.Queue(c.UserContext(), currentUser(c), max(after, 0), queuePerPage+1)
+	q, err := s.Moderation.Queue(c.UserContext(), currentUser(c), c.Query("after"), queuePerPage)
 	if err != nil {
 		return err
 	}
-	p := &queuePage{Page: s.newPage(c, "queue.title"), MaxReason: moderation.MaxReason}
-	if len(items) > queuePerPage {
-		items = items[:queuePerPage]
-		p.NextAfter = items[len(items)-1].PostID
-	}
-	p.Items = items
+	p := &queuePage{Page: s.newPage(c, "queue.title"), MaxReason: moderation.MaxReason, Items: q.Items, Next: q.Next}
 	return s.render(c, "mod_queue", p)
+}
+
+// queueError shows the queue's first page again with a form's problem.
+func (s *Server) queueError(c *fiber.Ctx, err error) error {
+	p := &queuePage{Page: s.newPage(c, "queue.title"), MaxReason: moderation.MaxReason}
+	q, qerr := s.Moderation.Queue(c.UserContext(), currentUser(c), "", queuePerPage)
+	if qerr != nil {
+		return qerr
+	}
+	p.Items, p.Next = q.Items, q.Next
+	return s.formError(c, "mod_queue", p, &p.Errors, err)
 }
 
 // postReject turns down a post that waits for review, with a reason for its
@@ -45,11 +57,7 @@ func (s *Server) postReject(c *fiber.Ctx) error {
 	}
 	if _, err := s.Moderation.Reject(c.UserContext(), currentUser(c), id, c.FormValue("reason")); err != nil {
 		if _, ok := validate.From(err); ok {
-			p := &queuePage{Page: s.newPage(c, "queue.title"), MaxReason: moderation.MaxReason}
-			if p.Items, err = s.Moderation.Queue(c.UserContext(), currentUser(c), 0, queuePerPage); err != nil {
-				return err
-			}
-			return s.formError(c, "mod_queue", p, &p.Errors, validate.Errors{"reason": "queue.reason_long"})
+			return s.queueError(c, err)
 		}
 		return err
 	}

@@ -33,18 +33,22 @@ func (s *Server) threadUnaccept(c *fiber.Ctx) error {
 	return s.redirectWithNotice(c, threadURL(t), "solution.withdrawn_notice")
 }
 
-// postApprove publishes a post that waited for review.
+// postApprove publishes a post that waited for review, or keeps a flagged one.
 func (s *Server) postApprove(c *fiber.Ctx) error {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {
 		return fiber.ErrNotFound
+	}
+	notice := "post.approved_notice"
+	if p, err := s.Threads.GetPost(c.UserContext(), id); err == nil && !p.Pending {
+		notice = "queue.kept_notice" // shown and flagged: approving keeps it
 	}
 	t, err := s.Moderation.Approve(c.UserContext(), currentUser(c), id)
 	if err != nil {
 		return err
 	}
 	if c.FormValue("from") == "queue" {
-		return s.redirectWithNotice(c, "/mod/queue", "post.approved_notice")
+		return s.redirectWithNotice(c, "/mod/queue", notice)
 	}
-	return s.redirectWithNotice(c, fmt.Sprintf("%s#p%d", threadURL(t), id), "post.approved_notice")
+	return s.redirectWithNotice(c, fmt.Sprintf("%s#p%d", threadURL(t), id), notice)
 }

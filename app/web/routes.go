@@ -42,7 +42,10 @@ func (s *Server) routes() {
 	a.Post("/p/:id<int>/kudos", append(writer, s.postKudos)...)
 	a.Post("/p/:id<int>/accept", append(writer, s.postAccept)...)
 	a.Post("/t/:id<int>/unaccept", append(writer, s.threadUnaccept)...)
+	a.Post("/p/:id<int>/flag", member, s.refuseSuspended, s.limitFlags, s.postFlag)
+	a.Post("/u/:handle/report", member, s.refuseSuspended, s.limitFlags, s.userReport)
 	a.Post("/p/:id<int>/approve", s.requireRole(user.RoleModerator), s.postApprove)
+	a.Post("/p/:id<int>/hide", s.requireRole(user.RoleModerator), s.postHide)
 	a.Post("/t/:id<int>/duplicate", s.requireRole(user.RoleModerator), s.threadDuplicate)
 	a.Post("/t/:id<int>/reopen", s.requireRole(user.RoleModerator), s.threadReopen)
 	a.Post("/preview", append(writer, s.preview)...)
@@ -62,6 +65,7 @@ func (s *Server) routes() {
 	a.Get("/mod/queue", s.requireRole(user.RoleModerator), s.modQueue)
 	a.Post("/p/:id<int>/reject", s.requireRole(user.RoleModerator), s.postReject)
 	a.Post("/u/:handle/restrict", s.requireRole(user.RoleModerator), s.userRestrict)
+	a.Post("/u/:handle/reports/dismiss", s.requireRole(user.RoleModerator), s.userReportsDismiss)
 	a.Get("/mod/audit", s.requireRole(user.RoleModerator), s.modAudit)
 	a.Get("/mod/audit.csv", s.requireRole(user.RoleModerator), s.modAuditExport)
 

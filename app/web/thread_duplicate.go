@@ -1,17 +1,12 @@
 package web
 
 import (
-	"regexp"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schwarm/schwarm/app/moderation"
 )
-
-// threadRef finds a thread's id in what a moderator typed: its number, or its
-// address, with or without the host.
-var threadRef = regexp.MustCompile(`^\s*(?:#?(\d{1,18})|(?:https?://[^/\s]+)?/t/(\d{1,18})(?:[/?#]\S*)?)\s*$`)
 
 // threadDuplicate closes a thread as a duplicate of the thread the moderator
 // named.
@@ -20,12 +15,8 @@ func (s *Server) threadDuplicate(c *fiber.Ctx) error {
 	if err != nil {
 		return fiber.ErrNotFound
 	}
-	m := threadRef.FindStringSubmatch(c.FormValue("canonical"))
-	if m == nil {
-		return moderation.ErrDuplicateTarget
-	}
-	canonical, err := strconv.ParseInt(m[1]+m[2], 10, 64)
-	if err != nil {
+	canonical, ok := moderation.ParseThreadRef(c.FormValue("canonical"))
+	if !ok {
 		return moderation.ErrDuplicateTarget
 	}
 	t, err := s.Moderation.CloseAsDuplicate(c.UserContext(), currentUser(c), id, canonical)

@@ -136,10 +136,13 @@ func (s *Server) threadPage(c *fiber.Ctx, t *thread.Thread, page int) (*threadPa
 	var solution *thread.ShownPost
 	if posts.Question != nil && t.SolutionPostID != nil {
 		sol, at, err := s.Threads.Solution(ctx, currentUser(c), t)
-		if err != nil {
+		switch {
+		case errors.Is(err, thread.ErrNotFound): // hidden for review
+		case err != nil:
 			return nil, err
+		default:
+			solution, p.SolutionURL = sol, fmt.Sprintf("%s#p%d", p.PageURL(at), *t.SolutionPostID)
 		}
-		solution, p.SolutionURL = sol, fmt.Sprintf("%s#p%d", p.PageURL(at), *t.SolutionPostID)
 	}
 	if p.User != nil {
 		ids := make([]int64, len(shown))

@@ -20,6 +20,19 @@ type userPage struct {
 	Activity    []thread.Activity
 	CanRestrict bool // the viewer may suspend or silence this member
 	Errors      validate.Errors
+
+	CanReport              bool // the viewer may report this member
+	ReportKind, ReportText string
+	ReportErrors           validate.Errors
+}
+
+// ReportKinds are the kinds of the report form's radio buttons.
+func (p *userPage) ReportKinds() []kindLabel {
+	kinds := make([]kindLabel, len(moderation.ReportKinds))
+	for i, k := range moderation.ReportKinds {
+		kinds[i] = kindLabel{Value: k, Label: p.T("flag.kind." + k)}
+	}
+	return kinds
 }
 
 // Restricted says whether the member is suspended or silenced now; only staff
@@ -82,5 +95,6 @@ func (s *Server) newUserPage(c *fiber.Ctx, u *user.User) (*userPage, error) {
 	}
 	p := s.newPage(c, "")
 	p.Title = u.DisplayName
-	return &userPage{Page: p, Profile: u, Rep: st, Activity: activity, CanRestrict: moderation.CanActOn(p.User, u)}, nil
+	return &userPage{Page: p, Profile: u, Rep: st, Activity: activity, CanRestrict: moderation.CanActOn(p.User, u),
+		CanReport: p.User != nil && p.User.ID != u.ID && !p.User.Suspended(p.now)}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/schwarm/schwarm/app/moderation"
 	"github.com/schwarm/schwarm/app/thread"
 )
 
@@ -27,21 +28,47 @@ type postRow struct {
 	KudosGiven, CanKudos                 bool // the viewer's kudos, and whether they may give or take it
 	IsSolution, CanAccept, CanUnaccept   bool
 	Pending, CanApprove                  bool
+	HiddenNote                           string    // why a post that was out is hidden, for its author and moderators
+	CanFlag, CanHide                     bool      // the viewer may flag it; a moderator may hide it
+	Flag                                 *flagForm // the flag form sent back with its problems
 	L                                    *postLabels
 }
 
+// flagForm is a flag being written: what was typed and what is wrong with it.
+type flagForm struct {
+	Kind, Text, Duplicate string
+	Errors                []string
+}
+
+// Checked reports whether kind was chosen.
+func (f *flagForm) Checked(kind string) bool { return f != nil && f.Kind == kind }
+
+// kindLabel is a radio button of the flag form.
+type kindLabel struct{ Value, Label string }
+
 // postLabels are the texts every post on a page shares.
 type postLabels struct {
-	Official, Deleted, Edit, Delete, DeleteThread, Restore, CSRF string
-	Kudos, KudosGive, KudosTake, Solution, Accept, Unaccept      string
-	Pending, Approve                                             string
+	Official, Deleted, Edit, Delete, DeleteThread, Restore, CSRF           string
+	Kudos, KudosGive, KudosTake, Solution, Accept, Unaccept                string
+	Pending, Approve                                                       string
+	Flag, FlagHeading, FlagKind, FlagText, FlagDuplicate, FlagSubmit, Hide string
+	FlagKinds                                                              []kindLabel
+	Page                                                                   int // the thread page's number past the first, else 0
 }
 
 func (p *threadPage) postRows(posts []thread.ShownPost) []postRow {
 	l := &postLabels{Official: p.T("post.official"), Deleted: p.T("post.deleted"), Edit: p.T("post.edit"),
 		Delete: p.T("post.delete"), DeleteThread: p.T("post.delete_thread"), Restore: p.T("post.restore"),
 		Kudos: p.T("kudos.label"), KudosGive: p.T("kudos.give"), KudosTake: p.T("kudos.take"), Solution: p.T("solution.label"),
-		Accept: p.T("solution.accept"), Unaccept: p.T("solution.unaccept"), Pending: p.T("post.pending"), Approve: p.T("post.approve")}
+		Accept: p.T("solution.accept"), Unaccept: p.T("solution.unaccept"), Pending: p.T("post.pending"), Approve: p.T("post.approve"),
+		Flag: p.T("flag.button"), FlagHeading: p.T("flag.heading"), FlagKind: p.T("flag.kind"), FlagText: p.T("flag.text"),
+		FlagDuplicate: p.T("flag.duplicate"), FlagSubmit: p.T("flag.submit"), Hide: p.T("post.hide")}
+	if p.Posts != nil && p.Posts.Page > 1 {
+		l.Page = p.Posts.Page
+	}
+	for _, k := range moderation.FlagKinds {
+		l.FlagKinds = append(l.FlagKinds, kindLabel{Value: k, Label: p.T("flag.kind." + k)})
+	}
 	if p.User != nil { // guests get no forms, and so no CSRF cookie
 		l.CSRF = p.CSRF()
 	}
@@ -71,6 +98,12 @@ func (p *threadPage) postRows(posts []thread.ShownPost) []postRow {
 		}
 		r.CanDelete = !r.Deleted && p.User != nil && thread.CanDelete(p.User, p.Thread, &post.Post, p.now, p.deleteWindow) == nil
 		r.CanRestore = r.Deleted && moderator
+		shown := !post.Pending && post.DeletedAt == nil && p.Thread.DeletedAt == nil
+		r.CanFlag = shown && p.User != nil && p.User.ID != post.AuthorID && !p.User.Suspended(p.now) && (!p.Thread.Pending || moderator)
+		r.CanHide = shown && moderator
+		if post.Pending && thread.WasPublished(post.HeldReason) {
+			r.HiddenNote = p.T("post.hidden_" + post.HeldReason)
+		}
 		rows[i] = r
 	}
 	return rows

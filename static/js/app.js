@@ -129,8 +129,9 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 });
 
-// The review queue from the keyboard: j and k move between posts, a approves
-// the one in focus, r goes to its reason field to reject it. Every action stays
+// The review queue from the keyboard: j and k move between items, a approves
+// or keeps the post in focus (dismisses a member's reports), r goes to its
+// reason field to reject it. Every action stays
 // a plain form without JavaScript.
 document.addEventListener("DOMContentLoaded", () => {
   const items = Array.from(document.querySelectorAll(".queue-item"));
@@ -155,8 +156,8 @@ document.addEventListener("DOMContentLoaded", () => {
     switch (e.key) {
       case "j": focus(current + 1); break;
       case "k": focus(current - 1); break;
-      case "a": item.querySelector('form[action$="/approve"]').requestSubmit(); break;
-      case "r": item.querySelector('input[name=reason]').focus(); break;
+      case "a": item.querySelector('form[action$="/approve"], form[action$="/dismiss"]')?.requestSubmit(); break;
+      case "r": item.querySelector("input[name=reason]")?.focus(); break;
       default: return;
     }
     e.preventDefault();

@@ -17,12 +17,22 @@ const (
 	RestorePost      = "post.restore"
 	CloseAsDuplicate = "thread.close_duplicate"
 	Reopen           = "thread.reopen"
+	MoveThread       = "thread.move"
+	MergeThread      = "thread.merge"
+	SplitThread      = "thread.split"
+	LockThread       = "thread.lock"
+	UnlockThread     = "thread.unlock"
+	PinThread        = "thread.pin"
+	UnpinThread      = "thread.unpin"
+	HideThread       = "thread.hide"
+	RestoreThread    = "thread.restore"
 	ChangeRole       = "member.role"
 	Restrict         = "member.restrict"
 )
 
 // Actions lists every action, for the log's filter.
-var Actions = []string{ApprovePost, RejectPost, DeletePost, RestorePost, CloseAsDuplicate, Reopen, ChangeRole, Restrict}
+var Actions = []string{ApprovePost, RejectPost, DeletePost, RestorePost, CloseAsDuplicate, Reopen, MoveThread, MergeThread, SplitThread,
+	LockThread, UnlockThread, PinThread, UnpinThread, HideThread, RestoreThread, ChangeRole, Restrict}
 
 // Entry is one row of the log.
 type Entry struct {

@@ -16,7 +16,7 @@ func TestRules(t *testing.T) {
 	agent := &user.User{ID: 3, Role: user.RoleAgent}
 	mod := &user.User{ID: 4, Role: user.RoleModerator}
 	open := &thread.Thread{State: thread.StateOpen}
-	locked := &thread.Thread{State: thread.StateLocked}
+	locked := &thread.Thread{Locked: true}
 	fresh := &thread.Post{AuthorID: 1, CreatedAt: now.Add(-time.Hour)}
 	old := &thread.Post{AuthorID: 1, CreatedAt: now.Add(-48 * time.Hour)}
 	tests := []struct {
@@ -95,7 +95,7 @@ func TestPrivilegeRules(t *testing.T) {
 	agent := &user.User{ID: 4, Role: user.RoleAgent}
 	mod := &user.User{ID: 5, Role: user.RoleModerator}
 	open := &thread.Thread{AuthorID: 1, State: thread.StateOpen}
-	locked := &thread.Thread{AuthorID: 1, State: thread.StateLocked}
+	locked := &thread.Thread{AuthorID: 1, Locked: true}
 	post := &thread.Post{AuthorID: 1}
 	pending := &thread.Post{AuthorID: 1, Pending: true}
 

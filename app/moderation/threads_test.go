@@ -553,3 +553,51 @@ func TestHideThread(t *testing.T) {
 		t.Errorf("restored thread not listed or counted (%d)", e.boardCount(t, e.board.ID))
 	}
 }
+
+// TestReplyRacingAMerge: an answer written while its thread is being merged is
+// refused, never left behind in the merged thread, on both databases.
+func TestReplyRacingAMerge(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	source := e.ask(t, e.fx.Member, "Router drops Wi-Fi every night")
+	target := e.ask(t, e.fx.Other, "Wi-Fi gone at night since the update")
+	merged, proceed, done := make(chan struct{}), make(chan struct{}), make(chan error, 2)
+	go func() {
+		done <- e.db.InTx(ctx, func(ctx context.Context) error {
+			_, err := e.s.Merge(ctx, e.fx.Moderator, source.ID, target.ID, "")
+			close(merged)
+			if err != nil {
+				return err
+			}
+			<-proceed
+			return nil
+		})
+	}()
+	<-merged
+	go func() {
+		_, err := e.threads.Reply(ctx, e.fx.Other, source.ID, "A late answer")
+		done <- err
+	}()
+	time.Sleep(200 * time.Millisecond) // the reply runs into the open merge
+	close(proceed)
+	var errs []error
+	for range 2 {
+		errs = append(errs, <-done)
+	}
+	var refused bool
+	for _, err := range errs {
+		switch {
+		case errors.Is(err, thread.ErrNotFound):
+			refused = true
+		case err != nil:
+			t.Fatal(err)
+		}
+	}
+	var left int64
+	if err := e.db.Reader(ctx).Table("posts").Where("thread_id = ?", source.ID).Count(&left).Error; err != nil {
+		t.Fatal(err)
+	}
+	if !refused || left != 0 {
+		t.Errorf("reply refused %v, %d posts left in the merged thread", refused, left)
+	}
+}

@@ -13,7 +13,6 @@ import (
 	"github.com/schwarm/schwarm/app/board"
 	"github.com/schwarm/schwarm/app/config"
 	"github.com/schwarm/schwarm/app/event"
-	"github.com/schwarm/schwarm/app/moderation"
 	"github.com/schwarm/schwarm/app/outbox"
 	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/user"
@@ -118,7 +117,7 @@ func TestEveryActionEmitsItsEvent(t *testing.T) {
 	}
 	extra, err := a.Threads.Reply(ctx, fx.Agent, q2.ID, "One more thing on the invoice.")
 	must(err)
-	split, err := a.Moderation.Split(ctx, fx.Moderator, q2.ID, moderation.Split{PostIDs: []int64{extra.ID}, Title: "Invoice question on its own", BoardID: billing.ID})
+	split, err := a.Moderation.Split(ctx, fx.Moderator, q2.ID, []int64{extra.ID}, "Invoice question on its own", billing.ID, "")
 	must(err)
 	want = append(want, rec{event.TopicThreadMoved, fx.Moderator.ID, q2.ID},
 		rec{event.TopicThreadLocked, fx.Moderator.ID, q2.ID}, rec{event.TopicThreadUnlocked, fx.Moderator.ID, q2.ID},

@@ -247,22 +247,13 @@ func (s *Service) mergeable(ctx context.Context, source, target *thread.Thread) 
 	return nil
 }
 
-// Split is what a moderator asks of a split: the answers to move, in any
-// order, and the new thread's title and board.
-type Split struct {
-	PostIDs []int64
-	Title   string
-	BoardID int64
-	Reason  string
-}
-
-// Split moves the chosen answers of threadID into a new thread (see
-// thread.Service.Split) and returns it. Choosing none, or the question, is
-// refused.
-func (s *Service) Split(ctx context.Context, mod *user.User, threadID int64, sp Split) (*thread.Thread, error) {
-	sp.Title = strings.Join(strings.Fields(sp.Title), " ")
+// Split moves the chosen answers postIDs of threadID (in any order) into a new
+// thread titled title in the board boardID (see thread.Service.Split) and
+// returns it. Choosing none, or the question, is refused.
+func (s *Service) Split(ctx context.Context, mod *user.User, threadID int64, postIDs []int64, title string, boardID int64, reason string) (*thread.Thread, error) {
+	title = strings.Join(strings.Fields(title), " ")
 	errs := validate.Errors{}
-	switch n := utf8.RuneCountInString(sp.Title); {
+	switch n := utf8.RuneCountInString(title); {
 	case n == 0:
 		errs.Add("title", "form.required")
 	case n < thread.MinTitle:
@@ -270,28 +261,28 @@ func (s *Service) Split(ctx context.Context, mod *user.User, threadID int64, sp 
 	case n > thread.MaxTitle:
 		errs.Add("title", "thread.title.long")
 	}
-	if len(sp.PostIDs) == 0 {
+	if len(postIDs) == 0 {
 		errs.Add("posts", "split.none")
 	}
-	if sp.BoardID == 0 {
+	if boardID == 0 {
 		errs.Add("board", "form.required")
 	}
-	if utf8.RuneCountInString(strings.TrimSpace(sp.Reason)) > MaxReason {
+	reason = strings.TrimSpace(reason)
+	if utf8.RuneCountInString(reason) > MaxReason {
 		errs.Add("reason", "queue.reason_long")
 	}
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	sp.Reason = strings.TrimSpace(sp.Reason)
 	var split *thread.Thread
 	err := s.onThread(ctx, mod, threadID, func(ctx context.Context, t *thread.Thread) error {
 		if t.MergedInto != nil || t.DeletedAt != nil {
 			return ErrMergeSource
 		}
-		if err := s.boardExists(ctx, sp.BoardID); err != nil {
+		if err := s.boardExists(ctx, boardID); err != nil {
 			return err
 		}
-		for _, id := range sp.PostIDs {
+		for _, id := range postIDs {
 			p, err := s.threads.LockPost(ctx, id)
 			if errors.Is(err, thread.ErrNotFound) || err == nil && p.ThreadID != t.ID {
 				return thread.ErrSplitPosts
@@ -303,30 +294,30 @@ func (s *Service) Split(ctx context.Context, mod *user.User, threadID int64, sp 
 				return ErrSplitQuestion
 			}
 		}
-		n, err := s.threads.Split(ctx, t, sp.PostIDs, sp.Title, sp.BoardID)
+		n, err := s.threads.Split(ctx, t, postIDs, title, boardID)
 		if err != nil {
 			return err
 		}
 		split = n
-		ids := slices.Sorted(slices.Values(sp.PostIDs))
+		ids := slices.Sorted(slices.Values(postIDs))
 		ids = slices.Compact(ids)
 		refs := make([]string, len(ids))
 		for i, id := range ids {
 			refs[i] = strconv.FormatInt(id, 10)
 		}
 		for _, n := range []thread.Notice{
-			{ThreadID: t.ID, Kind: thread.NoticeSplitTo, ActorID: mod.ID, Reason: sp.Reason, Detail: strconv.FormatInt(split.ID, 10)},
-			{ThreadID: split.ID, Kind: thread.NoticeSplitFrom, ActorID: mod.ID, Reason: sp.Reason, Detail: strconv.FormatInt(t.ID, 10)},
+			{ThreadID: t.ID, Kind: thread.NoticeSplitTo, ActorID: mod.ID, Reason: reason, Detail: strconv.FormatInt(split.ID, 10)},
+			{ThreadID: split.ID, Kind: thread.NoticeSplitFrom, ActorID: mod.ID, Reason: reason, Detail: strconv.FormatInt(t.ID, 10)},
 		} {
 			if err := s.threads.AddNotice(ctx, n); err != nil {
 				return err
 			}
 		}
 		if err := s.audit.Record(ctx, audit.Entry{ActorID: mod.ID, Action: audit.SplitThread, MemberID: audit.Ref(split.AuthorID), ThreadID: audit.Ref(t.ID),
-			Reason: sp.Reason, Before: "posts " + strings.Join(refs, ", "), After: threadRef(split.ID)}); err != nil {
+			Reason: reason, Before: "posts " + strings.Join(refs, ", "), After: threadRef(split.ID)}); err != nil {
 			return err
 		}
-		return event.Emit(ctx, s.db, mod.ID, event.ThreadSplit{ThreadID: t.ID, NewThreadID: split.ID, PostIDs: ids, AskerID: split.AuthorID, Reason: sp.Reason})
+		return event.Emit(ctx, s.db, mod.ID, event.ThreadSplit{ThreadID: t.ID, NewThreadID: split.ID, PostIDs: ids, AskerID: split.AuthorID, Reason: reason})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("thread %d: split: %w", threadID, err)

@@ -299,6 +299,13 @@ func TestMergeRefusals(t *testing.T) {
 	}
 }
 
+// split is what a moderator asks of a split.
+type split struct {
+	PostIDs []int64
+	Title   string
+	BoardID int64
+}
+
 // TestSplitThread: chosen answers become a new thread in the chosen board, the
 // first of them its question, with authors and times kept; choosing none or
 // the question is refused.
@@ -317,26 +324,26 @@ func TestSplitThread(t *testing.T) {
 	refusals := []struct {
 		name string
 		who  *user.User
-		sp   moderation.Split
+		sp   split
 		want error
 	}{
-		{"a member", e.fx.Member, moderation.Split{PostIDs: []int64{off1.ID}, Title: "TV box loses its picture", BoardID: other.ID}, thread.ErrForbidden},
-		{"the question", e.fx.Moderator, moderation.Split{PostIDs: []int64{e.questionOf(t, th)}, Title: "TV box loses its picture", BoardID: other.ID}, moderation.ErrSplitQuestion},
-		{"a post of another thread", e.fx.Moderator, moderation.Split{PostIDs: []int64{e.questionOf(t, e.ask(t, e.fx.Other, "Another question here"))}, Title: "TV box loses its picture", BoardID: other.ID}, thread.ErrSplitPosts},
-		{"a missing board", e.fx.Moderator, moderation.Split{PostIDs: []int64{off1.ID}, Title: "TV box loses its picture", BoardID: 999_999}, moderation.ErrBoard},
+		{"a member", e.fx.Member, split{PostIDs: []int64{off1.ID}, Title: "TV box loses its picture", BoardID: other.ID}, thread.ErrForbidden},
+		{"the question", e.fx.Moderator, split{PostIDs: []int64{e.questionOf(t, th)}, Title: "TV box loses its picture", BoardID: other.ID}, moderation.ErrSplitQuestion},
+		{"a post of another thread", e.fx.Moderator, split{PostIDs: []int64{e.questionOf(t, e.ask(t, e.fx.Other, "Another question here"))}, Title: "TV box loses its picture", BoardID: other.ID}, thread.ErrSplitPosts},
+		{"a missing board", e.fx.Moderator, split{PostIDs: []int64{off1.ID}, Title: "TV box loses its picture", BoardID: 999_999}, moderation.ErrBoard},
 	}
 	for _, r := range refusals {
-		if _, err := e.s.Split(ctx, r.who, th.ID, r.sp); !errors.Is(err, r.want) {
+		if _, err := e.s.Split(ctx, r.who, th.ID, r.sp.PostIDs, r.sp.Title, r.sp.BoardID, ""); !errors.Is(err, r.want) {
 			t.Errorf("%s: %v, want %v", r.name, err, r.want)
 		}
 	}
-	_, err := e.s.Split(ctx, e.fx.Moderator, th.ID, moderation.Split{Title: "TV"})
+	_, err := e.s.Split(ctx, e.fx.Moderator, th.ID, nil, "TV", other.ID, "")
 	if errs, ok := validate.From(err); !ok || errs["posts"] != "split.none" || errs["title"] != "thread.title.short" {
 		t.Errorf("nothing chosen, short title: %v", err)
 	}
 
 	before := e.head(t)
-	n, err := e.s.Split(ctx, e.fx.Moderator, th.ID, moderation.Split{PostIDs: []int64{off2.ID, off1.ID}, Title: "TV box loses its picture", BoardID: other.ID, Reason: "another topic"})
+	n, err := e.s.Split(ctx, e.fx.Moderator, th.ID, []int64{off2.ID, off1.ID}, "TV box loses its picture", other.ID, "another topic")
 	if err != nil {
 		t.Fatal(err)
 	}

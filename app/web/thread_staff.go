@@ -69,16 +69,16 @@ func (s *Server) threadSplit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	sp := moderation.Split{Title: c.FormValue("title"), Reason: c.FormValue("reason")}
-	sp.BoardID, _ = strconv.ParseInt(c.FormValue("board"), 10, 64)
+	board, _ := strconv.ParseInt(c.FormValue("board"), 10, 64) // none: the form says so
+	var posts []int64
 	for _, v := range c.Request().PostArgs().PeekMulti("post") {
 		pid, err := strconv.ParseInt(string(v), 10, 64)
 		if err != nil {
 			return fiber.ErrBadRequest
 		}
-		sp.PostIDs = append(sp.PostIDs, pid)
+		posts = append(posts, pid)
 	}
-	t, err := s.Moderation.Split(c.UserContext(), currentUser(c), id, sp)
+	t, err := s.Moderation.Split(c.UserContext(), currentUser(c), id, posts, c.FormValue("title"), board, c.FormValue("reason"))
 	if errs, ok := validate.From(err); ok {
 		th, err := s.viewThread(c)
 		if err != nil {
@@ -88,7 +88,7 @@ func (s *Server) threadSplit(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		p.SplitErrors, p.SplitTitle = errs, sp.Title
+		p.SplitErrors, p.SplitTitle = errs, c.FormValue("title")
 		c.Status(fiber.StatusUnprocessableEntity)
 		return s.render(c, "thread_show", p)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/schwarm/schwarm/app/apptest"
@@ -95,6 +96,33 @@ func TestThreadStaffActions(t *testing.T) {
 	agent := srv.Client(t)
 	agent.Login("sam_agent", apptest.Password)
 	mustContain(t, agent.Get(targetURL), `action="/t/`+fmt.Sprint(target.ID)+`/reply"`)
+
+	// Split the moved answer off again, into a thread of its own, and pin it.
+	page, err := srv.App.Threads.Posts(ctx, srv.Fixtures.Moderator, mustThread(t, srv, target.ID), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var answer int64
+	for _, a := range page.Answers {
+		if a.AuthorID == srv.Fixtures.Other.ID {
+			answer = a.ID
+		}
+	}
+	r = mod.Post(fmt.Sprintf("/t/%d/split", target.ID), url.Values{"post": {fmt.Sprint(answer)}, "title": {"Which Wi-Fi channel is best?"},
+		"board": {fmt.Sprint(internet.ID)}, "reason": {"a question of its own"}})
+	if !threadPath.MatchString(r.Request.URL.Path) || r.Request.URL.Path == targetURL {
+		t.Fatalf("after splitting: at %s (%d)", r.Request.URL.Path, r.StatusCode)
+	}
+	splitURL := r.Request.URL.Path
+	mustContain(t, r, "The answers are a thread of their own now.", "Which Wi-Fi channel is best?", "Switch the channel to six.",
+		"Split off another thread by a moderator", fmt.Sprintf(`href="/t/%d">thread #%d</a>`, target.ID, target.ID))
+	mustContain(t, mara.Get(targetURL), "Answers were split off into a new thread by a moderator", "a question of its own")
+	mod.Post(strings.Replace(splitURL, "/which-wi-fi-channel-is-best", "", 1)+"/pin", form())
+	r = guest.Get("/b/internet")
+	mustContain(t, r, "Pinned")
+	if i, j := strings.Index(r.Body, "Which Wi-Fi channel is best?"), strings.Index(r.Body, "Wi-Fi gone at night"); i < 0 || j < 0 || i > j {
+		t.Errorf("the pinned thread does not list first in its board (%d, %d)", i, j)
+	}
 
 	mustContain(t, mod.Get("/mod/audit"), "Merged a thread", "Moved a thread", "Hid a thread", "Locked a thread")
 }

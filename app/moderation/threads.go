@@ -261,8 +261,11 @@ func (s *Service) Split(ctx context.Context, mod *user.User, threadID int64, pos
 	case n > thread.MaxTitle:
 		errs.Add("title", "thread.title.long")
 	}
-	if len(postIDs) == 0 {
+	switch {
+	case len(postIDs) == 0:
 		errs.Add("posts", "split.none")
+	case len(postIDs) > MaxSplit:
+		errs.Add("posts", "split.too_many")
 	}
 	if boardID == 0 {
 		errs.Add("board", "form.required")
@@ -324,6 +327,10 @@ func (s *Service) Split(ctx context.Context, mod *user.User, threadID int64, pos
 	}
 	return split, nil
 }
+
+// MaxSplit caps the answers one split moves: a page's worth and more, and a
+// bound on the rows one request locks.
+const MaxSplit = 100
 
 // ErrSplitQuestion refuses to split off a thread's question: that is moving
 // the thread.

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -102,6 +103,41 @@ func TestEveryActionEmitsItsEvent(t *testing.T) {
 	must(a.Moderation.DismissReports(ctx, fx.Moderator, fx.Member.ID))
 	want = append(want, rec{event.TopicPostFlagged, fx.Other.ID, q1.ID}, rec{event.TopicPostHidden, fx.Moderator.ID, q1.ID},
 		rec{event.TopicPostApproved, fx.Moderator.ID, q1.ID}, rec{event.TopicMemberReported, fx.Other.ID, fx.Member.ID})
+	// The moderators' actions on threads; doing one twice changes nothing the
+	// second time.
+	billing := &board.Board{Slug: "billing", NameEN: "Billing", NameDE: "Rechnung"}
+	must(a.Boards.Create(ctx, billing))
+	_, err = a.Moderation.Move(ctx, fx.Moderator, q2.ID, billing.ID, "money")
+	must(err)
+	must(a.Moderation.Lock(ctx, fx.Moderator, q2.ID, ""))
+	must(a.Moderation.Lock(ctx, fx.Moderator, q2.ID, ""))
+	must(a.Moderation.Unlock(ctx, fx.Moderator, q2.ID, ""))
+	must(a.Moderation.Pin(ctx, fx.Moderator, q2.ID, ""))
+	must(a.Moderation.Unpin(ctx, fx.Moderator, q2.ID, ""))
+	must(a.Moderation.HideThread(ctx, fx.Moderator, q2.ID, "spam"))
+	must(a.Moderation.RestoreThread(ctx, fx.Moderator, q2.ID, ""))
+	must(a.Moderation.RestoreThread(ctx, fx.Moderator, q2.ID, ""))
+	agentRep := func() int64 {
+		u, err := a.Users.Get(ctx, fx.Agent.ID)
+		must(err)
+		return u.Reputation
+	}
+	repBefore := agentRep()
+	_, err = a.Moderation.Merge(ctx, fx.Moderator, q1.ID, q2.ID, "same")
+	must(err)
+	if got := agentRep(); got != repBefore {
+		t.Errorf("the answer's author's reputation %d after the merge, %d before", got, repBefore)
+	}
+	extra, err := a.Threads.Reply(ctx, fx.Agent, q2.ID, "One more thing on the invoice.")
+	must(err)
+	split, err := a.Moderation.Split(ctx, fx.Moderator, q2.ID, []int64{extra.ID}, "Invoice question on its own", billing.ID, "")
+	must(err)
+	want = append(want, rec{event.TopicThreadMoved, fx.Moderator.ID, q2.ID},
+		rec{event.TopicThreadLocked, fx.Moderator.ID, q2.ID}, rec{event.TopicThreadUnlocked, fx.Moderator.ID, q2.ID},
+		rec{event.TopicThreadPinned, fx.Moderator.ID, q2.ID}, rec{event.TopicThreadUnpinned, fx.Moderator.ID, q2.ID},
+		rec{event.TopicThreadHidden, fx.Moderator.ID, q2.ID}, rec{event.TopicThreadRestored, fx.Moderator.ID, q2.ID},
+		rec{event.TopicThreadMerged, fx.Moderator.ID, q1.ID},
+		rec{event.TopicAnswerPosted, fx.Agent.ID, q2.ID}, rec{event.TopicThreadSplit, fx.Moderator.ID, q2.ID})
 
 	must(a.Users.SetRole(ctx, fx.Admin.ID, fx.Other.ID, user.RoleModerator))
 	must(a.Users.SetRole(ctx, fx.Admin.ID, fx.Other.ID, user.RoleModerator)) // the same role: nothing
@@ -146,6 +182,15 @@ func TestEveryActionEmitsItsEvent(t *testing.T) {
 		{audit.ApprovePost, fx.Moderator.ID, fx.Agent.ID, "", ""},
 		{audit.DismissFlags, fx.Moderator.ID, fx.Member.ID, "", "1"},
 		{audit.DismissReports, fx.Moderator.ID, fx.Member.ID, "", "1"},
+		{audit.MoveThread, fx.Moderator.ID, fx.Admin.ID, fmt.Sprintf("board %d", b.ID), fmt.Sprintf("board %d", billing.ID)},
+		{audit.LockThread, fx.Moderator.ID, fx.Admin.ID, "", ""},
+		{audit.UnlockThread, fx.Moderator.ID, fx.Admin.ID, "", ""},
+		{audit.PinThread, fx.Moderator.ID, fx.Admin.ID, "", ""},
+		{audit.UnpinThread, fx.Moderator.ID, fx.Admin.ID, "", ""},
+		{audit.HideThread, fx.Moderator.ID, fx.Admin.ID, "", ""},
+		{audit.RestoreThread, fx.Moderator.ID, fx.Admin.ID, "", ""},
+		{audit.MergeThread, fx.Moderator.ID, fx.Member.ID, q1ref, fmt.Sprintf("#%d", q2.ID)},
+		{audit.SplitThread, fx.Moderator.ID, fx.Agent.ID, fmt.Sprintf("posts %d", extra.ID), fmt.Sprintf("#%d", split.ID)},
 		{audit.ChangeRole, fx.Admin.ID, fx.Other.ID, "member", "moderator"},
 	}
 	if diff := cmp.Diff(wantRows, rows); diff != "" {
@@ -156,6 +201,9 @@ func TestEveryActionEmitsItsEvent(t *testing.T) {
 	for _, r := range records {
 		switch r.Topic {
 		case event.TopicAnswerPosted:
+			if r.EntityID != q1.ID {
+				continue // the answer split off below
+			}
 			e, err := event.Decode[event.AnswerPosted](r)
 			must(err)
 			if want := (event.AnswerPosted{ThreadID: q1.ID, PostID: answer.ID, AuthorID: fx.Agent.ID, AskerID: fx.Member.ID,
@@ -186,6 +234,19 @@ func TestEveryActionEmitsItsEvent(t *testing.T) {
 			must(err)
 			if want := (event.MemberReported{UserID: fx.Member.ID, Kind: moderation.FlagSpam}); e != want {
 				t.Errorf("member.reported %+v, want %+v", e, want)
+			}
+		case event.TopicThreadMerged:
+			e, err := event.Decode[event.ThreadMerged](r)
+			must(err)
+			if want := (event.ThreadMerged{ThreadID: q1.ID, TargetID: q2.ID, AskerID: fx.Member.ID, TargetAskerID: fx.Admin.ID, Reason: "same"}); e != want {
+				t.Errorf("thread.merged %+v, want %+v", e, want)
+			}
+			if ids, err := event.Threads(r); err != nil || !slices.Equal(ids, []int64{q1.ID, q2.ID}) {
+				t.Errorf("thread.merged is about threads %v (%v), want both", ids, err)
+			}
+		case event.TopicThreadSplit:
+			if ids, err := event.Threads(r); err != nil || !slices.Equal(ids, []int64{q2.ID, split.ID}) {
+				t.Errorf("thread.split is about threads %v (%v), want both", ids, err)
 			}
 		case event.TopicRoleChanged:
 			e, err := event.Decode[event.RoleChanged](r)

@@ -17,6 +17,15 @@ const (
 	RestorePost      = "post.restore"
 	CloseAsDuplicate = "thread.close_duplicate"
 	Reopen           = "thread.reopen"
+	MoveThread       = "thread.move"
+	MergeThread      = "thread.merge"
+	SplitThread      = "thread.split"
+	LockThread       = "thread.lock"
+	UnlockThread     = "thread.unlock"
+	PinThread        = "thread.pin"
+	UnpinThread      = "thread.unpin"
+	HideThread       = "thread.hide"
+	RestoreThread    = "thread.restore"
 	ChangeRole       = "member.role"
 	Restrict         = "member.restrict"
 	HidePost         = "post.hide"
@@ -26,6 +35,7 @@ const (
 
 // Actions lists every action, for the log's filter.
 var Actions = []string{ApprovePost, RejectPost, HidePost, DismissFlags, DeletePost, RestorePost, CloseAsDuplicate, Reopen,
+	MoveThread, MergeThread, SplitThread, LockThread, UnlockThread, PinThread, UnpinThread, HideThread, RestoreThread,
 	ChangeRole, Restrict, DismissReports}
 
 // Entry is one row of the log.

@@ -137,6 +137,67 @@ type AliasesChanged struct {
 	ThreadID int64 `json:"thread_id"`
 }
 
+// ThreadMoved: a moderator (the actor) moved a thread to another board.
+type ThreadMoved struct {
+	ThreadID    int64  `json:"thread_id"`
+	AskerID     int64  `json:"asker_id"`
+	FromBoardID int64  `json:"from_board_id"`
+	ToBoardID   int64  `json:"to_board_id"`
+	Reason      string `json:"reason,omitempty"`
+}
+
+// ThreadMerged: a moderator merged the thread into the target: its posts are
+// the target's now, its address leads there. Search updates both.
+type ThreadMerged struct {
+	ThreadID      int64  `json:"thread_id"`
+	TargetID      int64  `json:"target_id"`
+	AskerID       int64  `json:"asker_id"`
+	TargetAskerID int64  `json:"target_asker_id"`
+	Reason        string `json:"reason,omitempty"`
+}
+
+// ThreadSplit: a moderator moved answers of the thread into a new thread, the
+// first of them its question. Search updates both.
+type ThreadSplit struct {
+	ThreadID    int64   `json:"thread_id"`
+	NewThreadID int64   `json:"new_thread_id"`
+	PostIDs     []int64 `json:"post_ids"`
+	AskerID     int64   `json:"asker_id"` // the new thread's: who wrote its first post
+	Reason      string  `json:"reason,omitempty"`
+}
+
+// ThreadLocked: a moderator locked the thread: members no longer answer, edit,
+// accept or give kudos in it.
+type ThreadLocked struct {
+	ThreadID int64  `json:"thread_id"`
+	AskerID  int64  `json:"asker_id"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// ThreadUnlocked: a locked thread is open to members again.
+type ThreadUnlocked ThreadLocked
+
+// ThreadPinned: a moderator pinned the thread to the top of its board.
+type ThreadPinned struct {
+	ThreadID int64  `json:"thread_id"`
+	BoardID  int64  `json:"board_id"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// ThreadUnpinned: the thread lists by its activity again.
+type ThreadUnpinned ThreadPinned
+
+// ThreadHidden: a moderator hid the thread from everyone but its asker and
+// staff, for the reason the asker is told.
+type ThreadHidden struct {
+	ThreadID int64  `json:"thread_id"`
+	AskerID  int64  `json:"asker_id"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// ThreadRestored: a hidden thread is shown again.
+type ThreadRestored ThreadHidden
+
 // BadgeGranted: a member earned a badge.
 type BadgeGranted struct {
 	UserID int64  `json:"user_id"`
@@ -243,3 +304,33 @@ func (e PostHidden) Entity() int64     { return e.ThreadID }
 func (MemberReported) Topic() string   { return TopicMemberReported }
 func (MemberReported) Version() int    { return 1 }
 func (e MemberReported) Entity() int64 { return e.UserID }
+
+func (ThreadMoved) Topic() string    { return TopicThreadMoved }
+func (ThreadMerged) Topic() string   { return TopicThreadMerged }
+func (ThreadSplit) Topic() string    { return TopicThreadSplit }
+func (ThreadLocked) Topic() string   { return TopicThreadLocked }
+func (ThreadUnlocked) Topic() string { return TopicThreadUnlocked }
+func (ThreadPinned) Topic() string   { return TopicThreadPinned }
+func (ThreadUnpinned) Topic() string { return TopicThreadUnpinned }
+func (ThreadHidden) Topic() string   { return TopicThreadHidden }
+func (ThreadRestored) Topic() string { return TopicThreadRestored }
+
+func (ThreadMoved) Version() int    { return 1 }
+func (ThreadMerged) Version() int   { return 1 }
+func (ThreadSplit) Version() int    { return 1 }
+func (ThreadLocked) Version() int   { return 1 }
+func (ThreadUnlocked) Version() int { return 1 }
+func (ThreadPinned) Version() int   { return 1 }
+func (ThreadUnpinned) Version() int { return 1 }
+func (ThreadHidden) Version() int   { return 1 }
+func (ThreadRestored) Version() int { return 1 }
+
+func (e ThreadMoved) Entity() int64    { return e.ThreadID }
+func (e ThreadMerged) Entity() int64   { return e.ThreadID }
+func (e ThreadSplit) Entity() int64    { return e.ThreadID }
+func (e ThreadLocked) Entity() int64   { return e.ThreadID }
+func (e ThreadUnlocked) Entity() int64 { return e.ThreadID }
+func (e ThreadPinned) Entity() int64   { return e.ThreadID }
+func (e ThreadUnpinned) Entity() int64 { return e.ThreadID }
+func (e ThreadHidden) Entity() int64   { return e.ThreadID }
+func (e ThreadRestored) Entity() int64 { return e.ThreadID }

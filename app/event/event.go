@@ -39,6 +39,15 @@ const (
 	TopicDuplicateClosed   = "thread.closed_as_duplicate"
 	TopicReopened          = "thread.reopened"
 	TopicAliasesChanged    = "thread.aliases_changed"
+	TopicThreadMoved       = "thread.moved"
+	TopicThreadMerged      = "thread.merged"
+	TopicThreadSplit       = "thread.split"
+	TopicThreadLocked      = "thread.locked"
+	TopicThreadUnlocked    = "thread.unlocked"
+	TopicThreadPinned      = "thread.pinned"
+	TopicThreadUnpinned    = "thread.unpinned"
+	TopicThreadHidden      = "thread.hidden"
+	TopicThreadRestored    = "thread.restored"
 	TopicBadgeGranted      = "badge.granted"
 	TopicMemberJoined      = "member.joined"
 	TopicRoleChanged       = "member.role_changed"
@@ -56,12 +65,40 @@ var threadTopics = map[string]bool{
 	outbox.Thread: true, TopicQuestionAsked: true, TopicAnswerPosted: true, TopicPostHeld: true, TopicPostApproved: true, TopicPostRejected: true,
 	TopicPostEdited: true, TopicPostDeleted: true, TopicPostRestored: true, TopicSolutionAccepted: true,
 	TopicSolutionWithdrawn: true, TopicKudosGiven: true, TopicKudosWithdrawn: true, TopicDuplicateClosed: true,
-	TopicReopened: true, TopicAliasesChanged: true, TopicPostFlagged: true, TopicPostHidden: true,
+	TopicReopened: true, TopicAliasesChanged: true, TopicPostFlagged: true, TopicPostHidden: true, TopicThreadMoved: true,
+	TopicThreadMerged: true, TopicThreadSplit: true, TopicThreadLocked: true, TopicThreadUnlocked: true, TopicThreadPinned: true,
+	TopicThreadUnpinned: true, TopicThreadHidden: true, TopicThreadRestored: true,
 }
 
 // AboutThread reports whether records of topic are about a thread (their entity
 // id is the thread's).
 func AboutThread(topic string) bool { return threadTopics[topic] }
+
+// Threads returns the threads record r changes: its entity for the topics
+// about a thread, and the other thread of a merge (the target) or a split (the
+// new thread), whose ids are in the payload; none for other topics.
+func Threads(r outbox.Entry) ([]int64, error) {
+	if !AboutThread(r.Topic) {
+		return nil, nil
+	}
+	ids := []int64{r.EntityID}
+	if r.Topic != TopicThreadMerged && r.Topic != TopicThreadSplit {
+		return ids, nil
+	}
+	var other struct {
+		TargetID    int64 `json:"target_id"`
+		NewThreadID int64 `json:"new_thread_id"`
+	}
+	if err := json.Unmarshal([]byte(r.Payload), &other); err != nil {
+		return nil, fmt.Errorf("event: decode %s record %d: %w", r.Topic, r.ID, err)
+	}
+	for _, id := range []int64{other.TargetID, other.NewThreadID} {
+		if id != 0 {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
 
 // Emit writes events to the outbox. Called with the ctx of the change's
 // transaction, they commit or roll back with the change. actorID is who caused

@@ -55,9 +55,15 @@ func (in *Indexer) Apply(ctx context.Context, records []outbox.Entry, next outbo
 	seen := map[int64]bool{}
 	var ids []int64
 	for _, e := range records {
-		if event.AboutThread(e.Topic) && !seen[e.EntityID] {
-			seen[e.EntityID] = true
-			ids = append(ids, e.EntityID)
+		threads, err := event.Threads(e)
+		if err != nil {
+			return err
+		}
+		for _, id := range threads {
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
 		}
 	}
 	return in.apply(ctx, ids, next)
@@ -77,7 +83,7 @@ func (in *Indexer) apply(ctx context.Context, ids []int64, pos outbox.Position) 
 		docs = append(docs, Document{
 			ThreadID: t.ID, Title: t.Title, Question: t.Question, Solution: t.Solution, Answers: t.Answers, Aliases: t.Aliases, Hidden: t.Hidden, Tags: t.Tags,
 			BoardID: t.BoardID, Language: t.Language, Solved: t.State == thread.StateSolved, Kudos: t.Kudos,
-			Visible: t.DeletedAt == nil && !t.Pending, Created: t.CreatedAt,
+			Visible: t.DeletedAt == nil && t.HiddenAt == nil && !t.Pending, Created: t.CreatedAt,
 		})
 	}
 	var gone []int64

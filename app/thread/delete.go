@@ -156,6 +156,9 @@ func (s *Service) SetDeleted(ctx context.Context, actor *user.User, t *Thread, p
 		return nil // never counted
 	}
 	if p.IsQuestion {
+		if t.HiddenAt != nil {
+			return nil // hiding took it out of the counts already
+		}
 		if err := w.Exec("UPDATE boards SET thread_count = thread_count + ? WHERE id = ?", delta, t.BoardID).Error; err != nil {
 			return err
 		}

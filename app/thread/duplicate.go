@@ -78,7 +78,7 @@ func (s *Service) LockThreads(ctx context.Context, ids ...int64) error {
 
 // duplicateChanged follows a change to what t, a question closed as a
 // duplicate, lends its canonical thread: its title after an edit, or none
-// once it is deleted or waits for review.
+// once it is deleted, hidden or waits for review.
 func (s *Service) duplicateChanged(ctx context.Context, t *Thread) error {
 	if t.DuplicateOf == nil {
 		return nil
@@ -104,7 +104,7 @@ func (s *Service) SyncDuplicateAliases(ctx context.Context, ids ...int64) error 
 			return fmt.Errorf("thread %d: duplicate aliases: %w", id, err)
 		}
 		var titles []string
-		err := w.Raw("SELECT title FROM threads WHERE duplicate_of = ? AND deleted_at IS NULL AND NOT pending ORDER BY id", id).Scan(&titles).Error
+		err := w.Raw("SELECT title FROM threads WHERE duplicate_of = ? AND deleted_at IS NULL AND hidden_at IS NULL AND NOT pending ORDER BY id", id).Scan(&titles).Error
 		if err != nil {
 			return fmt.Errorf("thread %d: duplicate aliases: %w", id, err)
 		}

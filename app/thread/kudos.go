@@ -41,6 +41,9 @@ func (s *Service) kudos(ctx context.Context, actor *user.User, postID int64, giv
 		if t.DeletedAt != nil {
 			return ErrNotFound
 		}
+		if err := LockError(actor, t); err != nil {
+			return err
+		}
 		w := s.db.Writer(ctx)
 		// The primary key (post, member) decides: of two identical requests racing,
 		// exactly one inserts (or deletes) a row, and only that one counts.

@@ -62,14 +62,16 @@ type ListPage struct {
 }
 
 // List returns a page of threads. Pages are keyset-paginated on (sort time, id), so
-// a deep page costs the same as the first.
+// a deep page costs the same as the first. In a board, its pinned threads come
+// first, the latest pinned first, on the first page only: the pages after it
+// page through the others.
 func (s *Service) List(ctx context.Context, q Query) (*ListPage, error) {
 	if q.Limit <= 0 || q.Limit > 100 {
 		q.Limit = 30
 	}
 	// Lists are the hottest read: plain SQL scanned by hand, no ORM reflection.
 	sortCol := "threads.last_activity_at"
-	where := []string{"threads.deleted_at IS NULL", "NOT threads.pending"}
+	where := []string{"threads.deleted_at IS NULL", "threads.hidden_at IS NULL", "NOT threads.pending"}
 	var args []any
 	join := ""
 	switch q.Tab {
@@ -91,6 +93,17 @@ func (s *Service) List(ctx context.Context, q Query) (*ListPage, error) {
 		join = " JOIN thread_tags ON thread_tags.thread_id = threads.id JOIN tags ON tags.id = thread_tags.tag_id AND tags.name = ?"
 		args = append([]any{q.Tag}, args...)
 	}
+	var pinned []Listed
+	if q.BoardID != 0 {
+		if q.Cursor == "" {
+			var err error
+			pinned, err = s.listRows(ctx, join, append(slices.Clone(where), "threads.pinned_at IS NOT NULL"), args, "threads.pinned_at DESC, threads.id DESC", 100)
+			if err != nil {
+				return nil, err
+			}
+		}
+		where = append(where, "threads.pinned_at IS NULL")
+	}
 	if q.Cursor != "" {
 		at, id, ok := decodeCursor(q.Cursor)
 		if !ok {
@@ -99,29 +112,9 @@ func (s *Service) List(ctx context.Context, q Query) (*ListPage, error) {
 		where = append(where, "("+sortCol+" < ? OR ("+sortCol+" = ? AND threads.id < ?))")
 		args = append(args, at, at, id)
 	}
-	args = append(args, q.Limit+1)
-	sqlText := "SELECT threads.id, threads.board_id, threads.author_id, threads.title, threads.slug, threads.language, " +
-		"threads.state, threads.answer_count, threads.view_count, threads.created_at, threads.last_activity_at, " +
-		"users.handle, users.display_name, users.role, users.reputation, boards.slug, boards.name_en, boards.name_de " +
-		"FROM threads JOIN users ON users.id = threads.author_id JOIN boards ON boards.id = threads.board_id" + join +
-		" WHERE " + strings.Join(where, " AND ") + " ORDER BY " + sortCol + " DESC, threads.id DESC LIMIT ?"
-	sqlRows, err := s.db.Reader(ctx).Raw(sqlText, args...).Rows()
+	rows, err := s.listRows(ctx, join, where, args, sortCol+" DESC, threads.id DESC", q.Limit+1)
 	if err != nil {
-		return nil, fmt.Errorf("thread: list: %w", err)
-	}
-	defer sqlRows.Close()
-	rows := make([]Listed, 0, q.Limit+1)
-	for sqlRows.Next() {
-		var l Listed
-		err := sqlRows.Scan(&l.ID, &l.BoardID, &l.AuthorID, &l.Title, &l.Slug, &l.Language, &l.State, &l.AnswerCount,
-			&l.ViewCount, &l.CreatedAt, &l.LastActivityAt, &l.AuthorHandle, &l.AuthorName, &l.AuthorRole, &l.AuthorRep, &l.BoardSlug, &l.BoardNameEN, &l.BoardNameDE)
-		if err != nil {
-			return nil, fmt.Errorf("thread: list: %w", err)
-		}
-		rows = append(rows, l)
-	}
-	if err := sqlRows.Err(); err != nil {
-		return nil, fmt.Errorf("thread: list: %w", err)
+		return nil, err
 	}
 	page := &ListPage{Threads: rows}
 	if len(rows) > q.Limit {
@@ -133,7 +126,37 @@ func (s *Service) List(ctx context.Context, q Query) (*ListPage, error) {
 		}
 		page.Next = encodeCursor(at, last.ID)
 	}
+	page.Threads = append(pinned, page.Threads...)
 	return page, s.loadTags(ctx, page.Threads)
+}
+
+// listRows runs a list's query: up to limit threads with their authors and
+// boards that match where, in order.
+func (s *Service) listRows(ctx context.Context, join string, where []string, args []any, order string, limit int) ([]Listed, error) {
+	sqlText := "SELECT threads.id, threads.board_id, threads.author_id, threads.title, threads.slug, threads.language, " +
+		"threads.state, threads.answer_count, threads.view_count, threads.created_at, threads.last_activity_at, threads.locked, threads.pinned_at, " +
+		"users.handle, users.display_name, users.role, users.reputation, boards.slug, boards.name_en, boards.name_de " +
+		"FROM threads JOIN users ON users.id = threads.author_id JOIN boards ON boards.id = threads.board_id" + join +
+		" WHERE " + strings.Join(where, " AND ") + " ORDER BY " + order + " LIMIT ?"
+	sqlRows, err := s.db.Reader(ctx).Raw(sqlText, append(slices.Clone(args), limit)...).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("thread: list: %w", err)
+	}
+	defer sqlRows.Close()
+	rows := make([]Listed, 0, limit)
+	for sqlRows.Next() {
+		var l Listed
+		err := sqlRows.Scan(&l.ID, &l.BoardID, &l.AuthorID, &l.Title, &l.Slug, &l.Language, &l.State, &l.AnswerCount,
+			&l.ViewCount, &l.CreatedAt, &l.LastActivityAt, &l.Locked, &l.PinnedAt, &l.AuthorHandle, &l.AuthorName, &l.AuthorRole, &l.AuthorRep, &l.BoardSlug, &l.BoardNameEN, &l.BoardNameDE)
+		if err != nil {
+			return nil, fmt.Errorf("thread: list: %w", err)
+		}
+		rows = append(rows, l)
+	}
+	if err := sqlRows.Err(); err != nil {
+		return nil, fmt.Errorf("thread: list: %w", err)
+	}
+	return rows, nil
 }
 
 // ErrBadCursor means a page link was tampered with or is from an older version.
@@ -246,7 +269,9 @@ func (s *Service) Posts(ctx context.Context, viewer *user.User, t *Thread, page 
 		}
 		args = append(args, viewerID)
 	}
-	sqlText += " ORDER BY posts.id LIMIT ? OFFSET ?"
+	// The question first: a merge brings posts older than it, a split makes a
+	// question of an answer younger than others.
+	sqlText += " ORDER BY posts.is_question DESC, posts.id LIMIT ? OFFSET ?"
 	limit, offset := AnswersPerPage+1, 0
 	if out.Page > 1 {
 		limit, offset = AnswersPerPage, 1+(out.Page-1)*AnswersPerPage
@@ -321,7 +346,7 @@ func (s *Service) ByIDs(ctx context.Context, ids []int64, withDeleted bool) ([]L
 	}
 	where := "threads.id IN ?"
 	if !withDeleted {
-		where += " AND threads.deleted_at IS NULL AND NOT threads.pending"
+		where += " AND threads.deleted_at IS NULL AND threads.hidden_at IS NULL AND NOT threads.pending"
 	}
 	var rows []Listed
 	err := s.db.Reader(ctx).Table("threads").
@@ -411,7 +436,7 @@ func (s *Service) RecentActivity(ctx context.Context, authorID int64, limit int)
 	err := s.db.Reader(ctx).Table("posts").
 		Select("posts.id AS post_id, threads.id AS thread_id, threads.slug, threads.title, posts.is_question, posts.created_at").
 		Joins("JOIN threads ON threads.id = posts.thread_id").
-		Where("posts.author_id = ? AND posts.deleted_at IS NULL AND NOT posts.pending AND threads.deleted_at IS NULL AND NOT threads.pending", authorID).
+		Where("posts.author_id = ? AND posts.deleted_at IS NULL AND NOT posts.pending AND threads.deleted_at IS NULL AND threads.hidden_at IS NULL AND NOT threads.pending", authorID).
 		Order("posts.id DESC").Limit(limit).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("thread: activity of %d: %w", authorID, err)

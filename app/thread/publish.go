@@ -171,11 +171,16 @@ func (s *Service) publishQuestion(ctx context.Context, t *Thread) error {
 func (s *Service) publishAnswer(ctx context.Context, t *Thread, p *Post) error {
 	w := s.db.Writer(ctx)
 	// The first answer decides "unanswered": read the count in this transaction,
-	// after the thread row is locked by the update.
+	// after the thread row is locked by the update. A thread merged meanwhile
+	// matches no row (PostgreSQL reads the row again once the merge commits):
+	// the answer would be left behind in it.
 	var answers int
-	if err := w.Raw("UPDATE threads SET answer_count = answer_count + 1, last_activity_at = ? WHERE id = ? RETURNING answer_count", s.now(), t.ID).
+	if err := w.Raw("UPDATE threads SET answer_count = answer_count + 1, last_activity_at = ? WHERE id = ? AND merged_into IS NULL RETURNING answer_count", s.now(), t.ID).
 		Scan(&answers).Error; err != nil {
 		return err
+	}
+	if answers == 0 {
+		return ErrNotFound
 	}
 	if p.AuthorID != t.AuthorID {
 		var before int64

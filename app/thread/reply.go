@@ -30,8 +30,8 @@ func (s *Service) Reply(ctx context.Context, author *user.User, threadID int64, 
 		if t.DeletedAt != nil {
 			return ErrNotFound
 		}
-		if t.State == StateLocked {
-			return ErrLocked
+		if err := LockError(author, t); err != nil {
+			return err
 		}
 		if t.DuplicateOf != nil {
 			return ErrDuplicate

@@ -13,6 +13,31 @@ import (
 // see deleted ones.
 func CanModerate(u *user.User) bool { return u != nil && u.Role.AtLeast(user.RoleModerator) }
 
+// CanSee reports whether viewer may see t at all: a deleted thread only
+// moderators, one waiting for review or hidden by staff its author too.
+func CanSee(viewer *user.User, t *Thread) bool {
+	switch {
+	case CanModerate(viewer):
+		return true
+	case t.DeletedAt != nil:
+		return false
+	case t.Pending || t.HiddenAt != nil:
+		return viewer != nil && viewer.ID == t.AuthorID
+	}
+	return true
+}
+
+// PassesLock reports whether u may still write in a locked thread: staff.
+func PassesLock(u *user.User) bool { return u != nil && u.Role.IsStaff() }
+
+// LockError says why u may not write in t because it is locked, or nil.
+func LockError(u *user.User, t *Thread) error {
+	if t.Locked && !PassesLock(u) {
+		return ErrLocked
+	}
+	return nil
+}
+
 // CanEdit reports whether u may edit p in t: moderators always; authors, and
 // members with the reputation to edit others' posts, unless the thread is locked
 // or the post deleted.
@@ -24,7 +49,7 @@ func CanEdit(u *user.User, t *Thread, p *Post, priv Privileges) bool {
 		return true
 	}
 	trusted := priv.EditOthersReputation > 0 && u.Reputation >= priv.EditOthersReputation && !p.Pending
-	return (u.ID == p.AuthorID || trusted) && t.State != StateLocked && p.DeletedAt == nil && t.DeletedAt == nil
+	return (u.ID == p.AuthorID || trusted) && (!t.Locked || PassesLock(u)) && p.DeletedAt == nil && t.DeletedAt == nil
 }
 
 // CanDelete reports whether u may delete p at now: moderators always, authors
@@ -35,7 +60,7 @@ func CanDelete(u *user.User, t *Thread, p *Post, now time.Time, window time.Dura
 		return ErrForbidden
 	case CanModerate(u):
 		return nil
-	case u.ID != p.AuthorID || t.State == StateLocked:
+	case u.ID != p.AuthorID || t.Locked:
 		return ErrForbidden
 	case now.Sub(p.CreatedAt) > window:
 		return ErrTooLate
@@ -54,7 +79,7 @@ func EditError(u *user.User, t *Thread, p *Post, priv Privileges) error {
 	switch {
 	case CanEdit(u, t, p, priv):
 		return nil
-	case u != nil && u.ID == p.AuthorID && t.State == StateLocked:
+	case u != nil && u.ID == p.AuthorID && t.Locked:
 		return ErrLocked
 	}
 	return ErrForbidden

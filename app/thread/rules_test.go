@@ -16,7 +16,7 @@ func TestRules(t *testing.T) {
 	agent := &user.User{ID: 3, Role: user.RoleAgent}
 	mod := &user.User{ID: 4, Role: user.RoleModerator}
 	open := &thread.Thread{State: thread.StateOpen}
-	locked := &thread.Thread{State: thread.StateLocked}
+	locked := &thread.Thread{Locked: true}
 	fresh := &thread.Post{AuthorID: 1, CreatedAt: now.Add(-time.Hour)}
 	old := &thread.Post{AuthorID: 1, CreatedAt: now.Add(-48 * time.Hour)}
 	tests := []struct {
@@ -95,7 +95,7 @@ func TestPrivilegeRules(t *testing.T) {
 	agent := &user.User{ID: 4, Role: user.RoleAgent}
 	mod := &user.User{ID: 5, Role: user.RoleModerator}
 	open := &thread.Thread{AuthorID: 1, State: thread.StateOpen}
-	locked := &thread.Thread{AuthorID: 1, State: thread.StateLocked}
+	locked := &thread.Thread{AuthorID: 1, Locked: true}
 	post := &thread.Post{AuthorID: 1}
 	pending := &thread.Post{AuthorID: 1, Pending: true}
 
@@ -186,6 +186,56 @@ func TestPrivilegeRules(t *testing.T) {
 	for _, tt := range kudos {
 		if got := thread.KudosError(tt.u, tt.p); !errors.Is(got, tt.want) {
 			t.Errorf("KudosError(%s) = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestSeeingAndLockRules: who sees a deleted, waiting or hidden thread, and who
+// still writes in a locked one.
+func TestSeeingAndLockRules(t *testing.T) {
+	asker := &user.User{ID: 1, Role: user.RoleMember}
+	member := &user.User{ID: 2, Role: user.RoleMember}
+	agent := &user.User{ID: 3, Role: user.RoleAgent}
+	mod := &user.User{ID: 4, Role: user.RoleModerator}
+	at := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	threads := map[string]*thread.Thread{
+		"open":    {AuthorID: 1},
+		"deleted": {AuthorID: 1, DeletedAt: &at},
+		"pending": {AuthorID: 1, Pending: true},
+		"hidden":  {AuthorID: 1, HiddenAt: &at},
+	}
+	see := []struct {
+		thread                           string
+		guest, asker, member, agent, mod bool
+	}{
+		{"open", true, true, true, true, true},
+		{"deleted", false, false, false, false, true},
+		{"pending", false, true, false, false, true},
+		{"hidden", false, true, false, false, true},
+	}
+	for _, tt := range see {
+		th := threads[tt.thread]
+		for _, v := range []struct {
+			name string
+			u    *user.User
+			want bool
+		}{{"guest", nil, tt.guest}, {"asker", asker, tt.asker}, {"member", member, tt.member}, {"agent", agent, tt.agent}, {"moderator", mod, tt.mod}} {
+			if got := thread.CanSee(v.u, th); got != v.want {
+				t.Errorf("CanSee(%s, %s thread) = %v, want %v", v.name, tt.thread, got, v.want)
+			}
+		}
+	}
+	locked := &thread.Thread{AuthorID: 1, Locked: true}
+	for _, v := range []struct {
+		name string
+		u    *user.User
+		want error
+	}{{"guest", nil, thread.ErrLocked}, {"asker", asker, thread.ErrLocked}, {"member", member, thread.ErrLocked}, {"agent", agent, nil}, {"moderator", mod, nil}} {
+		if got := thread.LockError(v.u, locked); !errors.Is(got, v.want) || (got == nil) != (v.want == nil) {
+			t.Errorf("LockError(%s) = %v, want %v", v.name, got, v.want)
+		}
+		if got := thread.LockError(v.u, threads["open"]); got != nil {
+			t.Errorf("LockError(%s) on an open thread = %v", v.name, got)
 		}
 	}
 }

@@ -29,7 +29,7 @@ func (s *Service) Accept(ctx context.Context, actor *user.User, postID int64) (*
 			return ErrNotFound
 		case p.IsQuestion:
 			return ErrNotAnswer
-		case t.State == StateLocked:
+		case LockError(actor, t) != nil:
 			return ErrLocked
 		case t.SolutionPostID != nil && *t.SolutionPostID == p.ID:
 			return ErrAlreadySolution
@@ -66,7 +66,7 @@ func (s *Service) Unaccept(ctx context.Context, actor *user.User, threadID int64
 			return ErrForbidden
 		case t.SolutionPostID == nil:
 			return ErrNoSolution
-		case t.State == StateLocked:
+		case LockError(actor, t) != nil:
 			return ErrLocked
 		}
 		old := *t.SolutionPostID
@@ -83,15 +83,16 @@ func (s *Service) Unaccept(ctx context.Context, actor *user.User, threadID int64
 }
 
 // setSolution moves t's solution from old to new (nil = none). The UPDATE matches
-// only while the solution is still old, so of two people choosing at once one
-// wins and the other is told that the thread changed.
+// only while the solution is still old, and while the thread is not locked
+// unless actor passes locks, so of two people choosing at once one wins and the
+// other is told that the thread changed.
 func (s *Service) setSolution(ctx context.Context, actor *user.User, t *Thread, old, new *int64) error {
 	state := StateOpen
 	if new != nil {
 		state = StateSolved
 	}
-	q := "UPDATE threads SET solution_post_id = ?, state = ? WHERE id = ? AND state <> ? AND solution_post_id "
-	args := []any{new, state, t.ID, StateLocked}
+	q := "UPDATE threads SET solution_post_id = ?, state = ? WHERE id = ? AND (NOT locked OR ?) AND solution_post_id "
+	args := []any{new, state, t.ID, PassesLock(actor)}
 	if old == nil {
 		q += "IS NULL"
 	} else {

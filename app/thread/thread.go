@@ -35,11 +35,11 @@ var (
 	ErrDailyLimit      = problem.New(http.StatusTooManyRequests, "post.daily_limit", "thread: daily post limit reached")
 )
 
-// States a thread can be in.
+// States a thread can be in. Locked is not a state but a column of its own
+// (Thread.Locked): a solved thread can be locked and stays solved.
 const (
 	StateOpen   = "open"
 	StateSolved = "solved"
-	StateLocked = "locked"
 )
 
 // Thread is a question and its answers.
@@ -60,6 +60,11 @@ type Thread struct {
 	SolutionPostID *int64 // the accepted answer; set exactly when State is StateSolved
 	Pending        bool   // the question waits for review: only its author and moderators see it
 	DuplicateOf    *int64 // closed by a moderator as a duplicate of this thread
+	Locked         bool   // members may not answer, edit, accept or give kudos; staff may
+	PinnedAt       *time.Time
+	HiddenAt       *time.Time // hidden by staff: only its author and staff see it
+	HiddenBy       *int64
+	MergedInto     *int64 // merged into this thread, its address leads there; also deleted
 }
 
 // Post is a thread's question body or one answer.
@@ -114,7 +119,8 @@ func NewService(db *database.DB, md *markup.Renderer, deleteWindow time.Duration
 // Every thread page starts here, so it is scanned by hand rather than by the ORM.
 func (s *Service) Get(ctx context.Context, id int64) (*Thread, error) {
 	rows, err := s.db.Reader(ctx).Raw("SELECT id, board_id, author_id, title, slug, language, state, answer_count, "+
-		"view_count, created_at, last_activity_at, deleted_at, deleted_by, solution_post_id, pending, duplicate_of FROM threads WHERE id = ?", id).Rows()
+		"view_count, created_at, last_activity_at, deleted_at, deleted_by, solution_post_id, pending, duplicate_of, "+
+		"locked, pinned_at, hidden_at, hidden_by, merged_into FROM threads WHERE id = ?", id).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("thread: get %d: %w", id, err)
 	}
@@ -127,7 +133,8 @@ func (s *Service) Get(ctx context.Context, id int64) (*Thread, error) {
 	}
 	var t Thread
 	err = rows.Scan(&t.ID, &t.BoardID, &t.AuthorID, &t.Title, &t.Slug, &t.Language, &t.State, &t.AnswerCount,
-		&t.ViewCount, &t.CreatedAt, &t.LastActivityAt, &t.DeletedAt, &t.DeletedBy, &t.SolutionPostID, &t.Pending, &t.DuplicateOf)
+		&t.ViewCount, &t.CreatedAt, &t.LastActivityAt, &t.DeletedAt, &t.DeletedBy, &t.SolutionPostID, &t.Pending, &t.DuplicateOf,
+		&t.Locked, &t.PinnedAt, &t.HiddenAt, &t.HiddenBy, &t.MergedInto)
 	if err != nil {
 		return nil, fmt.Errorf("thread: get %d: %w", id, err)
 	}
@@ -135,16 +142,14 @@ func (s *Service) Get(ctx context.Context, id int64) (*Thread, error) {
 }
 
 // View loads a thread for viewer, hiding a deleted thread, or one waiting for
-// review, from those who may not see it: for them it does not exist.
+// review or hidden by staff, from those who may not see it: for them it does
+// not exist.
 func (s *Service) View(ctx context.Context, viewer *user.User, id int64) (*Thread, error) {
 	t, err := s.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if t.DeletedAt != nil && !CanModerate(viewer) {
-		return nil, ErrNotFound
-	}
-	if t.Pending && !CanModerate(viewer) && (viewer == nil || viewer.ID != t.AuthorID) {
+	if !CanSee(viewer, t) {
 		return nil, ErrNotFound
 	}
 	return t, nil

@@ -361,7 +361,7 @@ func TestLockedThread(t *testing.T) {
 	ctx := context.Background()
 	th := e.ask(t, e.fx.Member, "Router drops Wi-Fi")
 	page, _ := e.s.Posts(ctx, e.fx.Member, th, 1)
-	if err := e.db.Writer(ctx).Exec("UPDATE threads SET state = ? WHERE id = ?", thread.StateLocked, th.ID).Error; err != nil {
+	if err := e.db.Writer(ctx).Exec("UPDATE threads SET locked = TRUE WHERE id = ?", th.ID).Error; err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.s.Reply(ctx, e.fx.Other, th.ID, "late answer"); !errors.Is(err, thread.ErrLocked) {

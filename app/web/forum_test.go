@@ -379,7 +379,7 @@ func TestReplyToLockedThread(t *testing.T) {
 	otto.Login("otto", apptest.Password)
 	otto.Post("/language", form("lang", "de"))
 	otto.Get(fmt.Sprintf("/t/%d/%s", th.ID, th.Slug))
-	if err := srv.App.DB.Writer(ctx).Exec("UPDATE threads SET state = 'locked' WHERE id = ?", th.ID).Error; err != nil {
+	if err := srv.App.DB.Writer(ctx).Exec("UPDATE threads SET locked = TRUE WHERE id = ?", th.ID).Error; err != nil {
 		t.Fatal(err)
 	}
 	r := otto.Post(fmt.Sprintf("/t/%d/reply", th.ID), form("body", "Zu spät?"))

@@ -3,6 +3,7 @@ package web
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/schwarm/schwarm/app/moderation"
 	"github.com/schwarm/schwarm/app/user"
 )
 
@@ -48,6 +49,15 @@ func (s *Server) routes() {
 	a.Post("/p/:id<int>/hide", s.requireRole(user.RoleModerator), s.postHide)
 	a.Post("/t/:id<int>/duplicate", s.requireRole(user.RoleModerator), s.threadDuplicate)
 	a.Post("/t/:id<int>/reopen", s.requireRole(user.RoleModerator), s.threadReopen)
+	a.Post("/t/:id<int>/move", s.requireRole(user.RoleModerator), s.threadMove)
+	a.Post("/t/:id<int>/merge", s.requireRole(user.RoleModerator), s.threadMerge)
+	a.Post("/t/:id<int>/split", s.requireRole(user.RoleModerator), s.threadSplit)
+	a.Post("/t/:id<int>/lock", s.requireRole(user.RoleModerator), s.threadToggle((*moderation.Service).Lock, "staff.locked_notice"))
+	a.Post("/t/:id<int>/unlock", s.requireRole(user.RoleModerator), s.threadToggle((*moderation.Service).Unlock, "staff.unlocked_notice"))
+	a.Post("/t/:id<int>/pin", s.requireRole(user.RoleModerator), s.threadToggle((*moderation.Service).Pin, "staff.pinned_notice"))
+	a.Post("/t/:id<int>/unpin", s.requireRole(user.RoleModerator), s.threadToggle((*moderation.Service).Unpin, "staff.unpinned_notice"))
+	a.Post("/t/:id<int>/hide", s.requireRole(user.RoleModerator), s.threadToggle((*moderation.Service).HideThread, "staff.hidden_notice"))
+	a.Post("/t/:id<int>/restore", s.requireRole(user.RoleModerator), s.threadToggle((*moderation.Service).RestoreThread, "staff.restored_notice"))
 	a.Post("/preview", append(writer, s.preview)...)
 	a.Post("/uploads", append(writer, s.uploadCreate)...)
 

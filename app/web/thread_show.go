@@ -31,8 +31,17 @@ type threadPage struct {
 
 	// Canonical is the thread this one was closed as a duplicate of.
 	Canonical *thread.Thread
-	// Moderate shows the moderators' controls.
-	Moderate bool
+	// Moderate shows the moderators' controls: the staff panel, with the
+	// boards to move or split to and the answers of this page to split off.
+	Moderate     bool
+	Boards       []board.Board
+	SplitAnswers []postRow
+	SplitErrors  validate.Errors
+	SplitTitle   string
+	// Notices tell what staff did to the thread; LockedOut says the viewer
+	// may not write in it because it is locked.
+	Notices   []noticeRow
+	LockedOut bool
 
 	// AskSession is set when the thread was opened from a suggestion while asking:
 	// the page then asks whether it solved the problem.
@@ -77,6 +86,14 @@ func (s *Server) threadShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if t.MergedInto != nil {
+		// A merged thread's address leads to where its posts went, for good.
+		to, err := s.Threads.Final(c.UserContext(), t.ID)
+		if err != nil {
+			return err
+		}
+		return c.Redirect(threadURL(to), fiber.StatusMovedPermanently)
+	}
 	if c.Params("slug") != t.Slug {
 		to := threadURL(t)
 		if page := c.QueryInt("page"); page > 1 {
@@ -98,12 +115,21 @@ func (s *Server) threadShow(c *fiber.Ctx) error {
 	})
 }
 
+// viewThread loads the thread of the route for the viewer. A merged thread is
+// found by everyone, deleted as it is: its address leads on to the target.
 func (s *Server) viewThread(c *fiber.Ctx) (*thread.Thread, error) {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {
 		return nil, fiber.ErrNotFound
 	}
-	return s.Threads.View(c.UserContext(), currentUser(c), id)
+	t, err := s.Threads.Get(c.UserContext(), id)
+	if err != nil {
+		return nil, err
+	}
+	if t.MergedInto == nil && !thread.CanSee(currentUser(c), t) {
+		return nil, thread.ErrNotFound
+	}
+	return t, nil
 }
 
 func (s *Server) threadPage(c *fiber.Ctx, t *thread.Thread, page int) (*threadPage, error) {
@@ -123,6 +149,19 @@ func (s *Server) threadPage(c *fiber.Ctx, t *thread.Thread, page int) (*threadPa
 	p := &threadPage{Page: s.newPage(c, ""), Thread: t, Board: b, Tags: tags, Posts: posts, privileges: s.Threads.Privileges()}
 	p.Title = t.Title
 	p.Moderate = thread.CanModerate(p.User)
+	p.LockedOut = thread.LockError(p.User, t) != nil
+	notices, err := s.Threads.Notices(ctx, p.User, t)
+	if err != nil {
+		return nil, err
+	}
+	if p.Notices, err = s.noticeRows(ctx, p, notices); err != nil {
+		return nil, err
+	}
+	if p.Moderate {
+		if p.Boards, err = s.Boards.List(ctx); err != nil {
+			return nil, err
+		}
+	}
 	if t.DuplicateOf != nil {
 		p.Canonical, err = s.Threads.View(ctx, p.User, *t.DuplicateOf)
 		if err != nil && !errors.Is(err, thread.ErrNotFound) {
@@ -154,6 +193,13 @@ func (s *Server) threadPage(c *fiber.Ctx, t *thread.Thread, page int) (*threadPa
 		}
 	}
 	p.Rows = p.postRows(shown)
+	if p.Moderate {
+		for _, r := range p.Rows {
+			if !r.IsQuestion && !r.Deleted && !r.Pending {
+				p.SplitAnswers = append(p.SplitAnswers, r)
+			}
+		}
+	}
 	if solution != nil {
 		p.Solution = &p.postRows([]thread.ShownPost{*solution})[0]
 	}

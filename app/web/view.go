@@ -74,7 +74,8 @@ func (p *threadPage) postRows(posts []thread.ShownPost) []postRow {
 	}
 	moderator := thread.CanModerate(p.User)
 	priv := p.privileges
-	canAccept := thread.CanAccept(p.User, p.Thread) && p.Thread.State != thread.StateLocked && p.Thread.DeletedAt == nil
+	locks := thread.LockError(p.User, p.Thread)
+	canAccept := thread.CanAccept(p.User, p.Thread) && locks == nil && p.Thread.DeletedAt == nil
 	rows := make([]postRow, len(posts))
 	for i := range posts {
 		post := &posts[i]
@@ -84,7 +85,7 @@ func (p *threadPage) postRows(posts []thread.ShownPost) []postRow {
 			CreatedISO: post.CreatedAt.UTC().Format(isoFormat), CreatedExact: p.ExactTime(post.CreatedAt), CreatedAgo: p.Ago(post.CreatedAt),
 			HTML:    post.SafeHTML(),
 			CanEdit: p.User != nil && thread.CanEdit(p.User, p.Thread, &post.Post, priv),
-			Kudos:   post.KudosCount, KudosGiven: p.kudosGiven[post.ID], CanKudos: thread.KudosError(p.User, &post.Post) == nil,
+			Kudos:   post.KudosCount, KudosGiven: p.kudosGiven[post.ID], CanKudos: thread.KudosError(p.User, &post.Post) == nil && locks == nil,
 			IsSolution: p.Thread.SolutionPostID != nil && *p.Thread.SolutionPostID == post.ID,
 			Pending:    post.Pending, CanApprove: post.Pending && moderator && post.DeletedAt == nil,
 			L: l,
@@ -114,7 +115,7 @@ const isoFormat = "2006-01-02T15:04:05Z07:00"
 // threadRow is one thread in a list.
 type threadRow struct {
 	URL, Title, Language                    string
-	Solved                                  bool
+	Solved, Pinned, Locked                  bool
 	BoardURL, BoardName                     string // empty on a board's own page
 	AuthorHandle, AuthorName, AuthorRank    string
 	ActivityISO, ActivityExact, ActivityAgo string
@@ -132,7 +133,7 @@ func (p *listPage) threadRows() []threadRow {
 		t := &p.List.Threads[i]
 		r := threadRow{
 			URL: "/t/" + strconv.FormatInt(t.ID, 10) + "/" + t.Slug, Title: t.Title, Language: t.Language,
-			Solved: t.State == thread.StateSolved, AuthorHandle: t.AuthorHandle, AuthorName: t.AuthorName,
+			Solved: t.State == thread.StateSolved, Pinned: t.PinnedAt != nil, Locked: t.Locked, AuthorHandle: t.AuthorHandle, AuthorName: t.AuthorName,
 			AuthorRank:  p.Standing(t.AuthorRole, t.AuthorRep),
 			ActivityISO: t.LastActivityAt.UTC().Format(isoFormat), ActivityExact: p.ExactTime(t.LastActivityAt),
 			ActivityAgo: p.Ago(t.LastActivityAt), Answers: p.TN("thread.answers", t.AnswerCount), Views: p.TN("thread.views", t.ViewCount),
@@ -140,6 +141,8 @@ func (p *listPage) threadRows() []threadRow {
 		switch {
 		case t.DeletedAt != nil:
 			r.Hidden = "thread.deleted"
+		case t.HiddenAt != nil:
+			r.Hidden = "thread.hidden"
 		case t.Pending:
 			r.Hidden = "post.pending"
 		}

@@ -19,10 +19,11 @@ const (
 	Reopen           = "thread.reopen"
 	ChangeRole       = "member.role"
 	Restrict         = "member.restrict"
+	ChangeSettings   = "settings.change" // an admin saved or reset the moderation settings
 )
 
 // Actions lists every action, for the log's filter.
-var Actions = []string{ApprovePost, RejectPost, DeletePost, RestorePost, CloseAsDuplicate, Reopen, ChangeRole, Restrict}
+var Actions = []string{ApprovePost, RejectPost, DeletePost, RestorePost, CloseAsDuplicate, Reopen, ChangeRole, Restrict, ChangeSettings}
 
 // Entry is one row of the log.
 type Entry struct {

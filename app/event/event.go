@@ -43,6 +43,7 @@ const (
 	TopicMemberJoined      = "member.joined"
 	TopicRoleChanged       = "member.role_changed"
 	TopicRestricted        = "member.restricted"
+	TopicSettingsChanged   = "settings.changed"
 )
 
 // threadTopics are the topics whose entity is a thread: each changes what

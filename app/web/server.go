@@ -50,8 +50,9 @@ type Deps struct {
 	Now      func() time.Time
 	TestHook RouteHook // adds routes in tests; nil in production
 
-	Moderation *moderation.Service // staff actions on others' threads and posts
-	Audit      *audit.Log          // what staff did, for /mod/audit
+	Moderation *moderation.Service       // staff actions on others' threads and posts
+	Audit      *audit.Log                // what staff did, for /mod/audit
+	Settings   *moderation.SettingsStore // the moderation settings, for /admin/moderation
 }
 
 // RouteHook adds routes before the catch-all 404; tests use it for probes.

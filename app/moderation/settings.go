@@ -344,6 +344,19 @@ func (st *SettingsStore) Save(ctx context.Context, admin *user.User, s Settings)
 	return st.write(ctx, admin, s, sql.NullString{String: string(value), Valid: true}, false)
 }
 
+// SaveForm is Save of the settings typed into f: an admin's problems of
+// parsing and of range come back together, by field.
+func (st *SettingsStore) SaveForm(ctx context.Context, admin *user.User, f SettingsForm) (Settings, error) {
+	if admin == nil || admin.Role != user.RoleAdmin {
+		return Settings{}, thread.ErrForbidden // before any field: not worth telling a non-admin what is wrong
+	}
+	s, err := f.Settings()
+	if err != nil {
+		return Settings{}, err
+	}
+	return st.Save(ctx, admin, s)
+}
+
 // Reset puts the environment's settings back in force for every node, if
 // admin is an admin, recorded like a save.
 func (st *SettingsStore) Reset(ctx context.Context, admin *user.User) (Settings, error) {

@@ -288,29 +288,36 @@ type settingsRow struct {
 // Load returns the settings in force: the stored ones over the defaults, or
 // the defaults when none were saved or they were reset.
 func (st *SettingsStore) Load(ctx context.Context) (Settings, error) {
+	s, _, err := st.load(ctx)
+	return s, err
+}
+
+// load is Load, and says whether saved values (rather than the defaults) are
+// in force.
+func (st *SettingsStore) load(ctx context.Context) (_ Settings, saved bool, err error) {
 	var rows []settingsRow
 	if err := st.db.Reader(ctx).Raw("SELECT value, version, updated_at, updated_by FROM settings WHERE key = ?", settingsKey).
 		Scan(&rows).Error; err != nil {
-		return Settings{}, fmt.Errorf("moderation: load settings: %w", err)
+		return Settings{}, false, fmt.Errorf("moderation: load settings: %w", err)
 	}
 	s := st.Defaults()
 	if len(rows) == 0 {
-		return s, nil
+		return s, false, nil
 	}
 	s.Version = rows[0].Version
 	if !rows[0].Value.Valid { // reset
-		return s, nil
+		return s, false, nil
 	}
 	v := toStored(s)
 	if err := json.Unmarshal([]byte(rows[0].Value.String), &v); err != nil {
-		return Settings{}, fmt.Errorf("moderation: decode settings version %d: %w", s.Version, err)
+		return Settings{}, false, fmt.Errorf("moderation: decode settings version %d: %w", s.Version, err)
 	}
 	decoded, err := v.settings()
 	if err != nil {
-		return Settings{}, fmt.Errorf("moderation: decode settings version %d: %w", s.Version, err)
+		return Settings{}, false, fmt.Errorf("moderation: decode settings version %d: %w", s.Version, err)
 	}
 	decoded.Version = s.Version
-	return decoded, nil
+	return decoded, true, nil
 }
 
 // version reads the stored version alone: the cheap question Follow asks.
@@ -368,11 +375,14 @@ func (st *SettingsStore) Reset(ctx context.Context, admin *user.User) (Settings,
 
 // write stores value (NULL: the defaults, s) in one transaction with its audit
 // row and event, then applies what it stored. A reset overwrites whatever
-// version is stored; a save only the one it was read at.
+// version is stored; a save only the one it was read at. What changes nothing
+// (a save of the values in force, a reset while the defaults are) writes
+// nothing, as other actions do.
 func (st *SettingsStore) write(ctx context.Context, admin *user.User, s Settings, value sql.NullString, reset bool) (Settings, error) {
 	now := st.now().UTC()
+	unchanged := false
 	err := st.db.InTx(ctx, func(ctx context.Context) error {
-		before, err := st.Load(ctx)
+		before, saved, err := st.load(ctx)
 		if err != nil {
 			return err
 		}
@@ -380,6 +390,10 @@ func (st *SettingsStore) write(ctx context.Context, admin *user.User, s Settings
 			s.Version = before.Version
 		} else if before.Version != s.Version {
 			return ErrSettingsChanged
+		}
+		if unchanged = reset && !saved || !reset && describeChange(before, s) == ""; unchanged {
+			s = before
+			return nil
 		}
 		w := st.db.Writer(ctx)
 		var res *gorm.DB
@@ -410,7 +424,9 @@ func (st *SettingsStore) write(ctx context.Context, admin *user.User, s Settings
 	if err != nil {
 		return Settings{}, err
 	}
-	st.use(s)
+	if !unchanged {
+		st.use(s)
+	}
 	return s, nil
 }
 

@@ -244,21 +244,21 @@ func TestSettingsSavedMeanwhile(t *testing.T) {
 	e := setup(t)
 	ctx := context.Background()
 	st, _ := e.settingsStore(t)
-	for _, round := range []string{"first save", "later save"} {
+	for i, round := range []string{"first save", "later save"} {
 		loaded, err := st.Load(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		first, second := loaded, loaded
-		first.Spam.MaxLinks, second.Spam.MaxLinks = 5, 9
+		first.Spam.MaxLinks, second.Spam.MaxLinks = 5+i, 9
 		if _, err := st.Save(ctx, e.fx.Admin, first); err != nil {
 			t.Fatalf("%s: %v", round, err)
 		}
 		if _, err := st.Save(ctx, e.fx.Admin, second); !errors.Is(err, moderation.ErrSettingsChanged) {
 			t.Errorf("%s, the second: %v, want ErrSettingsChanged", round, err)
 		}
-		if s, _ := st.Load(ctx); s.Spam.MaxLinks != 5 || s.Version != loaded.Version+1 {
-			t.Errorf("%s: stored %d links at version %d, want the first's 5 at %d", round, s.Spam.MaxLinks, s.Version, loaded.Version+1)
+		if s, _ := st.Load(ctx); s.Spam.MaxLinks != 5+i || s.Version != loaded.Version+1 {
+			t.Errorf("%s: stored %d links at version %d, want the first's %d at %d", round, s.Spam.MaxLinks, s.Version, 5+i, loaded.Version+1)
 		}
 	}
 
@@ -303,10 +303,22 @@ func TestSettingsReset(t *testing.T) {
 	e := setup(t)
 	ctx := context.Background()
 	st, applied := e.settingsStore(t)
+	// What changes nothing writes nothing: a reset with nothing saved, a
+	// save of the values in force.
+	if got, err := st.Reset(ctx, e.fx.Admin); err != nil || got.Version != 0 {
+		t.Fatalf("reset with nothing saved: version %d, %v; want 0", got.Version, err)
+	}
+	if got, err := st.Save(ctx, e.fx.Admin, envDefaults()); err != nil || got.Version != 0 {
+		t.Fatalf("save of the defaults in force: version %d, %v; want 0", got.Version, err)
+	}
 	s := envDefaults()
 	s.Spam.BlockWords = []string{"lottery"}
-	if _, err := st.Save(ctx, e.fx.Admin, s); err != nil {
+	saved, err := st.Save(ctx, e.fx.Admin, s)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if again, err := st.Save(ctx, e.fx.Admin, saved); err != nil || again.Version != 1 {
+		t.Fatalf("the same save again: version %d, %v; want 1", again.Version, err)
 	}
 	reset, err := st.Reset(ctx, e.fx.Admin)
 	if err != nil {
@@ -322,6 +334,13 @@ func TestSettingsReset(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, applied()); diff != "" {
 		t.Errorf("applied after reset (-want +got)\n%s", diff)
+	}
+	var n int64
+	if err := e.db.Reader(ctx).Raw("SELECT COUNT(*) FROM audit_log WHERE action = ?", audit.ChangeSettings).Scan(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Errorf("audit rows %d, want 2: the save and the reset", n)
 	}
 	// A form loaded before the reset is refused; one loaded after saves.
 	if _, err := st.Save(ctx, e.fx.Admin, s); !errors.Is(err, moderation.ErrSettingsChanged) {

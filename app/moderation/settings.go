@@ -277,12 +277,11 @@ func (st *SettingsStore) Defaults() Settings {
 	return d
 }
 
-// settingsRow is the row as read.
+// settingsRow is the row as read; updated_at and updated_by are for whoever
+// looks at the table (the audit log says the same, with what changed).
 type settingsRow struct {
-	Value     sql.NullString
-	Version   int64
-	UpdatedAt time.Time
-	UpdatedBy *int64
+	Value   sql.NullString
+	Version int64
 }
 
 // Load returns the settings in force: the stored ones over the defaults, or
@@ -296,7 +295,7 @@ func (st *SettingsStore) Load(ctx context.Context) (Settings, error) {
 // in force.
 func (st *SettingsStore) load(ctx context.Context) (_ Settings, saved bool, err error) {
 	var rows []settingsRow
-	if err := st.db.Reader(ctx).Raw("SELECT value, version, updated_at, updated_by FROM settings WHERE key = ?", settingsKey).
+	if err := st.db.Reader(ctx).Raw("SELECT value, version FROM settings WHERE key = ?", settingsKey).
 		Scan(&rows).Error; err != nil {
 		return Settings{}, false, fmt.Errorf("moderation: load settings: %w", err)
 	}

@@ -30,6 +30,7 @@ func (p *adminModerationPage) FromDefaults() bool {
 // settingField is one field of the form as the page shows it.
 type settingField struct {
 	Name, Value, Default string
+	Env                  string // the environment variable of the default
 	Stored               string // the value saved meanwhile, when it differs from Value
 	Error                string // i18n key of the field's problem
 	Lines                bool   // a textarea, one item per line
@@ -42,8 +43,8 @@ type settingSection struct {
 
 // Sections are the form's fields in groups: newcomers, spam checks, flags.
 func (p *adminModerationPage) Sections() []settingSection {
-	field := func(name string, of func(moderation.SettingsForm) string) settingField {
-		f := settingField{Name: name, Value: of(p.Form), Default: of(p.Defaults), Error: p.Errors[name], Lines: name == "block_words"}
+	field := func(name, env string, of func(moderation.SettingsForm) string) settingField {
+		f := settingField{Name: name, Env: env, Value: of(p.Form), Default: of(p.Defaults), Error: p.Errors[name], Lines: name == "block_words"}
 		if f.Lines {
 			f.Default = strings.ReplaceAll(f.Default, "\n", ", ")
 		}
@@ -58,20 +59,20 @@ func (p *adminModerationPage) Sections() []settingSection {
 	type F = moderation.SettingsForm
 	return []settingSection{
 		{"settings.newcomers", []settingField{
-			field("trust_reputation", func(f F) string { return f.TrustReputation }),
-			field("review_first_posts", func(f F) string { return f.ReviewFirstPosts }),
-			field("newcomer_posts_per_day", func(f F) string { return f.NewcomerPostsPerDay }),
-			field("edit_others_reputation", func(f F) string { return f.EditOthersReputation }),
+			field("trust_reputation", "SCHWARM_TRUST_REPUTATION", func(f F) string { return f.TrustReputation }),
+			field("review_first_posts", "SCHWARM_REVIEW_FIRST_POSTS", func(f F) string { return f.ReviewFirstPosts }),
+			field("newcomer_posts_per_day", "SCHWARM_NEWCOMER_POSTS_PER_DAY", func(f F) string { return f.NewcomerPostsPerDay }),
+			field("edit_others_reputation", "SCHWARM_EDIT_OTHERS_REPUTATION", func(f F) string { return f.EditOthersReputation }),
 		}},
 		{"settings.spam", []settingField{
-			field("max_links", func(f F) string { return f.MaxLinks }),
-			field("new_account", func(f F) string { return f.NewAccount }),
-			field("repeat", func(f F) string { return f.Repeat }),
-			field("block_words", func(f F) string { return f.BlockWords }),
+			field("max_links", "SCHWARM_SPAM_MAX_LINKS", func(f F) string { return f.MaxLinks }),
+			field("new_account", "SCHWARM_SPAM_NEW_ACCOUNT", func(f F) string { return f.NewAccount }),
+			field("repeat", "SCHWARM_SPAM_REPEAT", func(f F) string { return f.Repeat }),
+			field("block_words", "SCHWARM_SPAM_BLOCK_WORDS", func(f F) string { return f.BlockWords }),
 		}},
 		{"settings.flags", []settingField{
-			field("flags_to_hide", func(f F) string { return f.FlagsToHide }),
-			field("flag_trust_reputation", func(f F) string { return f.FlagTrustReputation }),
+			field("flags_to_hide", "SCHWARM_FLAGS_TO_HIDE", func(f F) string { return f.FlagsToHide }),
+			field("flag_trust_reputation", "SCHWARM_FLAG_TRUST_REPUTATION", func(f F) string { return f.FlagTrustReputation }),
 		}},
 	}
 }

@@ -38,8 +38,8 @@ func TestModerationSettingsPage(t *testing.T) {
 	if r.StatusCode != http.StatusOK {
 		t.Fatalf("GET /admin/moderation: %d", r.StatusCode)
 	}
-	mustContain(t, r, "Moderation settings", `href="/admin/moderation"`, `name="max_links" value="3"`, "Environment default: 3",
-		"Environment default: casino", "The environment&#39;s values are in force", `name="version" value="0"`, `action="/admin/moderation/reset"`)
+	mustContain(t, r, "Moderation settings", `href="/admin/moderation"`, `name="max_links" value="3"`, "Default from SCHWARM_SPAM_MAX_LINKS: 3",
+		"Default from SCHWARM_SPAM_BLOCK_WORDS: casino", "Default from SCHWARM_TRUST_REPUTATION: 0", "The environment&#39;s values are in force", `name="version" value="0"`, `action="/admin/moderation/reset"`)
 	for _, name := range []string{"trust_reputation", "review_first_posts", "newcomer_posts_per_day", "edit_others_reputation",
 		"max_links", "new_account", "repeat", "block_words", "flags_to_hide", "flag_trust_reputation"} {
 		mustContain(t, r, `<label for="`+name+`">`, `name="`+name+`"`)

@@ -11,7 +11,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -62,7 +61,12 @@ type App struct {
 
 	Moderation *moderation.Service
 	Audit      *audit.Log
+	Settings   *moderation.SettingsStore // the moderation settings admins change at /admin/moderation
 }
+
+// settingsEvery is how often a serving node asks whether another node saved
+// the moderation settings: a read of one row's version.
+const settingsEvery = 2 * time.Second
 
 // Options tune New for tests and tools.
 type Options struct {
@@ -103,23 +107,28 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		db.Close()
 		return nil, err
 	}
-	a.Threads.SetLedger(a.Rep, thread.Privileges{TrustReputation: int64(cfg.TrustReputation), ReviewFirstPosts: cfg.ReviewFirstPosts,
-		NewcomerPostsPerDay: cfg.NewcomerPostsPerDay, EditOthersReputation: int64(cfg.EditOthersReputation)})
-	blocked := make([]string, 0, len(cfg.SpamBlockWords))
-	for _, w := range cfg.SpamBlockWords {
-		if w = strings.ToLower(strings.TrimSpace(w)); w != "" {
-			blocked = append(blocked, w)
-		}
-	}
-	a.Threads.SetSpamRules(thread.SpamRules{MaxLinks: cfg.SpamMaxLinks, NewAccount: cfg.SpamNewAccount.Duration,
-		Repeat: cfg.SpamRepeat.Duration, BlockWords: blocked})
+	// The environment's settings hold until Migrate (or WebServer) reads
+	// those admins saved: the table may not exist before migrations ran.
+	defaults := moderation.Defaults(cfg)
+	a.Threads.SetLedger(a.Rep, defaults.Privileges)
+	a.Threads.SetSpamRules(defaults.Spam)
 	a.Audit = audit.New(db, now)
 	a.Moderation = moderation.NewService(db, a.Threads, a.Users, a.Audit, now)
-	a.Moderation.SetFlagRules(moderation.FlagRules{ToHide: cfg.FlagsToHide, TrustReputation: int64(cfg.FlagTrustReputation)})
+	a.Moderation.SetFlagRules(defaults.Flags)
+	a.Settings = moderation.NewSettingsStore(db, a.Audit, defaults, now, a.applySettings)
 	a.Deflect = deflection.NewService(db, a.Threads, now)
 	a.Uploads = upload.NewService(db, filepath.Join(cfg.DataDir, "uploads"), int64(cfg.UploadMaxBytes), now)
 	a.Views = thread.NewViews(a.Threads)
 	return a, nil
+}
+
+// applySettings puts moderation settings in force on this node, as they are
+// loaded at start and whenever an admin saves or resets them (here at once,
+// elsewhere within settingsEvery).
+func (a *App) applySettings(s moderation.Settings) {
+	a.Threads.SetPrivileges(s.Privileges)
+	a.Threads.SetSpamRules(s.Spam)
+	a.Moderation.SetFlagRules(s.Flags)
 }
 
 // stream returns the stream of domain events with every consumer registered:
@@ -197,13 +206,18 @@ func (a *App) Reindex(ctx context.Context) (int, error) {
 	return search.BuildGeneration(ctx, a.DB, a.Threads, filepath.Join(a.Config.DataDir, "index"), a.Log)
 }
 
-// Migrate applies pending migrations and logs what it applied.
+// Migrate applies pending migrations and logs what it applied, then puts the
+// moderation settings admins saved in force: New cannot, as their table may
+// not exist before the migrations ran, and every command migrates first.
 func (a *App) Migrate(ctx context.Context) error {
 	applied, err := a.DB.Migrate(ctx)
 	for _, m := range applied {
 		a.Log.Info("migration applied", "file", m)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return a.Settings.Refresh(ctx)
 }
 
 // Ready reports whether the node can serve requests.
@@ -218,6 +232,9 @@ func (a *App) Ready(ctx context.Context) error {
 // production passes nil.
 func (a *App) WebServer(ctx context.Context, hook web.RouteHook) (*web.Server, error) {
 	if err := a.DB.CheckSchema(ctx); err != nil {
+		return nil, err
+	}
+	if err := a.Settings.Refresh(ctx); err != nil { // a no-op after Migrate
 		return nil, err
 	}
 	if err := a.OpenSearch(ctx); err != nil {
@@ -254,6 +271,7 @@ func (a *App) WebServer(ctx context.Context, hook web.RouteHook) (*web.Server, e
 
 		Moderation: a.Moderation,
 		Audit:      a.Audit,
+		Settings:   a.Settings,
 	})
 }
 
@@ -276,6 +294,12 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, hook web.RouteHook) er
 		a.Views.Run(ctx, 10*time.Second, func(err error) { a.Log.Warn("flush view counts", "err", err) })
 	})
 	background.Go(func() { a.RunEvents(ctx, 250*time.Millisecond) })
+	// Another node's save of the moderation settings is in force here within
+	// settingsEvery: Follow polls the row's version (see its comment for why
+	// no event consumer).
+	background.Go(func() {
+		a.Settings.Follow(ctx, settingsEvery, func(err error) { a.Log.Warn("reload the moderation settings", "err", err) })
+	})
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.Log.Info("serving", "addr", ln.Addr().String(), "base_url", a.Config.BaseURL, "database", a.DB.Dialect)

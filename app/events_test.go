@@ -143,6 +143,19 @@ func TestEveryActionEmitsItsEvent(t *testing.T) {
 	must(a.Users.SetRole(ctx, fx.Admin.ID, fx.Other.ID, user.RoleModerator)) // the same role: nothing
 	want = append(want, rec{event.TopicRoleChanged, fx.Admin.ID, fx.Other.ID})
 
+	settings, err := a.Settings.Load(ctx)
+	must(err)
+	settings.Spam.MaxLinks = 5
+	_, err = a.Settings.Save(ctx, fx.Admin, settings)
+	must(err)
+	_, err = a.Settings.Save(ctx, fx.Admin, settings) // from an old version: refused, nothing
+	if err == nil {
+		t.Error("settings saved over a newer version")
+	}
+	_, err = a.Settings.Reset(ctx, fx.Admin)
+	must(err)
+	want = append(want, rec{event.TopicSettingsChanged, fx.Admin.ID, 0}, rec{event.TopicSettingsChanged, fx.Admin.ID, 0})
+
 	var records []outbox.Entry
 	// Badges come as the ledger grants them; TestAwardingCatchesUp counts them.
 	must(a.DB.Reader(ctx).Where("topic <> ?", event.TopicBadgeGranted).Order("id").Find(&records).Error)
@@ -169,7 +182,11 @@ func TestEveryActionEmitsItsEvent(t *testing.T) {
 	var rows []row
 	for i := len(log.Entries) - 1; i >= 0; i-- {
 		e := log.Entries[i]
-		rows = append(rows, row{e.Action, e.ActorID, *e.MemberID, e.Before, e.After})
+		var member int64
+		if e.MemberID != nil {
+			member = *e.MemberID
+		}
+		rows = append(rows, row{e.Action, e.ActorID, member, e.Before, e.After})
 	}
 	q1ref := fmt.Sprintf("#%d", q1.ID)
 	wantRows := []row{
@@ -192,6 +209,8 @@ func TestEveryActionEmitsItsEvent(t *testing.T) {
 		{audit.MergeThread, fx.Moderator.ID, fx.Member.ID, q1ref, fmt.Sprintf("#%d", q2.ID)},
 		{audit.SplitThread, fx.Moderator.ID, fx.Agent.ID, fmt.Sprintf("posts %d", extra.ID), fmt.Sprintf("#%d", split.ID)},
 		{audit.ChangeRole, fx.Admin.ID, fx.Other.ID, "member", "moderator"},
+		{audit.ChangeSettings, fx.Admin.ID, 0, "max_links=3", "max_links=5"},
+		{audit.ChangeSettings, fx.Admin.ID, 0, "max_links=5", "max_links=3"},
 	}
 	if diff := cmp.Diff(wantRows, rows); diff != "" {
 		t.Errorf("audit log (-want +got)\n%s", diff)
@@ -247,6 +266,12 @@ func TestEveryActionEmitsItsEvent(t *testing.T) {
 		case event.TopicThreadSplit:
 			if ids, err := event.Threads(r); err != nil || !slices.Equal(ids, []int64{q2.ID, split.ID}) {
 				t.Errorf("thread.split is about threads %v (%v), want both", ids, err)
+			}
+		case event.TopicSettingsChanged:
+			e, err := event.Decode[event.SettingsChanged](r)
+			must(err)
+			if e.Key != "moderation" || e.Revision < 1 || e.Revision > 2 || e.Reset != (e.Revision == 2) {
+				t.Errorf("settings.changed %+v, want moderation at revision 1, then reset at 2", e)
 			}
 		case event.TopicRoleChanged:
 			e, err := event.Decode[event.RoleChanged](r)

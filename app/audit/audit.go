@@ -31,12 +31,13 @@ const (
 	HidePost         = "post.hide"
 	DismissFlags     = "post.dismiss_flags"     // a flagged post kept as it is
 	DismissReports   = "member.dismiss_reports" // a reported member left alone
+	ChangeSettings   = "settings.change"        // an admin saved or reset the moderation settings
 )
 
 // Actions lists every action, for the log's filter.
 var Actions = []string{ApprovePost, RejectPost, HidePost, DismissFlags, DeletePost, RestorePost, CloseAsDuplicate, Reopen,
 	MoveThread, MergeThread, SplitThread, LockThread, UnlockThread, PinThread, UnpinThread, HideThread, RestoreThread,
-	ChangeRole, Restrict, DismissReports}
+	ChangeRole, Restrict, DismissReports, ChangeSettings}
 
 // Entry is one row of the log.
 type Entry struct {

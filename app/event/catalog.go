@@ -234,6 +234,17 @@ type RoleChanged struct {
 	To     string `json:"to"`
 }
 
+// SettingsChanged: an admin (the actor) saved the settings of a group (Key,
+// "moderation"), or reset them to the environment's (Reset); Revision is the
+// stored row's version after the change. Nodes do not need it to apply the change
+// (they poll the version, see moderation.SettingsStore.Follow); it is for
+// webhooks and whoever watches what admins change.
+type SettingsChanged struct {
+	Key      string `json:"key"`
+	Revision int64  `json:"revision"`
+	Reset    bool   `json:"reset,omitempty"`
+}
+
 func (QuestionAsked) Topic() string     { return TopicQuestionAsked }
 func (AnswerPosted) Topic() string      { return TopicAnswerPosted }
 func (PostHeld) Topic() string          { return TopicPostHeld }
@@ -334,3 +345,9 @@ func (e ThreadPinned) Entity() int64   { return e.ThreadID }
 func (e ThreadUnpinned) Entity() int64 { return e.ThreadID }
 func (e ThreadHidden) Entity() int64   { return e.ThreadID }
 func (e ThreadRestored) Entity() int64 { return e.ThreadID }
+
+func (SettingsChanged) Topic() string { return TopicSettingsChanged }
+func (SettingsChanged) Version() int  { return 1 }
+
+// Entity is 0: settings are about no thread or member.
+func (SettingsChanged) Entity() int64 { return 0 }

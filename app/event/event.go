@@ -55,6 +55,7 @@ const (
 	TopicPostFlagged       = "post.flagged"
 	TopicPostHidden        = "post.hidden"
 	TopicMemberReported    = "member.reported"
+	TopicSettingsChanged   = "settings.changed"
 )
 
 // threadTopics are the topics whose entity is a thread: each changes what

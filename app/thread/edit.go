@@ -57,7 +57,7 @@ func (s *Service) Edit(ctx context.Context, editor *user.User, postID int64, e E
 		if err != nil {
 			return err
 		}
-		if err := EditError(editor, t, p, s.priv); err != nil {
+		if err := EditError(editor, t, p, s.Privileges()); err != nil {
 			return err
 		}
 		if err := s.mayWrite(editor); err != nil {

@@ -57,13 +57,19 @@ type Privileges struct {
 }
 
 // SetLedger plugs in the reputation ledger and the privileges it grants; app.New
-// calls it. Without it facts go nowhere and nobody is a newcomer.
+// calls it, before serving. Without it facts go nowhere and nobody is a newcomer.
 func (s *Service) SetLedger(l Ledger, p Privileges) {
 	if l == nil {
 		l = noLedger{}
 	}
-	s.ledger, s.priv = l, p
+	s.ledger = l
+	s.SetPrivileges(p)
 }
 
+// SetPrivileges replaces the privileges in force; safe while serving (the
+// moderation settings change them). An action already running keeps those it
+// read.
+func (s *Service) SetPrivileges(p Privileges) { s.priv.Store(&p) }
+
 // Privileges returns the privileges in force, for pages to show the right buttons.
-func (s *Service) Privileges() Privileges { return s.priv }
+func (s *Service) Privileges() Privileges { return *s.priv.Load() }

@@ -20,32 +20,33 @@ func (s *Service) admit(ctx context.Context, author *user.User, source, html str
 	if author.Role.IsStaff() && !author.Silenced(s.now()) {
 		return "", nil // the checks below never hold staff
 	}
+	priv, spam := s.priv.Load(), s.spam.Load() // one version of each for the whole decision
 	r := s.db.Writer(ctx)
 	dayAgo := s.now().Add(-24 * time.Hour)
 	var published int64
-	if IsNewcomer(author, s.priv) {
+	if IsNewcomer(author, *priv) {
 		var today int64
 		if err := r.Table("posts").Where("author_id = ? AND created_at > ?", author.ID, dayAgo).Count(&today).Error; err != nil {
 			return "", err
 		}
-		if s.priv.NewcomerPostsPerDay > 0 && today >= int64(s.priv.NewcomerPostsPerDay) {
+		if priv.NewcomerPostsPerDay > 0 && today >= int64(priv.NewcomerPostsPerDay) {
 			return "", ErrDailyLimit
 		}
-		if s.priv.ReviewFirstPosts > 0 {
-			if err := r.Table("posts").Where("author_id = ? AND NOT pending", author.ID).Limit(s.priv.ReviewFirstPosts).
+		if priv.ReviewFirstPosts > 0 {
+			if err := r.Table("posts").Where("author_id = ? AND NOT pending", author.ID).Limit(priv.ReviewFirstPosts).
 				Count(&published).Error; err != nil {
 				return "", err
 			}
 		}
 	}
 	var repeated int64
-	if s.spam.Repeat > 0 {
-		if err := r.Table("posts").Where("author_id = ? AND created_at > ? AND source = ?", author.ID, s.now().Add(-s.spam.Repeat), source).
+	if spam.Repeat > 0 {
+		if err := r.Table("posts").Where("author_id = ? AND created_at > ? AND source = ?", author.ID, s.now().Add(-spam.Repeat), source).
 			Limit(1).Count(&repeated).Error; err != nil {
 			return "", err
 		}
 	}
-	return HoldReason(author, s.priv, s.spam, s.now(), Draft{Source: source, Links: strings.Count(html, "<a "), Published: published, Repeated: repeated > 0}), nil
+	return HoldReason(author, *priv, *spam, s.now(), Draft{Source: source, Links: strings.Count(html, "<a "), Published: published, Repeated: repeated > 0}), nil
 }
 
 // Publish takes p, a post in t that waited for review, out of review: it counts

@@ -1,6 +1,7 @@
 package thread
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -34,9 +35,21 @@ type SpamRules struct {
 	Repeat     time.Duration // the same text from one author within this is held (0 = never)
 }
 
-// SetSpamRules sets the content checks; app.New calls it. Without it only
-// newcomers and silenced members are held.
-func (s *Service) SetSpamRules(r SpamRules) { s.spam = r }
+// SetSpamRules sets the content checks; app.New calls it, and the moderation
+// settings again while serving (safe: posts being written keep the rules they
+// read). Without it only newcomers and silenced members are held. BlockWords
+// is copied, so the caller's slice may change after.
+func (s *Service) SetSpamRules(r SpamRules) {
+	r.BlockWords = slices.Clone(r.BlockWords)
+	s.spam.Store(&r)
+}
+
+// SpamRules returns the content checks in force.
+func (s *Service) SpamRules() SpamRules {
+	r := *s.spam.Load()
+	r.BlockWords = slices.Clone(r.BlockWords)
+	return r
+}
 
 // Draft is what the checks read of a new post and its author's recent posts.
 type Draft struct {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
@@ -104,13 +105,19 @@ type Service struct {
 	now         func() time.Time
 	deleteAfter time.Duration // how long authors may delete their own posts
 	ledger      Ledger
-	priv        Privileges
-	spam        SpamRules
+	// priv and spam are set at start and again when an admin saves the
+	// moderation settings, while requests read them: atomic pointers keep
+	// every read a load, with no lock and no database on the thread page.
+	priv atomic.Pointer[Privileges]
+	spam atomic.Pointer[SpamRules]
 }
 
 // NewService returns a Service; authors may delete their own posts for deleteWindow.
 func NewService(db *database.DB, md *markup.Renderer, deleteWindow time.Duration, now func() time.Time) *Service {
-	return &Service{db: db, markup: md, deleteAfter: deleteWindow, now: now, ledger: noLedger{}}
+	s := &Service{db: db, markup: md, deleteAfter: deleteWindow, now: now, ledger: noLedger{}}
+	s.priv.Store(&Privileges{})
+	s.spam.Store(&SpamRules{})
+	return s
 }
 
 // Get loads a thread, deleted or not; callers decide who may see a deleted one

@@ -95,6 +95,9 @@ var access = map[string][]string{
 	"GET /admin/boards":               adminOnly,
 	"POST /admin/boards":              adminOnly,
 	"POST /admin/boards/:id<int>":     adminOnly,
+	"GET /admin/moderation":           adminOnly,
+	"POST /admin/moderation":          adminOnly,
+	"POST /admin/moderation/reset":    adminOnly,
 }
 
 // hidden are the routes that answer 404 to those who may not call them: they do

@@ -58,6 +58,7 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 		{"/signup", false, 200, "Create your account", "Konto erstellen"},
 		{"/settings/profile", true, 200, "Your profile", "Ihr Profil"},
 		{"/admin/users", true, 200, "Users", "Benutzer"},
+		{"/admin/moderation", true, 200, "Spam checks", "Spam-Prüfungen"},
 		{"/mod/audit", true, 200, "Every moderator action", "Jede Moderationsaktion"},
 		{"/mod/queue", true, 200, "Nothing waits for review.", "Nichts wartet auf Prüfung."},
 		{"/no/such/page", false, 404, "We could not find that page", "Diese Seite gibt es nicht"},

@@ -84,6 +84,9 @@ func (s *Server) routes() {
 	a.Get("/admin/boards", s.requireRole(user.RoleAdmin), s.adminBoards)
 	a.Post("/admin/boards", s.requireRole(user.RoleAdmin), s.adminBoardSave)
 	a.Post("/admin/boards/:id<int>", s.requireRole(user.RoleAdmin), s.adminBoardSave)
+	a.Get("/admin/moderation", s.requireRole(user.RoleAdmin), s.adminModeration)
+	a.Post("/admin/moderation", s.requireRole(user.RoleAdmin), s.adminModerationSave)
+	a.Post("/admin/moderation/reset", s.requireRole(user.RoleAdmin), s.adminModerationReset)
 
 	if s.TestHook != nil {
 		s.TestHook(a)

@@ -50,8 +50,9 @@ type Deps struct {
 	Now      func() time.Time
 	TestHook RouteHook // adds routes in tests; nil in production
 
-	Moderation *moderation.Service // staff actions on others' threads and posts
-	Audit      *audit.Log          // what staff did, for /mod/audit
+	Moderation *moderation.Service       // staff actions on others' threads and posts
+	Audit      *audit.Log                // what staff did, for /mod/audit
+	Settings   *moderation.SettingsStore // the moderation settings, for /admin/moderation
 }
 
 // RouteHook adds routes before the catch-all 404; tests use it for probes.
@@ -73,7 +74,7 @@ type Server struct {
 
 // pages lists every page template a handler renders; start-up fails without them.
 var pages = []string{"home", "board_show", "thread_show", "thread_ask", "post_edit", "post_history",
-	"user_show", "auth_signup", "auth_login", "profile_edit", "admin_users", "admin_boards", "error",
+	"user_show", "auth_signup", "auth_login", "profile_edit", "admin_users", "admin_boards", "admin_moderation", "error",
 	"search", "suggest", "mod_audit", "mod_queue"}
 
 // New builds the server and its routes.

@@ -90,6 +90,11 @@ func TestEveryActionEmitsItsEvent(t *testing.T) {
 	must(err)
 	want = append(want, rec{event.TopicPostDeleted, fx.Moderator.ID, q1.ID}, rec{event.TopicSolutionWithdrawn, fx.Moderator.ID, q1.ID},
 		rec{event.TopicPostRestored, fx.Moderator.ID, q1.ID})
+	_, err = a.Moderation.Edit(ctx, fx.Moderator, answer.ID, thread.Edit{Body: "Update the firmware to 7.3.", Reason: "version"})
+	must(err)
+	_, err = a.Moderation.Edit(ctx, fx.Agent, answer.ID, thread.Edit{Body: "Update the firmware to 7.4."}) // the author's own: history only
+	must(err)
+	want = append(want, rec{event.TopicPostEdited, fx.Moderator.ID, q1.ID}, rec{event.TopicPostEdited, fx.Agent.ID, q1.ID})
 
 	_, err = a.Moderation.Flag(ctx, fx.Other, page.Question.ID, moderation.FlagInput{Kind: moderation.FlagOffTopic})
 	must(err)
@@ -195,6 +200,7 @@ func TestEveryActionEmitsItsEvent(t *testing.T) {
 		{audit.Reopen, fx.Moderator.ID, fx.Admin.ID, q1ref, ""},
 		{audit.DeletePost, fx.Moderator.ID, fx.Agent.ID, "", ""},
 		{audit.RestorePost, fx.Moderator.ID, fx.Agent.ID, "", ""},
+		{audit.EditPost, fx.Moderator.ID, fx.Agent.ID, "Update the firmware to 7.2.", "Update the firmware to 7.3."},
 		{audit.HidePost, fx.Moderator.ID, fx.Agent.ID, "", ""},
 		{audit.ApprovePost, fx.Moderator.ID, fx.Agent.ID, "", ""},
 		{audit.DismissFlags, fx.Moderator.ID, fx.Member.ID, "", "1"},

@@ -15,6 +15,7 @@ const (
 	RejectPost       = "post.reject"
 	DeletePost       = "post.delete"
 	RestorePost      = "post.restore"
+	EditPost         = "post.edit" // staff changed someone else's post
 	CloseAsDuplicate = "thread.close_duplicate"
 	Reopen           = "thread.reopen"
 	MoveThread       = "thread.move"
@@ -35,7 +36,7 @@ const (
 )
 
 // Actions lists every action, for the log's filter.
-var Actions = []string{ApprovePost, RejectPost, HidePost, DismissFlags, DeletePost, RestorePost, CloseAsDuplicate, Reopen,
+var Actions = []string{ApprovePost, RejectPost, HidePost, DismissFlags, EditPost, DeletePost, RestorePost, CloseAsDuplicate, Reopen,
 	MoveThread, MergeThread, SplitThread, LockThread, UnlockThread, PinThread, UnpinThread, HideThread, RestoreThread,
 	ChangeRole, Restrict, DismissReports, ChangeSettings}
 

@@ -24,9 +24,9 @@ func (b *tab) scriptsOff() {
 }
 
 // TestBrowserReviewQueueWithoutJavaScript is the review queue's flow with plain
-// forms: a moderator without JavaScript rejects one newcomer's post with a reason
-// and approves another with the buttons; the thread page shows the approved one
-// only, and /mod/audit both decisions with the reason.
+// forms: a moderator without JavaScript rejects one newcomer's post with a reason,
+// edits another from the queue and approves it with the buttons; the thread page
+// shows the approved one only, and /mod/audit both decisions with the reason.
 func TestBrowserReviewQueueWithoutJavaScript(t *testing.T) {
 	ctx := newBrowser(t) // first: it may skip, see newBrowser
 	srv := apptest.NewServer(t, apptest.ServerOptions{Config: func(c *config.Config) { c.TrustReputation, c.ReviewFirstPosts = 20, 0 }})
@@ -45,6 +45,7 @@ func TestBrowserReviewQueueWithoutJavaScript(t *testing.T) {
 		t.Fatalf("a newcomer's link: %+v, %v; want it held", good, err)
 	}
 
+	threadPath := fmt.Sprintf("/t/%d/%s", known.ID, known.Slug)
 	b := &tab{t: t, ctx: ctx, base: srv.URL}
 	b.scriptsOff()
 	b.open("/login")
@@ -58,18 +59,29 @@ func TestBrowserReviewQueueWithoutJavaScript(t *testing.T) {
 	b.navigate("reject with the button", "/mod/queue",
 		chromedp.Click(chromedp.CSS(fmt.Sprintf(`#q%d form[action$="/reject"] button`, spam.ID))))
 	b.wantNotice("The post has been rejected.")
+	// The moderator tidies the good answer before approving it: Edit leads to the
+	// post's edit form and back to the thread, where it still waits.
+	b.navigate("follow Edit", fmt.Sprintf("/p/%d/edit", good.ID),
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`#q%d a[href$="/edit"]`, good.ID))))
+	b.do("rewrite the answer",
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('body').select()`),
+		chromedp.SendKeys(chromedp.ID("body"), "Turn off automatic updates in the router's settings."))
+	b.navigate("save the edit", threadPath, chromedp.Click(chromedp.CSS(editSubmit)))
+	b.open("/mod/queue")
+	b.wantContains("the edited answer in the queue", fmt.Sprintf("#q%d", good.ID), "in the router's settings")
+	b.wantContains("a way to the author's restrictions", fmt.Sprintf(`#q%d a[href="/u/mara#restrict-heading"]`, good.ID), "Suspend or silence")
 	b.navigate("approve with the button", "/mod/queue",
 		chromedp.Click(chromedp.CSS(fmt.Sprintf(`#q%d form[action$="/approve"] button`, good.ID))))
 	b.wantNotice("The post was approved and is now public.")
 	b.wantText("the number waiting after", "header .count", "0")
 
-	b.open(fmt.Sprintf("/t/%d/%s", known.ID, known.Slug))
-	b.wantContains("the thread page", "main", "Turn off automatic updates")
+	b.open(threadPath)
+	b.wantContains("the thread page", "main", "in the router's settings")
 	// Moderators see removed posts, marked; everyone else does not see them.
 	if !evaluate[bool](b, fmt.Sprintf(`document.querySelector('#p%d').classList.contains('deleted')`, spam.ID)) {
 		t.Error("the rejected post is not marked removed for the moderator")
 	}
-	if r := srv.Client(t).Get(fmt.Sprintf("/t/%d/%s", known.ID, known.Slug)); strings.Contains(r.Body, "Cheap routers") {
+	if r := srv.Client(t).Get(threadPath); strings.Contains(r.Body, "Cheap routers") {
 		t.Error("a guest sees the rejected post")
 	}
 	b.open("/mod/audit")

@@ -66,7 +66,7 @@ func (s *Server) postEdit(c *fiber.Ctx) error {
 		}
 		return s.render(c, "post_edit", page)
 	}
-	_, err = s.Threads.Edit(c.UserContext(), currentUser(c), p.ID, thread.Edit{Title: page.Title, Body: page.Body, Reason: page.Reason})
+	_, err = s.Moderation.Edit(c.UserContext(), currentUser(c), p.ID, thread.Edit{Title: page.Title, Body: page.Body, Reason: page.Reason})
 	if err != nil {
 		return s.formError(c, "post_edit", page, &page.Errors, err)
 	}

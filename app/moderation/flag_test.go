@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/schwarm/schwarm/app"
 	"github.com/schwarm/schwarm/app/apptest"
@@ -452,6 +454,10 @@ func TestQueuePages(t *testing.T) {
 	if _, err := e.a.Moderation.Hide(ctx, e.fx.Moderator, e.qPost, ""); err != nil {
 		t.Fatal(err)
 	}
+	// A second report adds to its item, not to the count.
+	if err := e.a.Moderation.Report(ctx, e.members[1], e.fx.Other.ID, moderation.ReportInput{Kind: moderation.FlagAbusive}); err != nil {
+		t.Fatal(err)
+	}
 	var got []string
 	after := ""
 	for range 5 {
@@ -501,5 +507,79 @@ func TestFlagsAtOnce(t *testing.T) {
 	}
 	if th, _ := e.a.Threads.Get(ctx, e.question.ID); th.AnswerCount != 0 {
 		t.Errorf("answer count %d, want 0", th.AnswerCount)
+	}
+}
+
+// TestQueuePagesAcrossTies: items that began to wait at the same instant (here
+// made so by hand) are paged by kind and id, each exactly once, on SQLite's
+// text times as on PostgreSQL's timestamps.
+func TestQueuePagesAcrossTies(t *testing.T) {
+	e := newFlagEnv(t)
+	ctx := context.Background()
+	var hidden []int64
+	for i := range 5 {
+		p, err := e.a.Threads.Reply(ctx, e.fx.Agent, e.question.ID, fmt.Sprintf("Official answer number %d.", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.a.Moderation.Hide(ctx, e.fx.Moderator, p.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		hidden = append(hidden, p.ID)
+	}
+	if _, err := e.a.Moderation.Flag(ctx, e.members[0], e.answer.ID, moderation.FlagInput{Kind: moderation.FlagSpam}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.a.Moderation.Report(ctx, e.members[0], e.fx.Other.ID, moderation.ReportInput{Kind: moderation.FlagSpam}); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	w := e.a.DB.Writer(ctx)
+	if err := w.Exec("UPDATE posts SET held_at = ? WHERE id IN ?", at, hidden).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Exec("UPDATE flags SET created_at = ?", at).Error; err != nil {
+		t.Fatal(err)
+	}
+	list := func(limit int) []string {
+		var got []string
+		after := ""
+		for range 20 {
+			q, err := e.a.Moderation.Queue(ctx, e.fx.Moderator, after, limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, it := range q.Items {
+				got = append(got, fmt.Sprintf("%s %d %d", it.Kind, it.PostID, it.AuthorID))
+			}
+			if after = q.Next; after == "" {
+				break
+			}
+		}
+		return got
+	}
+	all := list(100)
+	var want []string
+	for _, id := range append(slices.Sorted(slices.Values(append(hidden, e.answer.ID))), 0) {
+		if id == 0 {
+			want = append(want, fmt.Sprintf("member 0 %d", e.fx.Other.ID))
+			continue
+		}
+		author := e.fx.Agent.ID
+		if id == e.answer.ID {
+			author = e.fx.Other.ID
+		}
+		want = append(want, fmt.Sprintf("post %d %d", id, author))
+	}
+	if strings.Join(all, "; ") != strings.Join(want, "; ") {
+		t.Errorf("one page\n%v\nwant posts by id, then the member\n%v", all, want)
+	}
+	for _, limit := range []int{1, 2, 3} {
+		if got := list(limit); strings.Join(got, "; ") != strings.Join(all, "; ") {
+			t.Errorf("pages of %d\n%v\nwant\n%v", limit, got, all)
+		}
+	}
+	if n, _ := e.a.Moderation.Waiting(ctx); n != int64(len(all)) {
+		t.Errorf("waiting %d, the queue lists %d", n, len(all))
 	}
 }

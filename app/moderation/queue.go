@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/schwarm/schwarm/app/audit"
+	"github.com/schwarm/schwarm/app/database"
 	"github.com/schwarm/schwarm/app/event"
 	"github.com/schwarm/schwarm/app/problem"
 	"github.com/schwarm/schwarm/app/thread"
@@ -117,55 +118,57 @@ func parseQueueCursor(c string) (queueKey, bool) {
 	return queueKey{since: at, kind: kind, id: id}, err1 == nil && err2 == nil && err3 == nil
 }
 
-// queueKeys returns every item of the queue in order. The times are merged in
-// Go rather than compared in SQL, where SQLite compares them as text; the
-// queue is what waits for a moderator, a few hundred rows at most, and Waiting
-// counts exactly what the pages list.
-func (s *Service) queueKeys(ctx context.Context) ([]queueKey, error) {
+// queueKeys returns the first limit items of the queue after from (nil: from
+// the start), in order. Posts held or hidden, most of the queue, are ordered and
+// cut in the database, by the time each began to wait; shown posts with open
+// flags and reported members (a post or member once, by its first open flag)
+// are merged in here. Both databases compare the times as times: SQLite keeps
+// them as text in one format, in UTC, whose order is theirs.
+func (s *Service) queueKeys(ctx context.Context, from *queueKey, limit int) ([]queueKey, error) {
 	r := s.db.Reader(ctx)
-	var held []struct {
-		ID        int64
-		CreatedAt time.Time
-		HeldAt    *time.Time
+	const since = "COALESCE(p.held_at, p.created_at)"
+	held := r.Table("posts p").Select("p.id, " + since + " AS since").Joins("JOIN threads t ON t.id = p.thread_id").
+		Where("p.pending AND p.deleted_at IS NULL AND t.deleted_at IS NULL")
+	if from != nil {
+		if from.kind == 0 {
+			held = held.Where(since+" > ? OR ("+since+" = ? AND p.id > ?)", from.since, from.since, from.id)
+		} else { // posts come before members at one time
+			held = held.Where(since+" > ?", from.since)
+		}
 	}
-	if err := r.Raw(`SELECT p.id, p.created_at, p.held_at FROM posts p JOIN threads t ON t.id = p.thread_id
-		WHERE p.pending AND p.deleted_at IS NULL AND t.deleted_at IS NULL`).Scan(&held).Error; err != nil {
+	var heldRows []struct {
+		ID    int64
+		Since database.Time
+	}
+	if err := held.Order("since, p.id").Limit(limit).Scan(&heldRows).Error; err != nil {
 		return nil, err
 	}
-	var flags []struct {
-		PostID    *int64
-		MemberID  int64
-		CreatedAt time.Time
+	var flagged []struct {
+		PostID   *int64
+		MemberID int64
+		Since    database.Time
 	}
-	if err := r.Raw(`SELECT f.post_id, f.member_id, f.created_at FROM flags f
-		LEFT JOIN posts p ON p.id = f.post_id LEFT JOIN threads t ON t.id = p.thread_id
-		WHERE f.resolved_at IS NULL AND (f.post_id IS NULL OR (NOT p.pending AND p.deleted_at IS NULL AND t.deleted_at IS NULL))`).
-		Scan(&flags).Error; err != nil {
+	if err := r.Raw(`SELECT f.post_id, CASE WHEN f.post_id IS NULL THEN f.member_id ELSE 0 END AS member_id, MIN(f.created_at) AS since
+		FROM flags f LEFT JOIN posts p ON p.id = f.post_id LEFT JOIN threads t ON t.id = p.thread_id
+		WHERE f.resolved_at IS NULL AND (f.post_id IS NULL OR (NOT p.pending AND p.deleted_at IS NULL AND t.deleted_at IS NULL))
+		GROUP BY f.post_id, CASE WHEN f.post_id IS NULL THEN f.member_id ELSE 0 END`).Scan(&flagged).Error; err != nil {
 		return nil, err
 	}
-	first := map[[2]int64]time.Time{} // (kind, id) → the first open flag
-	for _, f := range flags {
-		k := [2]int64{1, f.MemberID}
+	keys := make([]queueKey, 0, len(heldRows)+len(flagged))
+	for _, p := range heldRows {
+		keys = append(keys, queueKey{since: p.Since.UTC(), id: p.ID})
+	}
+	for _, f := range flagged {
+		k := queueKey{since: f.Since.UTC(), kind: 1, id: f.MemberID}
 		if f.PostID != nil {
-			k = [2]int64{0, *f.PostID}
+			k = queueKey{since: f.Since.UTC(), id: *f.PostID}
 		}
-		if at, ok := first[k]; !ok || f.CreatedAt.Before(at) {
-			first[k] = f.CreatedAt
+		if from == nil || k.compare(*from) > 0 {
+			keys = append(keys, k)
 		}
-	}
-	keys := make([]queueKey, 0, len(held)+len(first))
-	for _, p := range held {
-		at := p.CreatedAt
-		if p.HeldAt != nil {
-			at = *p.HeldAt
-		}
-		keys = append(keys, queueKey{since: at, id: p.ID})
-	}
-	for k, at := range first {
-		keys = append(keys, queueKey{since: at, kind: int(k[0]), id: k[1]})
 	}
 	slices.SortFunc(keys, queueKey.compare)
-	return keys, nil
+	return keys[:min(len(keys), limit)], nil
 }
 
 // Queue returns up to limit items of the review queue, oldest first, after the
@@ -177,20 +180,17 @@ func (s *Service) Queue(ctx context.Context, mod *user.User, after string, limit
 	if !thread.CanModerate(mod) {
 		return nil, thread.ErrForbidden
 	}
-	keys, err := s.queueKeys(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("moderation: queue: %w", err)
-	}
+	var from *queueKey
 	if after != "" {
-		from, ok := parseQueueCursor(after)
+		k, ok := parseQueueCursor(after)
 		if !ok {
 			return nil, ErrBadQueueCursor
 		}
-		i, _ := slices.BinarySearchFunc(keys, from, queueKey.compare)
-		if i < len(keys) && keys[i].compare(from) == 0 {
-			i++
-		}
-		keys = keys[i:]
+		from = &k
+	}
+	keys, err := s.queueKeys(ctx, from, limit+1)
+	if err != nil {
+		return nil, fmt.Errorf("moderation: queue: %w", err)
 	}
 	page := &QueuePage{}
 	if len(keys) > limit {
@@ -291,13 +291,21 @@ func (s *Service) queueItems(ctx context.Context, keys []queueKey) ([]Item, erro
 }
 
 // Waiting returns how many items wait in the review queue, for the moderators'
-// header: what Queue lists.
+// header: what Queue lists (posts held or hidden, shown posts with open flags,
+// members with open reports), counted in the database. Every page a moderator
+// sees shows it, so it reads no rows it does not count.
 func (s *Service) Waiting(ctx context.Context) (int64, error) {
-	keys, err := s.queueKeys(ctx)
+	var n int64
+	err := s.db.Reader(ctx).Raw(`SELECT
+		(SELECT COUNT(*) FROM posts p JOIN threads t ON t.id = p.thread_id
+			WHERE p.pending AND p.deleted_at IS NULL AND t.deleted_at IS NULL) +
+		(SELECT COUNT(DISTINCT f.post_id) FROM flags f JOIN posts p ON p.id = f.post_id JOIN threads t ON t.id = p.thread_id
+			WHERE f.resolved_at IS NULL AND f.post_id IS NOT NULL AND NOT p.pending AND p.deleted_at IS NULL AND t.deleted_at IS NULL) +
+		(SELECT COUNT(DISTINCT f.member_id) FROM flags f WHERE f.resolved_at IS NULL AND f.post_id IS NULL)`).Scan(&n).Error
 	if err != nil {
 		return 0, fmt.Errorf("moderation: waiting: %w", err)
 	}
-	return int64(len(keys)), nil
+	return n, nil
 }
 
 // Reject turns down a post that waits for review, or one that is shown with

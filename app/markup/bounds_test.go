@@ -18,6 +18,10 @@ var hostile = []struct{ name, src string }{
 	{"deep list", strings.Repeat("- ", 17) + "x"},
 	{"deep numbered list", strings.Repeat("1. ", 17) + "x"},
 	{"nested just below the bound on every line", strings.Repeat(strings.Repeat("- ", 16)+"a\n", 1800)},
+	// Lines that look like a fence but are none for goldmark do not hide what follows.
+	{"behind an indented fence", "    ```\n" + strings.Repeat("[](", 20000)},
+	{"behind a fence closed by the other kind", "~~~\n```\n~~~\n" + strings.Repeat(">", 60000)},
+	{"behind a fence in an HTML block", "<div>\n```\n\n" + strings.Repeat("[x](", 16000)},
 }
 
 func TestHostileMarkdownIsRefused(t *testing.T) {
@@ -32,7 +36,7 @@ func TestHostileMarkdownIsRefused(t *testing.T) {
 func TestOrdinaryMarkdownIsWithinBounds(t *testing.T) {
 	links := strings.Repeat("See [the guide](https://help.example/a) and ", 1400)
 	long := strings.Repeat("- item\n  - sub item\n", 1000)
-	code := "```\n" + strings.Repeat("f[i](x) g[j](y\n", 2000) + "```\n"
+	code := "```\n" + strings.Repeat("if (a[i](x)) { b[j](y) }\n", 2000) + "```\n"
 	for name, src := range map[string]string{
 		"1,400 finished links":                 links,
 		"2,000 list items two deep":            long,

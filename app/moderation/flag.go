@@ -176,14 +176,16 @@ func (s *Service) Flag(ctx context.Context, member *user.User, postID int64, in 
 		}
 		flagged = t
 		switch {
+		case !thread.CanSee(member, t): // a thread hidden from them: as if it were not there
+			return ErrFlagGone
 		case p.AuthorID == member.ID:
 			return ErrFlagOwn
-		case p.Pending || p.DeletedAt != nil || t.DeletedAt != nil || (t.Pending && !thread.CanModerate(member)):
+		case p.Pending || p.DeletedAt != nil || t.DeletedAt != nil:
 			return ErrFlagGone
 		}
 		row := flagRow{PostID: &p.ID, MemberID: p.AuthorID, FlaggerID: member.ID, Kind: in.Kind, Text: in.Text, CreatedAt: s.now().UTC()}
 		if dup != 0 {
-			if err := s.checkDuplicateTarget(ctx, t, dup); err != nil {
+			if err := s.checkDuplicateTarget(ctx, member, t, dup); err != nil {
 				return err
 			}
 			row.DuplicateOf = &dup
@@ -226,12 +228,12 @@ func (s *Service) Flag(ctx context.Context, member *user.User, postID int64, in 
 
 // checkDuplicateTarget refuses a duplicate flag that points to the post's own
 // thread or to one its readers cannot see.
-func (s *Service) checkDuplicateTarget(ctx context.Context, t *thread.Thread, dup int64) error {
+func (s *Service) checkDuplicateTarget(ctx context.Context, member *user.User, t *thread.Thread, dup int64) error {
 	if dup == t.ID {
 		return validate.Errors{"duplicate": "flag.duplicate_self"}
 	}
 	target, err := s.threads.Get(ctx, dup)
-	if errors.Is(err, thread.ErrNotFound) || err == nil && (target.DeletedAt != nil || target.Pending) {
+	if errors.Is(err, thread.ErrNotFound) || err == nil && (target.DeletedAt != nil || target.Pending || !thread.CanSee(member, target)) {
 		return validate.Errors{"duplicate": "flag.duplicate_target"}
 	}
 	return err
@@ -304,6 +306,9 @@ func (s *Service) Hide(ctx context.Context, mod *user.User, postID int64, reason
 		if p.Pending || p.DeletedAt != nil || t.DeletedAt != nil {
 			return ErrNotShownPost
 		}
+		if err := s.mayDecideOn(ctx, mod, p.AuthorID); err != nil {
+			return err
+		}
 		changed, err := s.threads.Hide(ctx, mod.ID, t, p, thread.HeldByStaff, reason)
 		if err != nil {
 			return err
@@ -327,6 +332,9 @@ func (s *Service) DismissReports(ctx context.Context, mod *user.User, memberID i
 		return thread.ErrForbidden
 	}
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		if err := s.mayDecideOn(ctx, mod, memberID); err != nil {
+			return err
+		}
 		n, err := s.resolveReports(ctx, mod, memberID, OutcomeDismissed)
 		if err != nil {
 			return err

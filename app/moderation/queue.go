@@ -331,6 +331,9 @@ func (s *Service) Reject(ctx context.Context, mod *user.User, postID int64, reas
 		if p.DeletedAt != nil || t.DeletedAt != nil {
 			return ErrNotWaiting
 		}
+		if err := s.mayDecideOn(ctx, mod, p.AuthorID); err != nil {
+			return err
+		}
 		flags, err := s.resolveFlags(ctx, mod, p.ID, OutcomeUpheld)
 		if err != nil {
 			return err

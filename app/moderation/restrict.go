@@ -32,6 +32,24 @@ func CanActOn(actor, target *user.User) bool {
 	return true
 }
 
+// ErrStaffAuthor says a moderator tried to decide on what a moderator or an
+// admin wrote, or on their own: their posts held, hidden or flagged, the reports
+// on them. Only admins decide on moderators and admins, and nobody on themselves.
+var ErrStaffAuthor = problem.New(http.StatusForbidden, "queue.staff_author", "moderation: only admins decide on moderators' and admins' posts")
+
+// mayDecideOn refuses mod's decision on the posts or reports of the member
+// authorID unless CanActOn allows it.
+func (s *Service) mayDecideOn(ctx context.Context, mod *user.User, authorID int64) error {
+	author, err := s.users.Get(ctx, authorID)
+	if err != nil {
+		return err
+	}
+	if !CanActOn(mod, author) {
+		return ErrStaffAuthor
+	}
+	return nil
+}
+
 // Restriction is what a moderator does to a member: suspend (reads, does not
 // write) and silence (every post waits for review), until a time or without
 // end, for a reason the member is told. The zero Restriction lifts both.

@@ -31,6 +31,9 @@ func (s *Service) Approve(ctx context.Context, actor *user.User, postID int64) (
 			return err
 		}
 		approved = t
+		if err := s.mayDecideOn(ctx, actor, p.AuthorID); err != nil {
+			return err
+		}
 		if !p.Pending {
 			if p.DeletedAt != nil || t.DeletedAt != nil {
 				return nil

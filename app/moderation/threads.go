@@ -23,7 +23,7 @@ var (
 	ErrMergeSelf   = problem.New(http.StatusUnprocessableEntity, "merge.self", "moderation: a thread cannot be merged into itself")
 	ErrMergeTarget = problem.New(http.StatusUnprocessableEntity, "merge.target", "moderation: the target thread does not exist, or is deleted, hidden or merged")
 	ErrMergeCycle  = problem.New(http.StatusUnprocessableEntity, "merge.cycle", "moderation: the target thread was merged into this one")
-	ErrMergeSource = problem.New(http.StatusUnprocessableEntity, "merge.source", "moderation: the thread is deleted, merged or waits for review")
+	ErrMergeSource = problem.New(http.StatusUnprocessableEntity, "merge.source", "moderation: the thread is deleted, hidden, merged or waits for review")
 	ErrMoveSame    = problem.New(http.StatusUnprocessableEntity, "move.same", "moderation: the thread is in that board already")
 	ErrBoard       = problem.New(http.StatusUnprocessableEntity, "thread.board.unknown", "moderation: no such board")
 )
@@ -226,7 +226,9 @@ func (s *Service) Merge(ctx context.Context, mod *user.User, sourceID, targetID 
 
 // mergeable says why source may not be merged into target, or nil.
 func (s *Service) mergeable(ctx context.Context, source, target *thread.Thread) error {
-	if source.MergedInto != nil || source.DeletedAt != nil || source.Pending {
+	// A hidden source would be made public by the merge: its posts, its title in
+	// the notice. Restore it first, knowingly.
+	if source.MergedInto != nil || source.DeletedAt != nil || source.HiddenAt != nil || source.Pending {
 		return ErrMergeSource
 	}
 	// A target merged (into the source, or on into it) would make a cycle:

@@ -283,6 +283,7 @@ func TestMergeRefusals(t *testing.T) {
 		{"into a merged thread", e.fx.Moderator, a.ID, gone.ID, moderation.ErrMergeTarget},
 		{"into a missing thread", e.fx.Moderator, a.ID, 999_999, moderation.ErrMergeTarget},
 		{"a merged thread again", e.fx.Moderator, gone.ID, a.ID, moderation.ErrMergeSource},
+		{"a hidden thread, which the merge would make public", e.fx.Moderator, hidden.ID, a.ID, moderation.ErrMergeSource},
 		{"back into what was merged into it (a cycle)", e.fx.Moderator, b.ID, gone.ID, moderation.ErrMergeCycle},
 	}
 	before := e.head(t)

@@ -97,9 +97,13 @@ func (s *Service) republish(ctx context.Context, t *Thread, p *Post) (bool, erro
 	if err := w.Exec("UPDATE threads SET pending = FALSE WHERE id = ?", t.ID).Error; err != nil {
 		return false, err
 	}
+	was := counted(t)
 	t.Pending = false
 	if t.DeletedAt != nil {
 		return false, nil
+	}
+	if was || !counted(t) { // hidden by staff meanwhile: it counts when restored
+		return true, nil
 	}
 	if err := w.Exec("UPDATE boards SET thread_count = thread_count + 1 WHERE id = ?", t.BoardID).Error; err != nil {
 		return false, err
@@ -127,8 +131,9 @@ func (s *Service) Hide(ctx context.Context, actorID int64, t *Thread, p *Post, r
 		if err := w.Exec("UPDATE threads SET pending = TRUE WHERE id = ?", t.ID).Error; err != nil {
 			return false, err
 		}
+		was := counted(t)
 		t.Pending = true
-		if t.DeletedAt == nil {
+		if was { // a thread hidden by staff is out of the counts already
 			if err := w.Exec("UPDATE boards SET thread_count = thread_count - 1 WHERE id = ?", t.BoardID).Error; err != nil {
 				return false, err
 			}

@@ -82,17 +82,28 @@ func (s *Server) threadShow(c *fiber.Ctx) error {
 		}
 		return nil
 	}
-	t, err := s.viewThread(c)
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return fiber.ErrNotFound
+	}
+	t, err := s.Threads.Get(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
 	if t.MergedInto != nil {
-		// A merged thread's address leads to where its posts went, for good.
+		// A merged thread's address leads to where its posts went, for good,
+		// for whoever may see the target.
 		to, err := s.Threads.Final(c.UserContext(), t.ID)
 		if err != nil {
 			return err
 		}
+		if !thread.CanSee(currentUser(c), to) {
+			return thread.ErrNotFound
+		}
 		return c.Redirect(threadURL(to), fiber.StatusMovedPermanently)
+	}
+	if !thread.CanSee(currentUser(c), t) {
+		return thread.ErrNotFound
 	}
 	if c.Params("slug") != t.Slug {
 		to := threadURL(t)
@@ -115,8 +126,8 @@ func (s *Server) threadShow(c *fiber.Ctx) error {
 	})
 }
 
-// viewThread loads the thread of the route for the viewer. A merged thread is
-// found by everyone, deleted as it is: its address leads on to the target.
+// viewThread loads the thread of the route for the viewer: not found unless
+// they may see it (a merged thread is deleted, so only staff do).
 func (s *Server) viewThread(c *fiber.Ctx) (*thread.Thread, error) {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {
@@ -126,7 +137,7 @@ func (s *Server) viewThread(c *fiber.Ctx) (*thread.Thread, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t.MergedInto == nil && !thread.CanSee(currentUser(c), t) {
+	if !thread.CanSee(currentUser(c), t) {
 		return nil, thread.ErrNotFound
 	}
 	return t, nil

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 	"gorm.io/driver/postgres"
@@ -130,13 +131,38 @@ type txKey struct{}
 // InTx runs fn in one transaction. Writer and Reader called with the ctx that fn
 // receives join that transaction, so store functions compose without passing a tx.
 // A nested InTx joins the outer transaction.
+//
+// On PostgreSQL a transaction that the server aborted as one side of a deadlock
+// or a serialization failure is run again, up to txAttempts times in all: the
+// two sides of a deadlock are two moderators' actions locking a thread and a
+// post in opposite orders, and the one aborted would otherwise answer 500. fn
+// must therefore keep its effects inside the transaction (as every store
+// function does); what it assigns outside is simply assigned again.
 func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return fn(ctx)
 	}
-	return db.write.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(context.WithValue(ctx, txKey{}, tx))
-	})
+	var err error
+	for range txAttempts {
+		err = db.write.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			return fn(context.WithValue(ctx, txKey{}, tx))
+		})
+		if !retryable(err) {
+			return err
+		}
+	}
+	return err
+}
+
+// txAttempts bounds how often InTx runs a transaction the server aborted.
+const txAttempts = 3
+
+// retryable reports whether err is PostgreSQL's deadlock_detected (40P01) or
+// serialization_failure (40001): the transaction was rolled back whole and may
+// simply run again.
+func retryable(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (pg.Code == "40P01" || pg.Code == "40001")
 }
 
 // Writer returns the handle for writes: the caller's transaction, or the writer.

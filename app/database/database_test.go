@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 
 	"github.com/schwarm/schwarm/app/apptest"
@@ -91,5 +92,58 @@ func TestSQLiteSettings(t *testing.T) {
 	err := db.Writer(ctx).Exec("INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at) VALUES ('x', 424242, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)").Error
 	if err == nil {
 		t.Error("foreign keys are not enforced")
+	}
+}
+
+// TestInTxRunsADeadlockedTransactionAgain: two transactions locking two rows in
+// opposite orders deadlock on PostgreSQL; the one the server aborts runs again,
+// and both commit.
+func TestInTxRunsADeadlockedTransactionAgain(t *testing.T) {
+	db, ctx := apptest.NewDB(t), context.Background()
+	if db.Dialect != database.Postgres {
+		t.Skip("SQLite has one writer: its transactions cannot deadlock")
+	}
+	for _, name := range []string{"a", "b"} {
+		if err := db.Writer(ctx).Exec("INSERT INTO secrets (name, value, created_at) VALUES (?, '0', CURRENT_TIMESTAMP)", name).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	var attempts atomic.Int32
+	firstLocks := make(chan struct{}, 2)
+	both := make(chan struct{})
+	go func() { <-firstLocks; <-firstLocks; close(both) }()
+	run := func(first, second string) error {
+		var tries int
+		return db.InTx(ctx, func(ctx context.Context) error {
+			attempts.Add(1)
+			tries++
+			w := db.Writer(ctx)
+			if err := w.Exec("UPDATE secrets SET value = value || ? WHERE name = ?", "+", first).Error; err != nil {
+				return err
+			}
+			if tries == 1 { // the first time round, each waits until both hold their first row
+				firstLocks <- struct{}{}
+				<-both
+			}
+			return w.Exec("UPDATE secrets SET value = value || ? WHERE name = ?", "+", second).Error
+		})
+	}
+	errs := make(chan error, 2)
+	go func() { errs <- run("a", "b") }()
+	go func() { errs <- run("b", "a") }()
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Errorf("a transaction failed: %v", err)
+		}
+	}
+	if n := attempts.Load(); n != 3 {
+		t.Errorf("%d attempts, want 3: one side of the deadlock run again", n)
+	}
+	var values []string
+	if err := db.Reader(ctx).Table("secrets").Where("name IN ?", []string{"a", "b"}).Order("name").Pluck("value", &values).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(values) != 2 || values[0] != "0++" || values[1] != "0++" {
+		t.Errorf("values %v, want each row changed once by each transaction", values)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/schwarm/schwarm/app/audit"
 	"github.com/schwarm/schwarm/app/moderation"
 	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/user"
@@ -95,5 +96,29 @@ func TestFlagsDoNotReachHiddenThreads(t *testing.T) {
 	}
 	if got := e.get(t, th.ID); !thread.CanSee(nil, got) {
 		t.Error("a guest does not see the restored thread")
+	}
+}
+
+// TestWhoseFlagHidesAlone: a moderator's flag hides a post at once and is an
+// audited hide; an agent's counts like a member's.
+func TestWhoseFlagHidesAlone(t *testing.T) {
+	e, ctx := setup(t), context.Background()
+	e.s.SetFlagRules(moderation.FlagRules{ToHide: 3, TrustReputation: 500})
+	th := e.ask(t, e.fx.Member, "Router drops the line at night")
+	byAgent := e.reply(t, e.fx.Other, th, "Buy my routers.")
+	if _, err := e.s.Flag(ctx, e.fx.Agent, byAgent.ID, moderation.FlagInput{Kind: moderation.FlagSpam}); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := e.threads.GetPost(ctx, byAgent.ID); p.Pending {
+		t.Error("one agent's flag hid the post")
+	}
+	if _, err := e.s.Flag(ctx, e.fx.Moderator, byAgent.ID, moderation.FlagInput{Kind: moderation.FlagSpam, Text: "shop links"}); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := e.threads.GetPost(ctx, byAgent.ID); !p.Pending || p.HeldReason != thread.HeldFlagged {
+		t.Errorf("after a moderator's flag: pending %v, reason %q; want hidden as flagged", p.Pending, p.HeldReason)
+	}
+	if r := e.lastAudit(t); r.Action != audit.HidePost || r.ActorID != e.fx.Moderator.ID || r.Reason != "spam: shop links" {
+		t.Errorf("the last audit row %+v, want the moderator's hide", r)
 	}
 }

@@ -73,10 +73,11 @@ func (s *Service) SetFlagRules(r FlagRules) { s.flags.Store(&r) }
 // FlagRules returns the thresholds in force.
 func (s *Service) FlagRules() FlagRules { return *s.flags.Load() }
 
-// Trusted reports whether u's flag alone hides a post under r: staff's and
-// that of members with r.TrustReputation, when it is set.
+// Trusted reports whether u's flag alone hides a post under r: that of
+// moderators and admins, and of members (agents too) with r.TrustReputation,
+// when it is set.
 func (r FlagRules) Trusted(u *user.User) bool {
-	return r.TrustReputation > 0 && u != nil && (u.Role.IsStaff() || u.Reputation >= r.TrustReputation)
+	return r.TrustReputation > 0 && u != nil && (thread.CanModerate(u) || u.Reputation >= r.TrustReputation)
 }
 
 // FlagInput is what a member says about a post.
@@ -217,8 +218,17 @@ func (s *Service) Flag(ctx context.Context, member *user.User, postID int64, in 
 			return nil
 		}
 		// The system hides it, not the flagger: the author is told why, not by whom.
-		_, err = s.threads.Hide(ctx, 0, t, p, thread.HeldFlagged, "")
-		return err
+		hid, err := s.threads.Hide(ctx, 0, t, p, thread.HeldFlagged, "")
+		if err != nil || !hid || !thread.CanModerate(member) {
+			return err
+		}
+		// A moderator's flag that hides is a moderator's hide: in the audit log.
+		reason := in.Kind
+		if in.Text != "" {
+			reason += ": " + in.Text
+		}
+		return s.audit.Record(ctx, audit.Entry{ActorID: member.ID, Action: audit.HidePost, MemberID: audit.Ref(p.AuthorID),
+			ThreadID: audit.Ref(t.ID), PostID: audit.Ref(p.ID), Reason: reason})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("post %d: flag: %w", postID, err)

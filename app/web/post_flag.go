@@ -20,10 +20,11 @@ var errFlagRate = problem.New(fiber.StatusTooManyRequests, "flag.rate_limited", 
 
 // limitFlags caps flags and reports per member and per client address
 // (SCHWARM_RATE_FLAG): a flag can hide a post, so a script must not flag a
-// forum empty. Staff are not limited. It goes after requireRole.
+// forum empty. Moderators and admins are not limited; agents are, like members.
+// It goes after requireRole.
 func (s *Server) limitFlags(c *fiber.Ctx) error {
 	u := currentUser(c)
-	if u == nil || u.Role.IsStaff() {
+	if u == nil || thread.CanModerate(u) {
 		return c.Next()
 	}
 	r := s.Config.FlagRate

@@ -299,7 +299,7 @@ func (s *Service) Split(ctx context.Context, mod *user.User, threadID int64, pos
 				return ErrSplitQuestion
 			}
 		}
-		n, err := s.threads.Split(ctx, t, postIDs, title, boardID)
+		n, err := s.threads.Split(ctx, mod, t, postIDs, title, boardID)
 		if err != nil {
 			return err
 		}

@@ -348,7 +348,7 @@ func TestSplitThread(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := e.topics(t, before); !slices.Equal(got, []string{"thread.split"}) {
+	if got := e.topics(t, before); !slices.Equal(got, []string{"solution.withdrawn", "thread.split"}) {
 		t.Errorf("events %v", got)
 	}
 	if n.BoardID != other.ID || n.AuthorID != e.fx.Agent.ID || !n.CreatedAt.Equal(off1.CreatedAt) || n.AnswerCount != 1 || n.Slug != "tv-box-loses-its-picture" {

@@ -273,9 +273,12 @@ func (s *Service) recountAnswers(ctx context.Context, ids ...int64) error {
 // Split moves the answers postIDs of t into a new thread titled title in the
 // board boardID: the first of them (by id, which is their order) becomes its
 // question, and each keeps its author, times and kudos. A solution among them
-// leaves t, which is open again, and is a plain answer in the new thread;
-// as with merging, reputation stays as earned. It returns the new thread.
-func (s *Service) Split(ctx context.Context, t *Thread, postIDs []int64, title string, boardID int64) (*Thread, error) {
+// leaves t, which is open again, and is a plain answer in the new thread: it is
+// withdrawn as the actor withdrawing it would (its points and the asker's
+// accept go back, solution.withdrawn), since it no longer answers t and the
+// asker may accept another, which would otherwise pay twice. It returns the
+// new thread.
+func (s *Service) Split(ctx context.Context, actor *user.User, t *Thread, postIDs []int64, title string, boardID int64) (*Thread, error) {
 	ids := slices.Clone(postIDs)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
@@ -306,8 +309,11 @@ func (s *Service) Split(ctx context.Context, t *Thread, postIDs []int64, title s
 	if err := w.Exec("UPDATE posts SET thread_id = ?, is_question = (id = ?) WHERE id IN ?", n.ID, first.ID, ids).Error; err != nil {
 		return nil, fmt.Errorf("thread %d: split: %w", t.ID, err)
 	}
-	if t.SolutionPostID != nil && slices.Contains(ids, *t.SolutionPostID) {
-		if err := w.Exec("UPDATE threads SET solution_post_id = NULL, state = ? WHERE id = ?", StateOpen, t.ID).Error; err != nil {
+	if old := t.SolutionPostID; old != nil && slices.Contains(ids, *old) {
+		if err := s.setSolution(ctx, actor, t, old, nil); err != nil {
+			return nil, fmt.Errorf("thread %d: split: solution: %w", t.ID, err)
+		}
+		if err := s.solutionFacts(ctx, actor, t, *old, false); err != nil {
 			return nil, fmt.Errorf("thread %d: split: solution: %w", t.ID, err)
 		}
 		t.SolutionPostID, t.State = nil, StateOpen

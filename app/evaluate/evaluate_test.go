@@ -42,3 +42,25 @@ this line is not JSON
 		}
 	}
 }
+
+// TestRunImportsLinksAndRepeats: the corpus's accounts are minutes old, and real
+// answers hold links and repeat themselves; none of it is held for review, so
+// every answer is imported and every solution accepted.
+func TestRunImportsLinksAndRepeats(t *testing.T) {
+	dir := t.TempDir()
+	corpus := filepath.Join(dir, "corpus.jsonl")
+	queries := filepath.Join(dir, "queries.jsonl")
+	answer := "See [the guide](https://help.example/a), [this](https://help.example/b), [that](https://help.example/c) and [more](https://help.example/d)."
+	os.WriteFile(corpus, []byte(`{"id": "a", "title": "Router keeps dropping the wifi connection", "body": "Links: https://example.com", "answer": "`+strings.ReplaceAll(answer, `"`, `\"`)+`"}
+{"id": "b", "title": "Wifi drops every evening at eight", "body": "Same here.", "answer": "`+strings.ReplaceAll(answer, `"`, `\"`)+`", "replies": ["Thanks!", "Thanks!"]}
+`), 0o644)
+	os.WriteFile(queries, []byte(`{"id": "q1", "title": "router wifi connection dropping", "body": "", "relevant": ["a"]}
+`), 0o644)
+	var warn bytes.Buffer
+	if _, err := evaluate.Run(context.Background(), corpus, queries, &warn); err != nil {
+		t.Fatal(err)
+	}
+	if warn.Len() != 0 {
+		t.Errorf("warnings while importing:\n%s", warn.String())
+	}
+}

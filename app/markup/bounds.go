@@ -77,7 +77,7 @@ func unfinished(line string, pending *bool) int {
 // and list markers ("-", "*", "+", "1." or "1)" followed by a space).
 func nesting(line string) int {
 	n := 0
-	for {
+	for n <= MaxNesting { // past it the count no longer matters
 		line = strings.TrimLeft(line, " \t")
 		switch {
 		case strings.HasPrefix(line, ">"):
@@ -93,4 +93,5 @@ func nesting(line string) int {
 		}
 		n++
 	}
+	return n
 }

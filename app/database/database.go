@@ -235,3 +235,30 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 	}
 	return nil
 }
+
+// ErrNotSQLite refuses what only the embedded database does.
+var ErrNotSQLite = errors.New("database: not SQLite")
+
+// SnapshotTo writes a consistent copy of the SQLite database to path (which must
+// not exist), as of one moment, while writers go on: VACUUM INTO reads one
+// snapshot of the WAL database on a connection of its own, so neither the
+// writer nor the readers wait for it. The readers cannot run it: they are
+// query-only, and VACUUM INTO counts as a write.
+func (db *DB) SnapshotTo(ctx context.Context, path string) error {
+	if db.Dialect != SQLite {
+		return ErrNotSQLite
+	}
+	g, err := gorm.Open(sqlite.Open("file:"+db.file+"?_pragma=busy_timeout(10000)"), &gorm.Config{Logger: db.write.Logger})
+	if err != nil {
+		return fmt.Errorf("database: snapshot: %w", err)
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return err
+	}
+	defer sqlDB.Close()
+	if err := g.WithContext(ctx).Exec("VACUUM INTO ?", path).Error; err != nil {
+		return fmt.Errorf("database: snapshot: %w", err)
+	}
+	return nil
+}

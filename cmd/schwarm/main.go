@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -36,6 +37,9 @@ Commands:
   reindex        rebuild the search index from the database beside the one in use; a running
                  server keeps serving and switches to the new index when it is complete
   eval           measure suggestions on an evaluation set: --corpus FILE --queries FILE [--json]
+  backup FILE    write the forum (SQLite database and uploaded images) to FILE while it serves;
+                 on PostgreSQL, use pg_dump and copy the uploads directory
+  restore FILE   unpack a backup into an empty SCHWARM_DATA_DIR, then migrate it
 
 Run "schwarm <command> --help" for a command's flags. Settings are environment variables:
 `
@@ -99,6 +103,23 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
 	}
+	if cmd == "backup" || cmd == "restore" {
+		if fs.NArg() != 1 {
+			return fmt.Errorf("%s needs one FILE: schwarm %s FILE", cmd, cmd)
+		}
+	}
+	if cmd == "restore" {
+		// Before app.New, which would create an empty database to restore over.
+		if cfg.DatabaseURL != "" {
+			return errors.New("SCHWARM_DATABASE_URL is set: restore PostgreSQL with pg_restore or psql (see README, Operations)")
+		}
+		stats, err := restoreFile(fs.Arg(0), cfg.DataDir)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "restored into %s: %s\n", cfg.DataDir, stats)
+		cmd = "migrate" // a backup of an older release is upgraded now, not at the first serve
+	}
 	log := newLogger(cfg)
 	a, err := app.New(ctx, cfg, log, app.Options{})
 	if err != nil {
@@ -112,6 +133,13 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	switch cmd {
 	case "migrate":
 		return nil
+	case "backup":
+		stats, err := backupFile(ctx, a, fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(out, "backup written to %s: %s\n", fs.Arg(0), stats)
+		return err
 	case "demo":
 		return loadDemo(ctx, a)
 	case "repair":
@@ -162,6 +190,36 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return a.Serve(ctx, ln, nil)
 	}
 	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
+}
+
+// backupFile writes a backup to path whole or not at all: into a temp file
+// beside it, renamed over path once complete.
+func backupFile(ctx context.Context, a *app.App, path string) (app.BackupStats, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return app.BackupStats{}, err
+	}
+	defer os.Remove(tmp.Name())
+	stats, err := a.Backup(ctx, tmp)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return stats, err
+	}
+	return stats, os.Rename(tmp.Name(), path)
+}
+
+func restoreFile(path, dataDir string) (app.BackupStats, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return app.BackupStats{}, err
+	}
+	defer f.Close()
+	return app.Restore(f, dataDir)
 }
 
 func loadDemo(ctx context.Context, a *app.App) error {

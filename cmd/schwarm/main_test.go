@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -76,5 +78,51 @@ func TestMigrateDemoAndAdminCreate(t *testing.T) {
 	err = run(ctx, []string{"admin", "create", "--handle", "chief", "--email", "bad"}, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "already taken") || !strings.Contains(err.Error(), "valid e-mail") {
 		t.Errorf("duplicate admin: %v", err)
+	}
+}
+
+// TestBackupAndRestoreCommands: schwarm backup writes a file that schwarm
+// restore unpacks into an empty data directory, which then serves the demo's
+// accounts; restore refuses a directory that holds a forum.
+func TestBackupAndRestoreCommands(t *testing.T) {
+	testEnv(t)
+	ctx := context.Background()
+	if os.Getenv("SCHWARM_DATABASE_URL") != "" {
+		err := run(ctx, []string{"backup", filepath.Join(t.TempDir(), "b.tar.gz")}, &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), "pg_dump") {
+			t.Errorf("backup on PostgreSQL: %v, want it to name pg_dump", err)
+		}
+		return
+	}
+	if err := run(ctx, []string{"demo"}, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "forum.tar.gz")
+	var out bytes.Buffer
+	if err := run(ctx, []string{"backup", file}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "backup written to") {
+		t.Errorf("backup said %q", out.String())
+	}
+	if err := run(ctx, []string{"restore", file}, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "empty") {
+		t.Errorf("restore over the forum: %v, want a refusal", err)
+	}
+	fresh := filepath.Join(t.TempDir(), "fresh")
+	t.Setenv("SCHWARM_DATA_DIR", fresh)
+	out.Reset()
+	if err := run(ctx, []string{"restore", file}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "restored into "+fresh) {
+		t.Errorf("restore said %q", out.String())
+	}
+	// The demo is there: loading it again is skipped, and its admin exists.
+	err := run(ctx, []string{"admin", "create", "--handle", "admin", "--email", "other@example.com"}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "already taken") {
+		t.Errorf("the demo's admin after the restore: %v, want the handle taken", err)
+	}
+	if err := run(ctx, []string{"backup"}, &bytes.Buffer{}); err == nil {
+		t.Error("backup without a FILE ran")
 	}
 }

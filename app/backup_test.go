@@ -5,11 +5,15 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"image"
 	"image/png"
+	"io"
+	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -213,4 +217,87 @@ func gzipTar(t *testing.T, files map[string]string) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// TestPgDumpRestore checks what the README says of PostgreSQL: pg_dump of the
+// forum's schema, restored with pg_restore into an empty database, serves the
+// same threads, and schwarm backup names pg_dump instead of writing anything.
+func TestPgDumpRestore(t *testing.T) {
+	cfg := apptest.Config(t, nil)
+	if cfg.DatabaseURL == "" {
+		t.Skip("SQLite is backed up by schwarm backup: TestBackupUnderWritesAndRestore")
+	}
+	pgDump, err := exec.LookPath("pg_dump")
+	if err != nil {
+		t.Skip("no pg_dump on PATH")
+	}
+	pgRestore, err := exec.LookPath("pg_restore")
+	if err != nil {
+		t.Skip("no pg_restore on PATH")
+	}
+	a := apptest.NewApp(t, cfg)
+	ctx := context.Background()
+	if _, err := a.Backup(ctx, io.Discard); !errors.Is(err, app.ErrBackupPostgres) {
+		t.Errorf("schwarm backup on PostgreSQL: %v, want ErrBackupPostgres", err)
+	}
+	fx := apptest.Seed(t, a.Users)
+	b := &board.Board{Slug: "internet", NameEN: "Internet", NameDE: "Internet"}
+	if err := a.Boards.Create(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	th, err := a.Threads.Create(ctx, fx.Member, thread.Ask{BoardID: b.ID, Title: "Router drops the line at night", Body: "Every night."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Threads.Reply(ctx, fx.Agent, th.ID, "Update the firmware to 7.2."); err != nil {
+		t.Fatal(err)
+	}
+
+	u, err := url.Parse(cfg.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := u.Query().Get("search_path")
+	q := u.Query()
+	q.Del("search_path")
+	u.RawQuery = q.Encode()
+	base := u.String()
+	dump := filepath.Join(t.TempDir(), "forum.dump")
+	if out, err := exec.Command(pgDump, "--format=custom", "--no-owner", "--schema="+schema, "--file="+dump, base).CombinedOutput(); err != nil {
+		t.Fatalf("pg_dump: %v\n%s", err, out)
+	}
+	restoredDB := "restored_" + schema
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.Exec("CREATE DATABASE " + restoredDB); err != nil {
+		admin.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { // after the restored forum's own cleanup closed it
+		if _, err := admin.Exec("DROP DATABASE " + restoredDB + " WITH (FORCE)"); err != nil {
+			t.Errorf("drop the restored database: %v", err)
+		}
+		admin.Close()
+	})
+	u.Path = "/" + restoredDB
+	if out, err := exec.Command(pgRestore, "--no-owner", "--dbname="+u.String(), dump).CombinedOutput(); err != nil {
+		t.Fatalf("pg_restore: %v\n%s", err, out)
+	}
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	r := apptest.NewApp(t, apptest.Config(t, func(c *config.Config) { c.DatabaseURL = u.String() }))
+	if got, want := postsByID(t, r.DB), postsByID(t, a.DB); len(got) != len(want) || len(got) != 2 {
+		t.Errorf("restored %d posts, the original has %d", len(got), len(want))
+	} else {
+		for id, src := range want {
+			if got[id] != src {
+				t.Errorf("restored post %d = %q, want %q", id, got[id], src)
+			}
+		}
+	}
+	if got, err := r.Threads.Get(ctx, th.ID); err != nil || got.Title != th.Title || got.AnswerCount != 1 {
+		t.Errorf("the restored thread: %+v, %v", got, err)
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/schwarm/schwarm/app/account"
 	"github.com/schwarm/schwarm/app/audit"
 	"github.com/schwarm/schwarm/app/auth"
 	"github.com/schwarm/schwarm/app/board"
@@ -53,6 +54,7 @@ type App struct {
 	Deflect  *deflection.Service
 	Views    *thread.Views
 	Uploads  *upload.Service
+	Accounts *account.Service
 	Search   *search.Index // nil until OpenSearch
 	Indexer  *search.Indexer
 	Searcher *search.Service // nil until OpenSearch; finds with Search
@@ -119,6 +121,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Deflect = deflection.NewService(db, a.Threads, now)
 	a.Uploads = upload.NewService(db, filepath.Join(cfg.DataDir, "uploads"), int64(cfg.UploadMaxBytes), now)
 	a.Views = thread.NewViews(a.Threads)
+	a.Accounts = account.NewService(db, now)
 	return a, nil
 }
 
@@ -272,6 +275,7 @@ func (a *App) WebServer(ctx context.Context, hook web.RouteHook) (*web.Server, e
 		Moderation: a.Moderation,
 		Audit:      a.Audit,
 		Settings:   a.Settings,
+		Accounts:   a.Accounts,
 	})
 }
 

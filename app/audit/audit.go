@@ -33,12 +33,13 @@ const (
 	DismissFlags     = "post.dismiss_flags"     // a flagged post kept as it is
 	DismissReports   = "member.dismiss_reports" // a reported member left alone
 	ChangeSettings   = "settings.change"        // an admin saved or reset the moderation settings
+	ExportMember     = "member.export"          // an admin downloaded a member's data
 )
 
 // Actions lists every action, for the log's filter.
 var Actions = []string{ApprovePost, RejectPost, HidePost, DismissFlags, EditPost, DeletePost, RestorePost, CloseAsDuplicate, Reopen,
 	MoveThread, MergeThread, SplitThread, LockThread, UnlockThread, PinThread, UnpinThread, HideThread, RestoreThread,
-	ChangeRole, Restrict, DismissReports, ChangeSettings}
+	ChangeRole, Restrict, DismissReports, ChangeSettings, ExportMember}
 
 // Entry is one row of the log.
 type Entry struct {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/schwarm/schwarm/app/account"
 	"github.com/schwarm/schwarm/app/audit"
 	"github.com/schwarm/schwarm/app/auth"
 	"github.com/schwarm/schwarm/app/board"
@@ -53,6 +54,7 @@ type Deps struct {
 	Moderation *moderation.Service       // staff actions on others' threads and posts
 	Audit      *audit.Log                // what staff did, for /mod/audit
 	Settings   *moderation.SettingsStore // the moderation settings, for /admin/moderation
+	Accounts   *account.Service          // a member's copy of their data
 }
 
 // RouteHook adds routes before the catch-all 404; tests use it for probes.

@@ -6,8 +6,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/schwarm/schwarm/app/audit"
 	"github.com/schwarm/schwarm/app/database"
 	"github.com/schwarm/schwarm/app/problem"
+	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/upload"
 )
 
@@ -129,14 +131,20 @@ type Upload struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// Service gathers exports.
+// Service gathers a member's data and erases it. It removes posts through
+// threads, so that counts and search follow, and records what admins do in the
+// audit log.
 type Service struct {
-	db  *database.DB
-	now func() time.Time
+	db      *database.DB
+	threads *thread.Service
+	audit   *audit.Log
+	now     func() time.Time
 }
 
 // NewService returns a Service.
-func NewService(db *database.DB, now func() time.Time) *Service { return &Service{db: db, now: now} }
+func NewService(db *database.DB, threads *thread.Service, log *audit.Log, now func() time.Time) *Service {
+	return &Service{db: db, threads: threads, audit: log, now: now}
+}
 
 // Export gathers everything held on the member id in one read transaction, so
 // the parts agree with each other. Who may ask is the caller's to check: the

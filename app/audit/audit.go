@@ -34,12 +34,13 @@ const (
 	DismissReports   = "member.dismiss_reports" // a reported member left alone
 	ChangeSettings   = "settings.change"        // an admin saved or reset the moderation settings
 	ExportMember     = "member.export"          // an admin downloaded a member's data
+	DeleteMember     = "member.delete"          // a member's account erased, by them or an admin
 )
 
 // Actions lists every action, for the log's filter.
 var Actions = []string{ApprovePost, RejectPost, HidePost, DismissFlags, EditPost, DeletePost, RestorePost, CloseAsDuplicate, Reopen,
 	MoveThread, MergeThread, SplitThread, LockThread, UnlockThread, PinThread, UnpinThread, HideThread, RestoreThread,
-	ChangeRole, Restrict, DismissReports, ChangeSettings, ExportMember}
+	ChangeRole, Restrict, DismissReports, ChangeSettings, ExportMember, DeleteMember}
 
 // Entry is one row of the log.
 type Entry struct {

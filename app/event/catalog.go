@@ -302,6 +302,17 @@ func (e BadgeGranted) Entity() int64      { return e.UserID }
 func (e MemberJoined) Entity() int64      { return e.UserID }
 func (e RoleChanged) Entity() int64       { return e.UserID }
 
+// MemberDeleted says a member's account was erased (by them or an admin), and
+// whether their posts went with it: for webhooks and rollups to forget them.
+type MemberDeleted struct {
+	UserID       int64 `json:"user_id"`
+	PostsRemoved bool  `json:"posts_removed"`
+}
+
+func (MemberDeleted) Topic() string   { return TopicMemberDeleted }
+func (MemberDeleted) Version() int    { return 1 }
+func (e MemberDeleted) Entity() int64 { return e.UserID }
+
 func (Restricted) Topic() string   { return TopicRestricted }
 func (Restricted) Version() int    { return 1 }
 func (e Restricted) Entity() int64 { return e.UserID }

@@ -52,6 +52,7 @@ const (
 	TopicMemberJoined      = "member.joined"
 	TopicRoleChanged       = "member.role_changed"
 	TopicRestricted        = "member.restricted"
+	TopicMemberDeleted     = "member.deleted"
 	TopicPostFlagged       = "post.flagged"
 	TopicPostHidden        = "post.hidden"
 	TopicMemberReported    = "member.reported"

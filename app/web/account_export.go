@@ -2,12 +2,16 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/schwarm/schwarm/app/account"
 	"github.com/schwarm/schwarm/app/audit"
+	"github.com/schwarm/schwarm/app/user"
+	"github.com/schwarm/schwarm/app/validate"
 )
 
 // accountExport sends the signed-in member everything the forum holds on
@@ -45,4 +49,47 @@ func (s *Server) sendExport(c *fiber.Ctx, id int64) error {
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="schwarm-%s-%s.json"`, e.Profile.Handle, e.ExportedAt.Format("2006-01-02")))
 	c.Type("json", "utf-8")
 	return c.Send(body)
+}
+
+// accountDelete erases the signed-in member's account once they confirm with
+// their password, and signs them out; with remove_posts their posts go too.
+func (s *Server) accountDelete(c *fiber.Ctx) error {
+	u := currentUser(c)
+	page := &profilePage{Page: s.newPage(c, "profile.title"), DisplayName: u.DisplayName, Locale: u.Locale}
+	errs := validate.Errors{}
+	if c.FormValue("confirm") != "yes" {
+		errs.Add("confirm", "account.delete_confirm")
+	}
+	_, err := s.Users.Authenticate(c.UserContext(), u.Handle, validate.Cut(c.FormValue("password"), 4*user.MaxPasswordLen+1))
+	switch {
+	case errors.Is(err, user.ErrInvalidCredentials):
+		errs.Add("password", "account.delete_password")
+	case err != nil && !errors.Is(err, user.ErrBanned): // a banned member may still go
+		return err
+	}
+	if err := errs.Err(); err != nil {
+		return s.formError(c, "profile_edit", page, &page.Errors, err)
+	}
+	if err := s.Accounts.Delete(c.UserContext(), u, u.ID, c.FormValue("remove_posts") == "yes"); err != nil {
+		return err
+	}
+	s.clearCookie(c, sessionCookie)
+	return s.redirectWithNotice(c, "/", "account.deleted")
+}
+
+// adminAccountDelete erases a member's account for an admin, with or without
+// their posts; an admin's own goes through their settings, with the password.
+func (s *Server) adminAccountDelete(c *fiber.Ctx) error {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return fiber.ErrNotFound
+	}
+	actor := currentUser(c)
+	if id == actor.ID {
+		return account.ErrForbidden
+	}
+	if err := s.Accounts.Delete(c.UserContext(), actor, id, c.FormValue("remove_posts") == "yes"); err != nil {
+		return err
+	}
+	return s.redirectWithNotice(c, "/admin/users", "account.deleted_by_admin")
 }

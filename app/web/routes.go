@@ -72,6 +72,7 @@ func (s *Server) routes() {
 	a.Get("/settings/profile", member, s.profileForm)
 	a.Post("/settings/profile", member, s.refuseSuspended, s.profileSave)
 	a.Get("/settings/export", member, s.accountExport)
+	a.Post("/settings/delete", member, s.accountDelete)
 
 	a.Get("/mod/queue", s.requireRole(user.RoleModerator), s.modQueue)
 	a.Post("/p/:id<int>/reject", s.requireRole(user.RoleModerator), s.postReject)
@@ -83,6 +84,7 @@ func (s *Server) routes() {
 	a.Get("/admin/users", s.requireRole(user.RoleAdmin), s.adminUsers)
 	a.Post("/admin/users/:id<int>/role", s.requireRole(user.RoleAdmin), s.adminUserRole)
 	a.Get("/admin/users/:id<int>/export", s.requireRole(user.RoleAdmin), s.adminAccountExport)
+	a.Post("/admin/users/:id<int>/delete", s.requireRole(user.RoleAdmin), s.adminAccountDelete)
 	a.Get("/admin/boards", s.requireRole(user.RoleAdmin), s.adminBoards)
 	a.Post("/admin/boards", s.requireRole(user.RoleAdmin), s.adminBoardSave)
 	a.Post("/admin/boards/:id<int>", s.requireRole(user.RoleAdmin), s.adminBoardSave)

@@ -136,8 +136,10 @@ func TestInTxRunsADeadlockedTransactionAgain(t *testing.T) {
 			t.Errorf("a transaction failed: %v", err)
 		}
 	}
-	if n := attempts.Load(); n != 3 {
-		t.Errorf("%d attempts, want 3: one side of the deadlock run again", n)
+	// At least one side ran again; on a busy machine a retry may meet the other
+	// side once more before it commits.
+	if n := attempts.Load(); n < 3 {
+		t.Errorf("%d attempts, want a side of the deadlock run again", n)
 	}
 	var values []string
 	if err := db.Reader(ctx).Table("secrets").Where("name IN ?", []string{"a", "b"}).Order("name").Pluck("value", &values).Error; err != nil {

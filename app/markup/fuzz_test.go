@@ -46,10 +46,13 @@ func FuzzRender(f *testing.F) {
 	}
 	// Only a fuzzing run times its inputs: the seeds also run in every `go test`,
 	// on CI machines loaded by parallel packages, where a wall-clock assertion
-	// would flake. The fuzzer runs alone, and the budget is generous (a 64 KB
-	// source gets 0.75 s, where a real post renders in a few milliseconds and the
-	// shapes the bounds refuse cost a microsecond), so only work growing faster
-	// than the source trips it.
+	// would flake. Even a fuzzing run stalls now and then (its own workers and GC
+	// on two shared cores stopped a 15 µs render for 110 ms), so an input over
+	// budget is rendered again and fails only if its fastest of three renders is
+	// over too: noise does not repeat, work that grows faster than the source
+	// does. The budget is generous (a 64 KB source gets 0.9 s, where a real post
+	// renders in a few milliseconds and the shapes the bounds refuse cost a
+	// microsecond).
 	timed := flag.Lookup("test.fuzz").Value.String() != ""
 	r := New()
 	f.Fuzz(func(t *testing.T, src string) {
@@ -62,8 +65,15 @@ func FuzzRender(f *testing.F) {
 		if err != nil && !errors.Is(err, ErrTooComplex) {
 			t.Fatalf("unexpected error %v", err)
 		}
-		if limit := 100*time.Millisecond + time.Duration(min(len(src), MaxSource))*10*time.Microsecond; timed && elapsed > limit {
-			t.Fatalf("%d bytes took %v, budget %v", len(src), elapsed, limit)
+		if limit := 250*time.Millisecond + time.Duration(min(len(src), MaxSource))*10*time.Microsecond; timed && elapsed > limit {
+			for range 2 {
+				start = time.Now()
+				_, _ = r.Render(src)
+				elapsed = min(elapsed, time.Since(start))
+			}
+			if elapsed > limit {
+				t.Fatalf("%d bytes took %v at best of three, budget %v", len(src), elapsed, limit)
+			}
 		}
 		if len(out) > maxOutput {
 			t.Fatalf("%d bytes of HTML, cap %d", len(out), maxOutput)

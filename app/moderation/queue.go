@@ -1,6 +1,7 @@
 package moderation
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"fmt"
@@ -96,10 +97,9 @@ func (k queueKey) compare(o queueKey) int {
 	if c := k.since.Compare(o.since); c != 0 {
 		return c
 	}
-	if k.kind != o.kind {
-		return k.kind - o.kind
-	}
-	return int(k.id - o.id)
+	// cmp.Compare, not a difference: a tampered cursor's id or kind may be
+	// anything, and a difference of two int64 overflows into the wrong sign.
+	return cmp.Or(cmp.Compare(k.kind, o.kind), cmp.Compare(k.id, o.id))
 }
 
 func (k queueKey) cursor() string {

@@ -32,7 +32,7 @@ type env struct {
 	dir     string
 }
 
-func setup(t *testing.T) *env {
+func setup(t testing.TB) *env {
 	t.Helper()
 	db := apptest.NewDB(t)
 	now := func() time.Time { return time.Now().UTC() }
@@ -45,7 +45,7 @@ func setup(t *testing.T) *env {
 	return e
 }
 
-func (e *env) ask(t *testing.T, title, body, lang string) *thread.Thread {
+func (e *env) ask(t testing.TB, title, body, lang string) *thread.Thread {
 	t.Helper()
 	th, err := e.threads.Create(context.Background(), e.fx.Member, thread.Ask{BoardID: e.board.ID, Title: title, Body: body, Language: lang})
 	if err != nil {
@@ -55,7 +55,7 @@ func (e *env) ask(t *testing.T, title, body, lang string) *thread.Thread {
 }
 
 // open opens the index like a starting node: rebuilt when new, then caught up.
-func (e *env) open(t *testing.T) (*search.Index, *search.Indexer) {
+func (e *env) open(t testing.TB) (*search.Index, *search.Indexer) {
 	t.Helper()
 	ix, err := search.Open(e.dir)
 	in := search.NewIndexer(e.db, e.threads, ix, apptest.Log(t))
@@ -75,7 +75,7 @@ func (e *env) open(t *testing.T) (*search.Index, *search.Indexer) {
 // the server (another test package's) holds back the records of every later
 // transaction until it ends, so one CatchUp may stop short of the last record:
 // the test tries again, as the node's indexer does on its next tick.
-func (e *env) catchUp(t *testing.T, ix *search.Index, in *search.Indexer) {
+func (e *env) catchUp(t testing.TB, ix *search.Index, in *search.Indexer) {
 	t.Helper()
 	ctx := context.Background()
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {

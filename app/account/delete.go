@@ -60,7 +60,7 @@ func (d *Service) Delete(ctx context.Context, actor *user.User, memberID int64, 
 		}{
 			{`UPDATE users SET handle = ?, display_name = ?, email = ?, email_verified_at = NULL, password_hash = '', locale = '',
 				suspend_reason = '', deleted_at = ?, updated_at = ? WHERE id = ?`,
-				[]any{"deleted-" + id, DeletedName, "deleted-" + id + "@deleted.invalid", d.now(), d.now(), memberID}},
+				[]any{user.DeletedHandlePrefix + id, DeletedName, user.DeletedHandlePrefix + id + "@deleted.invalid", d.now(), d.now(), memberID}},
 			{"DELETE FROM sessions WHERE user_id = ?", []any{memberID}},
 			{"UPDATE flags SET text = '' WHERE flagger_id = ?", []any{memberID}},
 			{"UPDATE deflection_events SET query = '' WHERE session_id IN (SELECT id FROM ask_sessions WHERE user_id = ?)", []any{memberID}},

@@ -71,9 +71,12 @@ func TestDeleteKeepingPosts(t *testing.T) {
 	if events != 1 {
 		t.Errorf("%d member.deleted events, want 1", events)
 	}
-	// The handle and the address are free again.
+	// The handle and the address are free again; the deleted account's name is not.
 	if _, err := a.Users.Register(ctx, user.Registration{Handle: "mara", Email: "mara@example.com", Password: "longenough1"}); err != nil {
 		t.Errorf("a new mara after the deletion: %v", err)
+	}
+	if _, err := a.Users.Register(ctx, user.Registration{Handle: "Deleted-99", Email: "squat@example.com", Password: "longenough1"}); err == nil {
+		t.Error("a member registered a deleted account's kind of handle")
 	}
 }
 

@@ -103,6 +103,11 @@ const (
 
 var handlePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{2,29}$`)
 
+// DeletedHandlePrefix begins the handle a deleted account is given (the prefix
+// and its id), which nobody may register: it would keep that account from
+// being deleted.
+const DeletedHandlePrefix = "deleted-"
+
 // reservedHandles would let someone pose as the forum or its staff.
 var reservedHandles = []string{"admin", "administrator", "moderator", "mod", "support", "system", "schwarm", "staff", "official", "root", "null", "anonymous", "guest"}
 
@@ -120,7 +125,8 @@ func (s *Service) Register(ctx context.Context, r Registration) (*User, error) {
 		errs.Add("handle", "form.required")
 	case !handlePattern.MatchString(r.Handle):
 		errs.Add("handle", "user.handle.invalid")
-	case slices.Contains(reservedHandles, strings.ToLower(r.Handle)) && r.Role == RoleMember:
+	case slices.Contains(reservedHandles, strings.ToLower(r.Handle)) && r.Role == RoleMember,
+		strings.HasPrefix(strings.ToLower(r.Handle), DeletedHandlePrefix): // the names deleted accounts take
 		errs.Add("handle", "user.handle.taken")
 	}
 	if r.DisplayName == "" {

@@ -97,7 +97,7 @@ type AskSession struct {
 	ID        string     `json:"id"`
 	StartedAt time.Time  `json:"started_at"`
 	Outcome   string     `json:"outcome,omitempty"`
-	Events    []AskEvent `json:"events"`
+	Events    []AskEvent `json:"events" gorm:"-"`
 	EndedAt   *time.Time `json:"ended_at,omitempty"`
 }
 
@@ -199,11 +199,24 @@ func (s *Service) Export(ctx context.Context, id int64) (*Export, error) {
 			Scan(&out.Asks).Error; err != nil {
 			return err
 		}
+		bySession := make(map[string]*AskSession, len(out.Asks))
+		sessions := make([]string, 0, len(out.Asks))
 		for i := range out.Asks {
 			out.Asks[i].Events = []AskEvent{}
-			if err := r.Raw(`SELECT kind, thread_id, query, created_at FROM deflection_events WHERE session_id = ? ORDER BY id`, out.Asks[i].ID).
-				Scan(&out.Asks[i].Events).Error; err != nil {
+			bySession[out.Asks[i].ID] = &out.Asks[i]
+			sessions = append(sessions, out.Asks[i].ID)
+		}
+		if len(sessions) > 0 {
+			var events []struct {
+				AskEvent
+				SessionID string
+			}
+			if err := r.Raw(`SELECT session_id, kind, thread_id, query, created_at FROM deflection_events WHERE session_id IN ? ORDER BY id`, sessions).
+				Scan(&events).Error; err != nil {
 				return err
+			}
+			for _, e := range events {
+				bySession[e.SessionID].Events = append(bySession[e.SessionID].Events, e.AskEvent)
 			}
 		}
 		if err := r.Raw(`SELECT kind, points, thread_id, post_id, created_at FROM reputation_events WHERE user_id = ? ORDER BY id`, id).

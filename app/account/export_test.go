@@ -13,6 +13,7 @@ import (
 	"github.com/schwarm/schwarm/app/account"
 	"github.com/schwarm/schwarm/app/apptest"
 	"github.com/schwarm/schwarm/app/board"
+	"github.com/schwarm/schwarm/app/deflection"
 	"github.com/schwarm/schwarm/app/moderation"
 	"github.com/schwarm/schwarm/app/thread"
 )
@@ -53,6 +54,10 @@ func TestExportHoldsEverythingAndNoSecrets(t *testing.T) {
 	must(err)
 	token, err := a.Sessions.Create(ctx, fx.Member.ID, "192.0.2.1", "test")
 	must(err)
+	ask, err := a.Deflect.Start(ctx, fx.Member.ID)
+	must(err)
+	must(a.Deflect.Record(ctx, fx.Member.ID, ask, deflection.Shown, "router drops", q.ID))
+	must(a.Deflect.Record(ctx, fx.Member.ID, ask, deflection.Clicked, "", q.ID))
 
 	e, err := a.Accounts.Export(ctx, fx.Member.ID)
 	must(err)
@@ -68,6 +73,10 @@ func TestExportHoldsEverythingAndNoSecrets(t *testing.T) {
 	}
 	if len(e.Flags) != 1 || e.Flags[0].PostID == nil || *e.Flags[0].PostID != other.ID {
 		t.Errorf("flags %+v", e.Flags)
+	}
+	if len(e.Asks) != 1 || e.Asks[0].ID != ask || len(e.Asks[0].Events) != 2 || e.Asks[0].Events[0].Query != "router drops" ||
+		e.Asks[0].Events[1].Kind != deflection.Clicked {
+		t.Errorf("ask sessions %+v", e.Asks)
 	}
 	if len(e.Uploads) != 1 || e.Uploads[0].URL != up.URL() {
 		t.Errorf("uploads %+v", e.Uploads)

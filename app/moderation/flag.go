@@ -299,25 +299,15 @@ func (s *Service) Report(ctx context.Context, member *user.User, memberID int64,
 // rejects it, for a reason its author is told: as Flag does when flags are
 // enough, at a moderator's word. Its open flags stay, for the review.
 func (s *Service) Hide(ctx context.Context, mod *user.User, postID int64, reason string) (*thread.Thread, error) {
-	reason = strings.TrimSpace(reason)
-	if utf8.RuneCountInString(reason) > MaxReason {
-		return nil, validate.Errors{"reason": "queue.reason_long"}
+	reason, err := checkReason(reason)
+	if err != nil {
+		return nil, err
 	}
 	var hidden *thread.Thread
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		if !thread.CanModerate(mod) {
-			return thread.ErrForbidden
-		}
-		p, t, err := s.threads.LockPostInThread(ctx, mod, postID)
-		if err != nil {
-			return err
-		}
+	err = s.decideOnPost(ctx, mod, postID, func(ctx context.Context, p *thread.Post, t *thread.Thread) error {
 		hidden = t
 		if p.Pending || p.DeletedAt != nil || t.DeletedAt != nil {
 			return ErrNotShownPost
-		}
-		if err := s.mayDecideOn(ctx, mod, p.AuthorID); err != nil {
-			return err
 		}
 		changed, err := s.threads.Hide(ctx, mod.ID, t, p, thread.HeldByStaff, reason)
 		if err != nil {

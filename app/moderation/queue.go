@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/schwarm/schwarm/app/audit"
 	"github.com/schwarm/schwarm/app/database"
@@ -20,7 +19,6 @@ import (
 	"github.com/schwarm/schwarm/app/problem"
 	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/user"
-	"github.com/schwarm/schwarm/app/validate"
 )
 
 // MaxReason caps the reason a moderator gives for a rejection.
@@ -314,25 +312,15 @@ func (s *Service) Waiting(ctx context.Context) (int64, error) {
 // question takes its thread. Of two moderators deciding
 // on one post at once, the second is told it is no longer waiting.
 func (s *Service) Reject(ctx context.Context, mod *user.User, postID int64, reason string) (*thread.Thread, error) {
-	reason = strings.TrimSpace(reason)
-	if utf8.RuneCountInString(reason) > MaxReason {
-		return nil, validate.Errors{"reason": "queue.reason_long"}
+	reason, err := checkReason(reason)
+	if err != nil {
+		return nil, err
 	}
 	var rejected *thread.Thread
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		if !thread.CanModerate(mod) {
-			return thread.ErrForbidden
-		}
-		p, t, err := s.threads.LockPostInThread(ctx, mod, postID)
-		if err != nil {
-			return err
-		}
+	err = s.decideOnPost(ctx, mod, postID, func(ctx context.Context, p *thread.Post, t *thread.Thread) error {
 		rejected = t
 		if p.DeletedAt != nil || t.DeletedAt != nil {
 			return ErrNotWaiting
-		}
-		if err := s.mayDecideOn(ctx, mod, p.AuthorID); err != nil {
-			return err
 		}
 		flags, err := s.resolveFlags(ctx, mod, p.ID, OutcomeUpheld)
 		if err != nil {

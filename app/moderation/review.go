@@ -18,22 +18,8 @@ import (
 // does (keep it). Only moderators may.
 func (s *Service) Approve(ctx context.Context, actor *user.User, postID int64) (*thread.Thread, error) {
 	var approved *thread.Thread
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		if !thread.CanModerate(actor) {
-			return thread.ErrForbidden
-		}
-		p, err := s.threads.LockPost(ctx, postID)
-		if err != nil {
-			return err
-		}
-		t, err := s.threads.Get(ctx, p.ThreadID)
-		if err != nil {
-			return err
-		}
+	err := s.decideOnPost(ctx, actor, postID, func(ctx context.Context, p *thread.Post, t *thread.Thread) error {
 		approved = t
-		if err := s.mayDecideOn(ctx, actor, p.AuthorID); err != nil {
-			return err
-		}
 		if !p.Pending {
 			if p.DeletedAt != nil || t.DeletedAt != nil {
 				return nil
@@ -70,6 +56,25 @@ func (s *Service) Approve(ctx context.Context, actor *user.User, postID int64) (
 		return nil, fmt.Errorf("post %d: approve: %w", postID, err)
 	}
 	return approved, nil
+}
+
+// decideOnPost runs fn, a moderator's decision on the post postID, in one
+// transaction with the post's row locked, once mod is found to be a moderator
+// who may decide on its author's posts (mayDecideOn).
+func (s *Service) decideOnPost(ctx context.Context, mod *user.User, postID int64, fn func(ctx context.Context, p *thread.Post, t *thread.Thread) error) error {
+	return s.db.InTx(ctx, func(ctx context.Context) error {
+		if !thread.CanModerate(mod) {
+			return thread.ErrForbidden
+		}
+		p, t, err := s.threads.LockPostInThread(ctx, mod, postID)
+		if err != nil {
+			return err
+		}
+		if err := s.mayDecideOn(ctx, mod, p.AuthorID); err != nil {
+			return err
+		}
+		return fn(ctx, p, t)
+	})
 }
 
 // Pending returns the ids of posts waiting for review, oldest first: the state

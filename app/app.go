@@ -25,6 +25,7 @@ import (
 	"github.com/schwarm/schwarm/app/i18n"
 	"github.com/schwarm/schwarm/app/markup"
 	"github.com/schwarm/schwarm/app/moderation"
+	"github.com/schwarm/schwarm/app/notify"
 	"github.com/schwarm/schwarm/app/outbox"
 	"github.com/schwarm/schwarm/app/reputation"
 	"github.com/schwarm/schwarm/app/search"
@@ -64,6 +65,7 @@ type App struct {
 	Moderation *moderation.Service
 	Audit      *audit.Log
 	Settings   *moderation.SettingsStore // the moderation settings admins change at /admin/moderation
+	Notify     *notify.Service           // notifications, watches, and the consumer that writes them
 }
 
 // settingsEvery is how often a serving node asks whether another node saved
@@ -122,6 +124,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Uploads = upload.NewService(db, filepath.Join(cfg.DataDir, "uploads"), int64(cfg.UploadMaxBytes), now)
 	a.Views = thread.NewViews(a.Threads)
 	a.Accounts = account.NewService(db, a.Threads, a.Audit, now)
+	a.Notify = notify.NewService(db, a.Threads, notify.Options{
+		BaseURL:       cfg.BaseURL,
+		Secret:        func(ctx context.Context) (string, error) { return auth.Secret(ctx, db, "notify") },
+		DefaultLocale: cfg.DefaultLocale,
+	}, now)
 	return a, nil
 }
 
@@ -147,10 +154,11 @@ func (a *App) applySettings(s moderation.Settings) {
 // page after the action shows it; an event consumer would lag behind both, and a
 // point could be counted before the change it rewards had committed.
 func (a *App) stream(indexEvery time.Duration) *event.Stream {
-	s := event.NewStream(a.DB, a.Log, a.NodeID, event.Options{})
+	s := event.NewStream(a.DB, a.Log, a.NodeID, event.Options{Interval: indexEvery})
 	if a.Indexer != nil {
 		s.AddNode(a.Indexer, indexEvery)
 	}
+	s.Add(a.Notify)
 	return s
 }
 
@@ -276,6 +284,7 @@ func (a *App) WebServer(ctx context.Context, hook web.RouteHook) (*web.Server, e
 		Audit:      a.Audit,
 		Settings:   a.Settings,
 		Accounts:   a.Accounts,
+		Notify:     a.Notify,
 	})
 }
 
@@ -382,6 +391,11 @@ func (a *App) housekeep(ctx context.Context) {
 	}
 	if err := a.Limiter.Purge(ctx, max(a.Config.LoginRate.Window, a.Config.SignupRate.Window, a.Config.WriteRate.Window, a.Config.WriteAddressRate.Window)); err != nil && ctx.Err() == nil {
 		a.Log.Warn("purge rate limits", "err", err)
+	}
+	if n, err := a.Notify.Digest(ctx); err != nil && ctx.Err() == nil {
+		a.Log.Warn("mail the daily digests", "err", err)
+	} else if n > 0 {
+		a.Log.Info("mailed daily digests", "count", n)
 	}
 	if _, err := a.Deflect.AbandonStale(ctx); err != nil && ctx.Err() == nil {
 		a.Log.Warn("close abandoned asks", "err", err)

@@ -426,3 +426,30 @@ func (s *Service) Restrict(ctx context.Context, id int64, suspendedUntil, silenc
 		return nil
 	})
 }
+
+// HandleMatch is a member as the @mention autocomplete offers them.
+type HandleMatch struct {
+	Handle      string `json:"handle"`
+	DisplayName string `json:"name"`
+}
+
+// SuggestHandles returns up to n members whose handle begins with prefix,
+// those with the most reputation first, for the @mention autocomplete. A
+// prefix that no handle can begin with finds nobody.
+func (s *Service) SuggestHandles(ctx context.Context, prefix string, n int) ([]HandleMatch, error) {
+	prefix = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(prefix), "@"))
+	if prefix == "" || len(prefix) > 30 || !handlePrefix.MatchString(prefix) {
+		return nil, nil
+	}
+	escaped := strings.NewReplacer(`\`, `\\`, "_", `\_`, "%", `\%`).Replace(prefix)
+	var out []HandleMatch
+	err := s.db.Reader(ctx).Raw(`SELECT handle, display_name FROM users WHERE lower(handle) LIKE ? ESCAPE '\' AND deleted_at IS NULL
+		ORDER BY reputation DESC, id LIMIT ?`, escaped+"%", n).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("user: suggest handles %q: %w", prefix, err)
+	}
+	return out, nil
+}
+
+// handlePrefix is the start of a handle (see handlePattern).
+var handlePrefix = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*$`)

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schwarm/schwarm/app/board"
+	"github.com/schwarm/schwarm/app/notify"
 	"github.com/schwarm/schwarm/app/thread"
 )
 
@@ -20,7 +21,32 @@ type listPage struct {
 	Tabs   []string
 	Tag    string
 	Rows   []threadRow
+
+	watching func() bool
 }
+
+// WatchTarget is what the list's watch button follows: its board, or the tag
+// it is filtered by on the front page; "" for none.
+func (p *listPage) WatchTarget() string {
+	switch {
+	case p.Board != nil:
+		return notify.TargetBoard
+	case p.Tag != "":
+		return notify.TargetTag
+	}
+	return ""
+}
+
+// WatchKey names the WatchTarget in the watch form: the board's slug, the tag.
+func (p *listPage) WatchKey() string {
+	if p.Board != nil {
+		return p.Board.Slug
+	}
+	return p.Tag
+}
+
+// Watching reports whether the viewer watches the list's board or tag.
+func (p *listPage) Watching() bool { return p.watching != nil && p.watching() }
 
 // TabURL links a tab of this list, keeping the tag filter.
 func (p *listPage) TabURL(tab string) string { return p.listURL(tab, p.Tag, "") }
@@ -90,10 +116,37 @@ func (s *Server) threadList(c *fiber.Ctx, b *board.Board) error {
 	}
 	p := &listPage{Page: s.newPage(c, "home.title"), Board: b, Boards: boards, List: list, Tab: tab, Tabs: thread.Tabs, Tag: q.Tag}
 	p.Rows = p.threadRows()
+	if p.User != nil {
+		p.watching = func() bool { return s.watchingList(c, p) }
+	}
 	page := "home"
 	if b != nil {
 		p.Title = b.Name(p.Lang)
 		page = "board_show"
 	}
 	return s.render(c, page, p)
+}
+
+// watchingList reports whether the viewer watches p's board or tag.
+func (s *Server) watchingList(c *fiber.Ctx, p *listPage) bool {
+	ctx := c.UserContext()
+	var id int64
+	target, key := p.WatchTarget(), p.WatchKey()
+	switch target {
+	case notify.TargetBoard:
+		id = p.Board.ID
+	case notify.TargetTag:
+		tid, err := s.Notify.TagID(ctx, key)
+		if err != nil || tid == 0 {
+			return false
+		}
+		id = tid
+	default:
+		return false
+	}
+	on, err := s.Notify.Watching(ctx, p.User.ID, target, id)
+	if err != nil {
+		s.Log.Warn("read a watch", "err", err, "request_id", requestID(c))
+	}
+	return on
 }

@@ -24,6 +24,7 @@ type Page struct {
 	User         *user.User
 	csrf         func() string
 	waiting      func() int64
+	unread       func() int
 	Path         string
 	Notice       string // i18n key of a one-time message from the previous request
 	Uploaded     string // markdown for an image just uploaded without JavaScript
@@ -40,6 +41,15 @@ func (p Page) Waiting() int64 {
 		return 0
 	}
 	return p.waiting()
+}
+
+// Unread is the number of the member's unread notifications for the header,
+// at most 100; it is counted only when a page shows it.
+func (p Page) Unread() int {
+	if p.unread == nil {
+		return 0
+	}
+	return p.unread()
 }
 
 // Restriction tells a suspended or silenced member, on every page they see, what
@@ -187,6 +197,15 @@ func (s *Server) newPage(c *fiber.Ctx, titleKey string) Page {
 			n, err := s.Moderation.Waiting(c.UserContext())
 			if err != nil {
 				s.Log.Warn("count the review queue", "err", err, "request_id", requestID(c))
+			}
+			return n
+		}
+	}
+	if p.User != nil {
+		p.unread = func() int {
+			n, err := s.Notify.Unread(c.UserContext(), p.User.ID)
+			if err != nil {
+				s.Log.Warn("count unread notifications", "err", err, "request_id", requestID(c))
 			}
 			return n
 		}

@@ -21,6 +21,7 @@ import (
 	"github.com/schwarm/schwarm/app/deflection"
 	"github.com/schwarm/schwarm/app/i18n"
 	"github.com/schwarm/schwarm/app/moderation"
+	"github.com/schwarm/schwarm/app/notify"
 	"github.com/schwarm/schwarm/app/reputation"
 	"github.com/schwarm/schwarm/app/search"
 	"github.com/schwarm/schwarm/app/theme"
@@ -55,6 +56,7 @@ type Deps struct {
 	Audit      *audit.Log                // what staff did, for /mod/audit
 	Settings   *moderation.SettingsStore // the moderation settings, for /admin/moderation
 	Accounts   *account.Service          // a member's copy of their data
+	Notify     *notify.Service           // notifications, watches, preferences
 }
 
 // RouteHook adds routes before the catch-all 404; tests use it for probes.
@@ -77,7 +79,7 @@ type Server struct {
 // pages lists every page template a handler renders; start-up fails without them.
 var pages = []string{"home", "board_show", "thread_show", "thread_ask", "post_edit", "post_history",
 	"user_show", "auth_signup", "auth_login", "profile_edit", "admin_users", "admin_boards", "admin_moderation", "error",
-	"search", "suggest", "mod_audit", "mod_queue"}
+	"search", "suggest", "mod_audit", "mod_queue", "notifications", "notification_settings", "unsubscribe"}
 
 // New builds the server and its routes.
 func New(d Deps) (*Server, error) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/schwarm/schwarm/app/board"
 	"github.com/schwarm/schwarm/app/deflection"
+	"github.com/schwarm/schwarm/app/notify"
 	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/validate"
 )
@@ -49,7 +50,11 @@ type threadPage struct {
 
 	privileges thread.Privileges
 	kudosGiven map[int64]bool
+	watching   func() bool
 }
+
+// Watching reports whether the viewer watches the thread.
+func (p *threadPage) Watching() bool { return p.watching != nil && p.watching() }
 
 // PageURL links page n of this thread's answers.
 func (p *threadPage) PageURL(n int) string {
@@ -160,6 +165,15 @@ func (s *Server) threadPage(c *fiber.Ctx, t *thread.Thread, page int) (*threadPa
 	p := &threadPage{Page: s.newPage(c, ""), Thread: t, Board: b, Tags: tags, Posts: posts, privileges: s.Threads.Privileges()}
 	p.Title = t.Title
 	p.Moderate = thread.CanModerate(p.User)
+	if p.User != nil {
+		p.watching = func() bool {
+			on, err := s.Notify.Watching(ctx, p.User.ID, notify.TargetThread, t.ID)
+			if err != nil {
+				s.Log.Warn("read a watch", "err", err, "request_id", requestID(c))
+			}
+			return on
+		}
+	}
 	p.LockedOut = thread.LockError(p.User, t) != nil
 	notices, err := s.Threads.Notices(ctx, p.User, t)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -56,14 +57,13 @@ func compose(locale, name string, data any) (string, string, string, error) {
 }
 
 type forum struct {
-	t      *testing.T
-	a      *app.App
-	svc    *notify.Service
-	mail   *recorder
-	board  *board.Board
-	fx     apptest.Fixtures
-	ctx    context.Context
-	nextID int
+	t     *testing.T
+	a     *app.App
+	svc   *notify.Service
+	mail  *recorder
+	board *board.Board
+	fx    apptest.Fixtures
+	ctx   context.Context
 }
 
 func newForum(t *testing.T, opts notify.Options) *forum {
@@ -192,14 +192,8 @@ func TestAnswersTellTheAskerAndWhoWatches(t *testing.T) {
 }
 
 func sortedCopy(s []string) []string {
-	out := append([]string(nil), s...)
-	for i := range out {
-		for j := i + 1; j < len(out); j++ {
-			if out[j] < out[i] {
-				out[i], out[j] = out[j], out[i]
-			}
-		}
-	}
+	out := slices.Clone(s)
+	slices.Sort(out)
 	return out
 }
 
@@ -209,12 +203,10 @@ func sortedCopy(s []string) []string {
 func TestAFailedBatchResumesWithoutTellingTwice(t *testing.T) {
 	f := newForum(t, notify.Options{Batch: 2})
 	th := f.ask(f.fx.Member, "Router drops Wi-Fi at night", "Every night at 2 the Wi-Fi goes.")
-	var watchers []*user.User
 	for i := range 7 {
 		u := f.member(fmt.Sprintf("watcher%d", i))
 		f.must(f.svc.Watch(f.ctx, u.ID, notify.TargetThread, th.ID))
 		f.must(f.svc.SetPreferences(f.ctx, u.ID, map[string]string{notify.KindReply: notify.DeliverEmail}))
-		watchers = append(watchers, u)
 	}
 	f.answer(f.fx.Other, th, "Switch off the night mode.")
 	f.mail.failAt = 4 // in the second or third transaction of the answer's recipients

@@ -51,6 +51,15 @@ func NewServer(t testing.TB, o ServerOptions) *Server {
 	indexed := make(chan struct{})
 	go func() { defer close(indexed); a.RunEvents(ictx, 20*time.Millisecond) }()
 	t.Cleanup(func() { stopIndexer(); <-indexed })
+	// A consumer starts at the head of the outbox when it first claims its
+	// lease: what a test does before that, it would never hear of.
+	if !Eventually(10*time.Second, func() bool {
+		var n int64
+		a.DB.Reader(context.Background()).Raw("SELECT COUNT(*) FROM outbox_readers WHERE name = ? AND owner <> ''", a.Notify.Name()).Scan(&n)
+		return n == 1
+	}) {
+		t.Fatal("apptest: the notification consumer never started")
+	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

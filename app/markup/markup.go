@@ -23,7 +23,8 @@ import (
 // stored HTML can be found and re-rendered.
 //
 // 2: images only from /uploads/ and the allowed hosts; others become links.
-const Version = 2
+// 3: @handle links to the member's profile.
+const Version = 3
 
 // MaxSource caps the markdown a renderer accepts; longer input is refused upstream
 // and cut here as a last line of defence against pathological documents.
@@ -66,7 +67,7 @@ func New(opts ...Option) *Renderer {
 		// Raw HTML in the source is dropped by goldmark (no html.WithUnsafe);
 		// bluemonday then checks everything goldmark itself produced.
 		goldmark.WithExtensions(extension.GFM),
-		goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(imageFilter{allowed}, 100))),
+		goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(imageFilter{allowed}, 100), util.Prioritized(mentionLinker{}, 200))),
 	)
 	p := bluemonday.UGCPolicy()
 	p.RequireNoFollowOnLinks(true)
@@ -74,6 +75,7 @@ func New(opts ...Option) *Renderer {
 	p.RequireNoReferrerOnLinks(false)
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[\w+-]{1,30}$`)).OnElements("code")
 	p.AllowAttrs("type", "checked", "disabled").OnElements("input")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^mention$`)).OnElements("a")
 	p.AllowURLSchemes("http", "https", "mailto")
 	p.AddSpaceWhenStrippingTag(true)
 	// The second line of defence behind imageFilter: bluemonday cannot narrow the

@@ -126,3 +126,22 @@ func TestRenderCapsSize(t *testing.T) {
 		t.Errorf("output of %d bytes for capped input", len(got))
 	}
 }
+
+func TestMentionsLinkToProfiles(t *testing.T) {
+	r := New()
+	for _, c := range []struct{ src, want string }{
+		{"Ask @ben, please.", `<p>Ask <a href="/u/ben" class="mention" rel="nofollow ugc noopener">@ben</a>, please.</p>`},
+		{"@anna_k.\nnext", `<p><a href="/u/anna_k" class="mention" rel="nofollow ugc noopener">@anna_k</a>.` + "\n" + `next</p>`},
+		{"mail anna@example.com", `<p>mail <a href="mailto:anna@example.com" rel="nofollow ugc noopener">anna@example.com</a></p>`},
+		{"`@ben` and [@ben](https://example.com)", `<p><code>@ben</code> and <a href="https://example.com" rel="nofollow ugc noopener">@ben</a></p>`},
+		{"@ab is short", `<p>@ab is short</p>`},
+	} {
+		got, err := r.Render(c.src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.TrimSpace(got) != c.want {
+			t.Errorf("Render(%q)\n got %s\nwant %s", c.src, got, c.want)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schwarm/schwarm/app/notify"
+	"github.com/schwarm/schwarm/app/reputation"
 	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/user"
 )
@@ -29,10 +30,16 @@ func (p *notificationsPage) Text(n notify.Item) string {
 	if title == "" {
 		title = p.T("notify.gone")
 	}
-	if n.Kind == notify.KindKudos && n.Actors > 1 {
+	detail := n.Detail
+	switch {
+	case n.Kind == notify.KindKudos && n.Actors > 1:
 		return p.T("notify.text.kudos_many", n.Actors, title)
+	case n.Kind == notify.KindBadge:
+		if _, ok := reputation.BadgeByID(detail); ok {
+			detail = p.T("badge." + detail + ".name")
+		}
 	}
-	return p.T("notify.text."+n.Kind, actor, title, n.Detail)
+	return p.T("notify.text."+n.Kind, actor, title, detail)
 }
 
 func (s *Server) notificationList(c *fiber.Ctx) error {

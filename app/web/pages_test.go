@@ -61,6 +61,8 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 		{"/admin/moderation", true, 200, "Spam checks", "Spam-Prüfungen"},
 		{"/mod/audit", true, 200, "Every moderator action", "Jede Moderationsaktion"},
 		{"/mod/queue", true, 200, "Nothing waits for review.", "Nichts wartet auf Prüfung."},
+		{"/notifications", true, 200, "No notifications yet", "Noch keine Benachrichtigungen"},
+		{"/settings/notifications", true, 200, "An answer to my question", "Eine Antwort auf meine Frage"},
 		{"/no/such/page", false, 404, "We could not find that page", "Diese Seite gibt es nicht"},
 		{"/t/424242/x", false, 404, "Page not found", "Seite nicht gefunden"},
 		{"/b/nope", false, 404, "Page not found", "Seite nicht gefunden"},

@@ -163,3 +163,70 @@ document.addEventListener("DOMContentLoaded", () => {
     e.preventDefault();
   });
 });
+
+// A <textarea data-mentions> offers members' handles after an @: arrows choose,
+// Enter or a click puts "@handle " in, Escape closes. Without this file,
+// members type @handle themselves.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const area of document.querySelectorAll("textarea[data-mentions]")) {
+    const menu = document.createElement("ul");
+    menu.className = "mention-menu";
+    menu.id = area.id + "-mentions";
+    menu.setAttribute("role", "listbox");
+    menu.hidden = true;
+    const status = document.createElement("p");
+    status.className = "visually-hidden";
+    status.setAttribute("aria-live", "polite");
+    area.after(menu, status);
+    area.setAttribute("aria-autocomplete", "list");
+    area.setAttribute("aria-controls", menu.id);
+    let active = -1;
+    let found = [];
+    const word = () => /(^|[^\w@/.-])@([A-Za-z0-9][A-Za-z0-9_.-]{0,29})$/.exec(area.value.slice(0, area.selectionStart));
+    const close = () => { menu.hidden = true; found = []; active = -1; area.removeAttribute("aria-activedescendant"); };
+    const choose = (i) => {
+      const m = word();
+      if (!m || !found[i]) return close();
+      const at = area.selectionStart - m[2].length;
+      const insert = found[i].handle + " ";
+      area.value = area.value.slice(0, at) + insert + area.value.slice(area.selectionStart);
+      area.selectionStart = area.selectionEnd = at + insert.length;
+      close();
+      area.focus();
+      area.dispatchEvent(new Event("input"));
+    };
+    const mark = (i) => {
+      active = i;
+      menu.querySelectorAll("li").forEach((li, j) => li.setAttribute("aria-selected", String(j === i)));
+      if (i >= 0) area.setAttribute("aria-activedescendant", menu.id + "-" + i);
+    };
+    const update = debounce(async () => {
+      const m = word();
+      if (!m) return close();
+      const resp = await fetch("/users/suggest?q=" + encodeURIComponent(m[2]), { credentials: "same-origin" });
+      if (!resp.ok) return close();
+      found = await resp.json();
+      if (!found.length) return close();
+      menu.replaceChildren(...found.map((f, i) => {
+        const li = document.createElement("li");
+        li.id = menu.id + "-" + i;
+        li.setAttribute("role", "option");
+        li.textContent = "@" + f.handle + (f.name && f.name !== f.handle ? " · " + f.name : "");
+        li.addEventListener("mousedown", (e) => { e.preventDefault(); choose(i); });
+        return li;
+      }));
+      menu.hidden = false;
+      mark(0);
+      status.textContent = found.length + " @";
+    }, 150);
+    area.addEventListener("input", update);
+    area.addEventListener("blur", () => setTimeout(close, 100));
+    area.addEventListener("keydown", (e) => {
+      if (menu.hidden) return;
+      if (e.key === "ArrowDown") { e.preventDefault(); mark((active + 1) % found.length); }
+      else if (e.key === "ArrowUp") { e.preventDefault(); mark((active - 1 + found.length) % found.length); }
+      else if (e.key === "Enter" || e.key === "Tab") { e.preventDefault(); choose(active); }
+      else if (e.key === "Escape") { e.preventDefault(); close(); }
+    });
+  }
+});

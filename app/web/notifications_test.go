@@ -36,7 +36,9 @@ func TestNotificationsEndToEnd(t *testing.T) {
 		}
 		return m[1]
 	}
-	if !apptest.Eventually(5*time.Second, func() bool { return strings.Contains(mara.Get("/notifications").Body, "Official answer from sam_agent") }) {
+	if !apptest.Eventually(5*time.Second, func() bool {
+		return strings.Contains(mara.Get("/notifications").Body, "Official answer from sam_agent")
+	}) {
 		var rows []struct {
 			UserID   int64
 			Kind     string

@@ -368,14 +368,20 @@ func (s *Service) deliver(ctx context.Context, p *plan, from int64) error {
 		if len(to) > 0 {
 			cursor = chunk[len(chunk)-1].userID
 		}
+		// Mails are rendered before the transaction: the writer is held
+		// for the rows only.
+		mails, err := s.composeAll(ctx, p, chunk, accounts, content)
+		if err != nil {
+			return err
+		}
 		watch := first && from == 0
-		err := s.db.InTx(ctx, func(ctx context.Context) error {
+		err = s.db.InTx(ctx, func(ctx context.Context) error {
 			if watch {
 				if err := s.autoWatch(ctx, p); err != nil {
 					return err
 				}
 			}
-			if err := s.write(ctx, p, chunk, accounts, content); err != nil {
+			if err := s.write(ctx, p, chunk, accounts, mails); err != nil {
 				return err
 			}
 			return s.saveProgress(ctx, progress{pos: p.rec.Position(), cursor: cursor})
@@ -428,8 +434,28 @@ type row struct {
 
 func (row) TableName() string { return "notifications" }
 
+// composeAll renders the mails of chunk's members who want them at once.
+func (s *Service) composeAll(ctx context.Context, p *plan, chunk []recipient, accounts map[int64]member, content *mailContent) (map[int64]Mail, error) {
+	if content == nil {
+		return nil, nil
+	}
+	mails := map[int64]Mail{}
+	for _, r := range chunk {
+		m, ok := accounts[r.userID]
+		if !ok || m.Delivery != DeliverEmail || !m.Verified {
+			continue
+		}
+		mail, err := s.compose(ctx, content, m, p, r.kind)
+		if err != nil {
+			return nil, err
+		}
+		mails[r.userID] = mail
+	}
+	return mails, nil
+}
+
 // write stores the notifications of chunk and queues their mails.
-func (s *Service) write(ctx context.Context, p *plan, chunk []recipient, accounts map[int64]member, content *mailContent) error {
+func (s *Service) write(ctx context.Context, p *plan, chunk []recipient, accounts map[int64]member, mails map[int64]Mail) error {
 	now := s.now()
 	rows := make([]row, 0, len(chunk))
 	for _, r := range chunk {
@@ -463,17 +489,10 @@ func (s *Service) write(ctx context.Context, p *plan, chunk []recipient, account
 			}
 		}
 	}
-	if content == nil {
-		return nil
-	}
 	for _, r := range rows {
-		m := accounts[r.UserID]
-		if m.Delivery != DeliverEmail || !m.Verified || r.Actors > 1 {
+		mail, ok := mails[r.UserID]
+		if !ok || r.Actors > 1 {
 			continue // a grouped kudos was mailed when its row began
-		}
-		mail, err := s.compose(ctx, content, m, r)
-		if err != nil {
-			return err
 		}
 		if err := s.opts.Mailer.Queue(ctx, mail); err != nil {
 			return fmt.Errorf("notify: queue mail of notification %d: %w", r.ID, err)

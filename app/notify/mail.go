@@ -92,18 +92,20 @@ func (s *Service) locale(m member) string {
 	return s.opts.DefaultLocale
 }
 
-// compose renders the mail of notification r to m.
-func (s *Service) compose(ctx context.Context, c *mailContent, m member, r row) (Mail, error) {
-	path, err := s.UnsubscribePath(ctx, m.ID, r.Kind)
+// compose renders the mail to m of record p's notification of kind. Its key is
+// the record's and the member's: a record tells a member once.
+func (s *Service) compose(ctx context.Context, c *mailContent, m member, p *plan, kind string) (Mail, error) {
+	path, err := s.UnsubscribePath(ctx, m.ID, kind)
 	if err != nil {
 		return Mail{}, err
 	}
 	unsub := s.opts.BaseURL + path
-	data := MailData{Kind: r.Kind, Actor: c.actor, Actors: r.Actors, Title: c.title, Excerpt: c.excerpt, Detail: r.Detail,
+	data := MailData{Kind: kind, Actor: c.actor, Actors: 1, Title: c.title, Excerpt: c.excerpt, Detail: p.detail,
 		Link: c.link, Unsubscribe: unsub, Preferences: s.opts.BaseURL + "/settings/notifications"}
 	subject, text, html, err := s.opts.Compose(s.locale(m), "notification", data)
 	if err != nil {
-		return Mail{}, fmt.Errorf("notify: compose %s mail: %w", r.Kind, err)
+		return Mail{}, fmt.Errorf("notify: compose %s mail: %w", kind, err)
 	}
-	return Mail{Key: "notification:" + strconv.FormatInt(r.ID, 10), To: m.Email, Subject: subject, Text: text, HTML: html, Unsubscribe: unsub}, nil
+	key := fmt.Sprintf("notification:%d.%d:%d", p.rec.Tx, p.rec.ID, m.ID)
+	return Mail{Key: key, To: m.Email, Subject: subject, Text: text, HTML: html, Unsubscribe: unsub}, nil
 }

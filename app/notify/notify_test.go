@@ -57,7 +57,7 @@ func compose(locale, name string, data any) (string, string, string, error) {
 }
 
 type forum struct {
-	t     *testing.T
+	t     testing.TB
 	a     *app.App
 	svc   *notify.Service
 	mail  *recorder
@@ -66,7 +66,7 @@ type forum struct {
 	ctx   context.Context
 }
 
-func newForum(t *testing.T, opts notify.Options) *forum {
+func newForum(t testing.TB, opts notify.Options) *forum {
 	t.Helper()
 	a := apptest.NewApp(t, apptest.Config(t, func(c *config.Config) { c.TrustReputation = 0 }))
 	ctx := context.Background()

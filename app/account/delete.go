@@ -65,6 +65,10 @@ func (d *Service) Delete(ctx context.Context, actor *user.User, memberID int64, 
 			{"UPDATE flags SET text = '' WHERE flagger_id = ?", []any{memberID}},
 			{"UPDATE deflection_events SET query = '' WHERE session_id IN (SELECT id FROM ask_sessions WHERE user_id = ?)", []any{memberID}},
 			{"UPDATE ask_sessions SET user_id = NULL WHERE user_id = ?", []any{memberID}},
+			{"DELETE FROM notifications WHERE user_id = ?", []any{memberID}},
+			{"DELETE FROM watches WHERE user_id = ?", []any{memberID}},
+			{"DELETE FROM notification_prefs WHERE user_id = ?", []any{memberID}},
+			{"DELETE FROM notify_digests WHERE user_id = ?", []any{memberID}},
 		}
 		for _, st := range steps {
 			if err := w.Exec(st.sql, st.args...).Error; err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/schwarm/schwarm/app/audit"
 	"github.com/schwarm/schwarm/app/board"
 	"github.com/schwarm/schwarm/app/event"
+	"github.com/schwarm/schwarm/app/notify"
 	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/user"
 )
@@ -31,6 +32,19 @@ func TestDeleteKeepingPosts(t *testing.T) {
 	}
 	if _, err := a.Sessions.Create(ctx, fx.Member.ID, "192.0.2.1", "test"); err != nil {
 		t.Fatal(err)
+	}
+	if err := a.Notify.Watch(ctx, fx.Member.ID, notify.TargetThread, q.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Notify.SetPreferences(ctx, fx.Member.ID, map[string]string{notify.KindKudos: notify.DeliverOff}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.DB.Writer(ctx).Exec("INSERT INTO notifications (user_id, kind, thread_id, created_at, updated_at) VALUES (?, 'answer', ?, ?, ?)",
+		fx.Member.ID, q.ID, a.Now(), a.Now()).Error; err != nil {
+		t.Fatal(err)
+	}
+	if e, err := a.Accounts.Export(ctx, fx.Member.ID); err != nil || len(e.Notifications) != 1 || len(e.Watches) != 1 || len(e.Preferences) != 1 {
+		t.Fatalf("the export's notifications, watches and preferences: %+v, %v", e, err)
 	}
 	if err := a.Accounts.Delete(ctx, fx.Other, fx.Member.ID, false); !errors.Is(err, account.ErrForbidden) {
 		t.Errorf("another member deletes mara: %v, want ErrForbidden", err)
@@ -57,6 +71,13 @@ func TestDeleteKeepingPosts(t *testing.T) {
 	a.DB.Reader(ctx).Table("sessions").Where("user_id = ?", fx.Member.ID).Count(&sessions)
 	if sessions != 0 {
 		t.Errorf("%d sessions left", sessions)
+	}
+	for _, table := range []string{"notifications", "watches", "notification_prefs"} {
+		var n int64
+		a.DB.Reader(ctx).Table(table).Where("user_id = ?", fx.Member.ID).Count(&n)
+		if n != 0 {
+			t.Errorf("%d rows of %s left", n, table)
+		}
 	}
 	got, err := a.Threads.Get(ctx, q.ID)
 	if err != nil || got.DeletedAt != nil || got.Title != q.Title || got.AuthorID != fx.Member.ID {

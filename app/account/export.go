@@ -35,6 +35,34 @@ type Export struct {
 	Reputation []Point      `json:"reputation_events"`
 	Badges     []Badge      `json:"badges"`
 	Uploads    []Upload     `json:"uploads"`
+
+	Notifications []Notification `json:"notifications"`
+	Watches       []Watch        `json:"watches"`
+	Preferences   []Preference   `json:"notification_preferences"`
+}
+
+// Notification is one thing the member was told.
+type Notification struct {
+	Kind      string     `json:"kind"`
+	ThreadID  int64      `json:"thread_id,omitempty"`
+	PostID    int64      `json:"post_id,omitempty"`
+	Detail    string     `json:"detail,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	ReadAt    *time.Time `json:"read_at,omitempty"`
+}
+
+// Watch is a thread, board or tag the member watches (or muted).
+type Watch struct {
+	Target    string    `json:"target"`
+	TargetID  int64     `json:"target_id"`
+	Level     string    `json:"level"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Preference is how the member chose to be told of a kind.
+type Preference struct {
+	Kind     string `json:"kind"`
+	Delivery string `json:"delivery"`
 }
 
 // Profile is the member's account, as they and staff see it.
@@ -233,7 +261,14 @@ func (s *Service) Export(ctx context.Context, id int64) (*Export, error) {
 		for _, u := range ups {
 			out.Uploads = append(out.Uploads, Upload{URL: u.URL(), Bytes: u.Size, CreatedAt: u.CreatedAt})
 		}
-		return nil
+		if err := r.Raw(`SELECT kind, thread_id, post_id, detail, created_at, read_at FROM notifications WHERE user_id = ? ORDER BY id`, id).
+			Scan(&out.Notifications).Error; err != nil {
+			return err
+		}
+		if err := r.Raw(`SELECT target, target_id, level, created_at FROM watches WHERE user_id = ? ORDER BY created_at`, id).Scan(&out.Watches).Error; err != nil {
+			return err
+		}
+		return r.Raw(`SELECT kind, delivery FROM notification_prefs WHERE user_id = ? ORDER BY kind`, id).Scan(&out.Preferences).Error
 	})
 	if err != nil {
 		return nil, fmt.Errorf("account %d: export: %w", id, err)

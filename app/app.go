@@ -23,6 +23,7 @@ import (
 	"github.com/schwarm/schwarm/app/deflection"
 	"github.com/schwarm/schwarm/app/event"
 	"github.com/schwarm/schwarm/app/i18n"
+	"github.com/schwarm/schwarm/app/mail"
 	"github.com/schwarm/schwarm/app/markup"
 	"github.com/schwarm/schwarm/app/moderation"
 	"github.com/schwarm/schwarm/app/outbox"
@@ -64,6 +65,9 @@ type App struct {
 	Moderation *moderation.Service
 	Audit      *audit.Log
 	Settings   *moderation.SettingsStore // the moderation settings admins change at /admin/moderation
+
+	Mail      *mail.Service  // the mail queue; Enabled only with SCHWARM_SMTP_URL
+	MailViews *mail.Renderer // the theme's mails in the recipient's language
 }
 
 // settingsEvery is how often a serving node asks whether another node saved
@@ -122,6 +126,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Uploads = upload.NewService(db, filepath.Join(cfg.DataDir, "uploads"), int64(cfg.UploadMaxBytes), now)
 	a.Views = thread.NewViews(a.Threads)
 	a.Accounts = account.NewService(db, a.Threads, a.Audit, now)
+	mails, err := theme.LoadMails(themes.FS, "default")
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.Mail = mail.NewService(db, mail.SettingsFrom(cfg), log, now)
+	a.MailViews = mail.NewRenderer(mails, bundle, cfg.BaseURL)
+	a.Auth.SetMail(auth.AccountMail{Queue: a.Mail, Render: a.MailViews, BaseURL: cfg.BaseURL, Rate: cfg.AccountMailRate})
 	return a, nil
 }
 
@@ -276,6 +288,7 @@ func (a *App) WebServer(ctx context.Context, hook web.RouteHook) (*web.Server, e
 		Audit:      a.Audit,
 		Settings:   a.Settings,
 		Accounts:   a.Accounts,
+		Mail:       a.Mail,
 	})
 }
 
@@ -298,6 +311,12 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, hook web.RouteHook) er
 		a.Views.Run(ctx, 10*time.Second, func(err error) { a.Log.Warn("flush view counts", "err", err) })
 	})
 	background.Go(func() { a.RunEvents(ctx, 250*time.Millisecond) })
+	if a.Mail.Enabled() {
+		a.Log.Info("mail on", "from", a.Config.MailFrom)
+		background.Go(func() { a.Mail.Run(ctx) })
+	} else {
+		a.Log.Warn("mail is off (SCHWARM_SMTP_URL is not set): no sign-up verification, password reset or notification mails")
+	}
 	// Another node's save of the moderation settings is in force here within
 	// settingsEvery: Follow polls the row's version (see its comment for why
 	// no event consumer).
@@ -380,8 +399,11 @@ func (a *App) housekeep(ctx context.Context) {
 	} else if n > 0 {
 		a.Log.Info("purged expired sessions", "count", n)
 	}
-	if err := a.Limiter.Purge(ctx, max(a.Config.LoginRate.Window, a.Config.SignupRate.Window, a.Config.WriteRate.Window, a.Config.WriteAddressRate.Window)); err != nil && ctx.Err() == nil {
+	if err := a.Limiter.Purge(ctx, max(a.Config.LoginRate.Window, a.Config.SignupRate.Window, a.Config.WriteRate.Window, a.Config.WriteAddressRate.Window, a.Config.AccountMailRate.Window)); err != nil && ctx.Err() == nil {
 		a.Log.Warn("purge rate limits", "err", err)
+	}
+	if _, err := a.Auth.PurgeTokens(ctx); err != nil && ctx.Err() == nil {
+		a.Log.Warn("purge mailed links", "err", err)
 	}
 	if _, err := a.Deflect.AbandonStale(ctx); err != nil && ctx.Err() == nil {
 		a.Log.Warn("close abandoned asks", "err", err)

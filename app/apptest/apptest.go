@@ -149,7 +149,7 @@ func Seed(t testing.TB, users *user.Service) Fixtures {
 	t.Helper()
 	mk := func(handle string, role user.Role) *user.User {
 		u, err := users.Register(context.Background(), user.Registration{
-			Handle: handle, Email: handle + "@example.com", Password: Password, Role: role, Locale: "en",
+			Handle: handle, Email: handle + "@example.com", Password: Password, Role: role, Locale: "en", Verified: true,
 		})
 		if err != nil {
 			t.Fatalf("apptest: seed %s: %v", handle, err)

@@ -70,6 +70,9 @@ type App struct {
 	MailViews *mail.Renderer // the theme's mails in the recipient's language
 }
 
+// mailRetention is how long a sent mail stays in the queue table.
+const mailRetention = 30 * 24 * time.Hour
+
 // settingsEvery is how often a serving node asks whether another node saved
 // the moderation settings: a read of one row's version.
 const settingsEvery = 2 * time.Second
@@ -391,8 +394,9 @@ func (a *App) housekeeping(ctx context.Context) {
 	}
 }
 
-// housekeep purges expired sessions, old rate-limit windows and outbox records
-// past their retention, and closes asks abandoned after a suggestion was opened.
+// housekeep purges expired sessions, old rate-limit windows, expired mailed
+// links, sent mail and outbox records past their retention, and closes asks
+// abandoned after a suggestion was opened.
 func (a *App) housekeep(ctx context.Context) {
 	if n, err := a.Sessions.Purge(ctx); err != nil && ctx.Err() == nil {
 		a.Log.Warn("purge sessions", "err", err)
@@ -404,6 +408,11 @@ func (a *App) housekeep(ctx context.Context) {
 	}
 	if _, err := a.Auth.PurgeTokens(ctx); err != nil && ctx.Err() == nil {
 		a.Log.Warn("purge mailed links", "err", err)
+	}
+	// Sent mail is kept a while to answer "did it go out?", not for ever:
+	// it holds addresses.
+	if _, err := a.Mail.Prune(ctx, a.Now().Add(-mailRetention)); err != nil && ctx.Err() == nil {
+		a.Log.Warn("prune sent mail", "err", err)
 	}
 	if _, err := a.Deflect.AbandonStale(ctx); err != nil && ctx.Err() == nil {
 		a.Log.Warn("close abandoned asks", "err", err)

@@ -170,14 +170,16 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string, c C
 		if err != nil {
 			return err
 		}
+		if u, err = s.users.Get(ctx, id); err != nil {
+			return err
+		}
+		if u.Email != email {
+			return ErrTokenInvalid // the account has another address by now
+		}
 		if err := s.users.SetPassword(ctx, id, password); err != nil {
 			return err
 		}
-		if err := s.users.MarkVerified(ctx, id, email); err != nil && !errors.Is(err, user.ErrNotFound) {
-			return err
-		}
-		u, err = s.users.Get(ctx, id)
-		return err
+		return s.users.MarkVerified(ctx, id, email)
 	})
 	if err != nil {
 		return nil, "", err

@@ -152,6 +152,16 @@ func (s *Service) nudge() {
 	}
 }
 
+// Prune removes mail sent before the given time; failed mail stays for the
+// operator to see.
+func (s *Service) Prune(ctx context.Context, before time.Time) (int64, error) {
+	res := s.db.Writer(ctx).Exec("DELETE FROM mail_queue WHERE sent_at < ?", before.UTC())
+	if res.Error != nil {
+		return 0, fmt.Errorf("mail: prune: %w", res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
 // Counts are the queue's rows by state, for the admin pages and tests.
 type Counts struct{ Pending, Sent, Failed int64 }
 

@@ -81,6 +81,9 @@ const settingsEvery = 2 * time.Second
 type Options struct {
 	// PasswordParams overrides the argon2id cost (tests use a cheap one).
 	PasswordParams *user.PasswordParams
+	// MailTuning changes how the mail sender polls and retries (tests make
+	// it quick); the server and sender come from the Config.
+	MailTuning func(*mail.Settings)
 }
 
 // New opens the database and wires the services. It does not migrate; call Migrate
@@ -134,7 +137,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		db.Close()
 		return nil, err
 	}
-	a.Mail = mail.NewService(db, mail.SettingsFrom(cfg), log, now)
+	ms := mail.SettingsFrom(cfg)
+	if opts.MailTuning != nil {
+		opts.MailTuning(&ms)
+	}
+	a.Mail = mail.NewService(db, ms, log, now)
 	a.MailViews = mail.NewRenderer(mails, bundle, cfg.BaseURL)
 	a.Auth.SetMail(auth.AccountMail{Queue: a.Mail, Render: a.MailViews, BaseURL: cfg.BaseURL, Rate: cfg.AccountMailRate})
 	return a, nil

@@ -3,6 +3,7 @@ package mail
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,6 +39,7 @@ type Settings struct {
 	RetryMin    time.Duration // the wait after the first failure, doubled after each
 	RetryMax    time.Duration // the longest wait between attempts
 	MaxAttempts int           // after this many failures a mail is given up
+	TLS         *tls.Config   // nil: the system's roots verify the server (tests trust their own)
 }
 
 // SettingsFrom takes the server and sender from cfg, with the sender's

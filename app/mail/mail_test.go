@@ -307,3 +307,36 @@ func TestRenderInBothLanguages(t *testing.T) {
 		}
 	}
 }
+
+// TestTLSAndAuthentication: the sender upgrades with STARTTLS when offered,
+// speaks TLS from the start for smtps, and authenticates with the URL's user.
+func TestTLSAndAuthentication(t *testing.T) {
+	for _, implicit := range []bool{false, true} {
+		t.Run(fmt.Sprintf("implicit=%v", implicit), func(t *testing.T) {
+			smtp := mailtest.StartWith(t, mailtest.Options{TLS: true, Implicit: implicit, User: "forum", Password: "s3cret:/@"})
+			cfg := fast(smtp.URL())
+			cfg.TLS = smtp.ClientTLS()
+			s := mail.NewService(apptest.NewDB(t), cfg, apptest.Log(t), time.Now)
+			run(t, s)
+			if err := s.Enqueue(context.Background(), nil, msg(1)); err != nil {
+				t.Fatal(err)
+			}
+			got := smtp.Wait(t, 1, 10*time.Second)[0]
+			if !got.TLS || got.User != "forum" || got.Subject != msg(1).Subject {
+				t.Errorf("received over TLS %v as %q: %q", got.TLS, got.User, got.Subject)
+			}
+		})
+	}
+	// A server whose certificate the sender does not trust gets nothing.
+	smtp := mailtest.StartWith(t, mailtest.Options{TLS: true})
+	s := mail.NewService(apptest.NewDB(t), fast(smtp.URL()), apptest.Log(t), time.Now)
+	if err := s.Enqueue(context.Background(), nil, msg(1)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SendDue(context.Background()); err == nil {
+		t.Error("sent to a server with an untrusted certificate")
+	}
+	if n := len(smtp.Messages()); n != 0 {
+		t.Errorf("%d mails through an untrusted TLS connection", n)
+	}
+}

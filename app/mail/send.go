@@ -180,6 +180,9 @@ func (s *Service) client() (*gomail.Client, error) {
 		return nil, fmt.Errorf("mail: SCHWARM_SMTP_URL: %w", err)
 	}
 	opts := []gomail.Option{gomail.WithTimeout(s.cfg.Timeout), gomail.WithTLSPolicy(gomail.TLSOpportunistic)}
+	if s.cfg.TLS != nil {
+		opts = append(opts, gomail.WithTLSConfig(s.cfg.TLS))
+	}
 	port := 587
 	if u.Scheme == "smtps" {
 		port = 465

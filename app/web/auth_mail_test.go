@@ -200,3 +200,35 @@ func TestMailOffPages(t *testing.T) {
 	admin.Login("root_admin", apptest.Password)
 	mustContain(t, admin.Get("/admin/users"), "E-mail is off (SCHWARM_SMTP_URL is not set)")
 }
+
+// TestMailWaitsForTheServer: three members ask for a reset while the SMTP
+// server is down; when it is back, each mail arrives exactly once.
+func TestMailWaitsForTheServer(t *testing.T) {
+	srv, smtp := mailServer(t)
+	smtp.Stop()
+	c := srv.Client(t)
+	c.Get("/password/forgot")
+	members := []string{"mara@example.com", "otto@example.com", "sam_agent@example.com"}
+	for _, addr := range members {
+		mustContain(t, c.Post("/password/forgot", form("email", addr)), "If an account exists for that address")
+	}
+	if !apptest.Eventually(10*time.Second, func() bool {
+		var tried int64
+		srv.App.DB.Reader(context.Background()).Table("mail_queue").Where("last_error <> ''").Count(&tried)
+		return tried == 3
+	}) {
+		t.Fatal("the sender did not try while the server was down")
+	}
+	smtp.Start()
+	smtp.Wait(t, 3, 10*time.Second)
+	time.Sleep(300 * time.Millisecond)
+	got := smtp.Messages()
+	if len(got) != 3 {
+		t.Fatalf("%d mails, want 3", len(got))
+	}
+	for _, addr := range members {
+		if n := len(smtp.To(addr)); n != 1 {
+			t.Errorf("%d mails to %s, want 1", n, addr)
+		}
+	}
+}

@@ -6,21 +6,30 @@ package mailtest
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
 
@@ -33,6 +42,8 @@ type Received struct {
 	HTML    string   // the text/html part, decoded
 	Headers mail.Header
 	Raw     []byte
+	TLS     bool   // the mail came over TLS (STARTTLS or implicit)
+	User    string // who authenticated, "" for nobody
 }
 
 var linkPattern = regexp.MustCompile(`https?://[^\s<>"]+`)
@@ -47,10 +58,21 @@ func (r Received) Link(part string) string {
 	return ""
 }
 
+// Options make the server stricter.
+type Options struct {
+	TLS      bool   // offer STARTTLS with a certificate of its own (see ClientTLS)
+	Implicit bool   // with TLS: TLS from the first byte (smtps://) instead of STARTTLS
+	User     string // require AUTH PLAIN with User and Password
+	Password string
+}
+
 // Server is the receiving SMTP server.
 type Server struct {
 	t    testing.TB
 	addr string
+	opts Options
+	cert *tls.Certificate
+	root *x509.CertPool
 
 	mu       sync.Mutex
 	cond     *sync.Cond
@@ -60,17 +82,65 @@ type Server struct {
 }
 
 // Start starts a server on a free loopback port; it stops when the test ends.
-func Start(t testing.TB) *Server {
+func Start(t testing.TB) *Server { return StartWith(t, Options{}) }
+
+// StartWith starts a server with opts.
+func StartWith(t testing.TB, opts Options) *Server {
 	t.Helper()
-	s := &Server{t: t, addr: "127.0.0.1:0"}
+	s := &Server{t: t, addr: "127.0.0.1:0", opts: opts}
 	s.cond = sync.NewCond(&s.mu)
+	if opts.TLS {
+		s.cert, s.root = selfSigned(t)
+	}
 	s.Start()
 	t.Cleanup(s.Stop)
 	return s
 }
 
-// URL is the server as SCHWARM_SMTP_URL: no TLS, no authentication.
-func (s *Server) URL() string { return "smtp://" + s.addr }
+// URL is the server as SCHWARM_SMTP_URL, with the user and password when it
+// requires them.
+func (s *Server) URL() string {
+	u := url.URL{Scheme: "smtp", Host: s.addr}
+	if s.opts.TLS && s.opts.Implicit {
+		u.Scheme = "smtps"
+	}
+	if s.opts.User != "" {
+		u.User = url.UserPassword(s.opts.User, s.opts.Password)
+	}
+	return u.String()
+}
+
+// ClientTLS is a client configuration that trusts the server's certificate,
+// or nil without TLS.
+func (s *Server) ClientTLS() *tls.Config {
+	if s.root == nil {
+		return nil
+	}
+	return &tls.Config{RootCAs: s.root, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}
+}
+
+// selfSigned makes a certificate for 127.0.0.1 and a pool that trusts it.
+func selfSigned(t testing.TB) (*tls.Certificate, *x509.CertPool) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "mailtest"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, BasicConstraintsValid: true, IsCA: true}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(c)
+	return &tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: c}, pool
+}
 
 // Start starts the server again on the port it had, after Stop.
 func (s *Server) Start() {
@@ -92,11 +162,17 @@ func (s *Server) Start() {
 		s.t.Fatalf("mailtest: listen on %s: %v", s.addr, err)
 	}
 	s.addr = ln.Addr().String()
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{s: s}, nil }))
+	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &session{s: s, conn: c}, nil }))
 	srv.Domain = "localhost"
+	if s.cert != nil {
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{*s.cert}, MinVersion: tls.VersionTLS12}
+	}
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
 	srv.MaxMessageBytes = 10 << 20
 	s.srv, s.ln = srv, ln
+	if s.cert != nil && s.opts.Implicit {
+		ln = tls.NewListener(ln, srv.TLSConfig)
+	}
 	go srv.Serve(ln) //nolint:errcheck // ends with Close
 }
 
@@ -172,13 +248,36 @@ func (s *Server) To(address string) []Received {
 
 type session struct {
 	s    *Server
+	conn *smtp.Conn
+	user string
 	from string
 	to   []string
+}
+
+// AuthMechanisms offers PLAIN when the server requires a user.
+func (x *session) AuthMechanisms() []string {
+	if x.s.opts.User == "" {
+		return nil
+	}
+	return []string{sasl.Plain}
+}
+
+func (x *session) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, user, pass string) error {
+		if user != x.s.opts.User || pass != x.s.opts.Password {
+			return errors.New("invalid credentials")
+		}
+		x.user = user
+		return nil
+	}), nil
 }
 
 func (x *session) Reset()        { x.from, x.to = "", nil }
 func (x *session) Logout() error { return nil }
 func (x *session) Mail(from string, _ *smtp.MailOptions) error {
+	if x.s.opts.User != "" && x.user == "" {
+		return smtp.ErrAuthRequired
+	}
 	x.from = from
 	return nil
 }
@@ -195,7 +294,8 @@ func (x *session) Data(r io.Reader) error {
 	if err != nil {
 		return fmt.Errorf("mailtest: %w", err)
 	}
-	m.From, m.To = x.from, x.to
+	m.From, m.To, m.User = x.from, x.to, x.user
+	_, m.TLS = x.conn.TLSConnectionState()
 	x.s.mu.Lock()
 	x.s.received = append(x.s.received, m)
 	x.s.cond.Broadcast()

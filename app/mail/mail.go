@@ -76,7 +76,7 @@ type Service struct {
 	log  *slog.Logger
 	now  func() time.Time
 	node string        // this sender among the nodes, in leased_by
-	wake chan struct{} // an Enqueue outside a transaction asks Run to look now
+	wake chan struct{} // an Enqueue asks Run to look now; one in a transaction not yet committed waits for the next poll
 }
 
 // NewService returns a Service. Its sender runs only in Run.

@@ -23,6 +23,7 @@ import (
 	"github.com/schwarm/schwarm/app/deflection"
 	"github.com/schwarm/schwarm/app/event"
 	"github.com/schwarm/schwarm/app/i18n"
+	"github.com/schwarm/schwarm/app/mail"
 	"github.com/schwarm/schwarm/app/markup"
 	"github.com/schwarm/schwarm/app/moderation"
 	"github.com/schwarm/schwarm/app/notify"
@@ -66,7 +67,13 @@ type App struct {
 	Audit      *audit.Log
 	Settings   *moderation.SettingsStore // the moderation settings admins change at /admin/moderation
 	Notify     *notify.Service           // notifications, watches, and the consumer that writes them
+
+	Mail      *mail.Service  // the mail queue; Enabled only with SCHWARM_SMTP_URL
+	MailViews *mail.Renderer // the theme's mails in the recipient's language
 }
+
+// mailRetention is how long a sent mail stays in the queue table.
+const mailRetention = 30 * 24 * time.Hour
 
 // settingsEvery is how often a serving node asks whether another node saved
 // the moderation settings: a read of one row's version.
@@ -76,6 +83,9 @@ const settingsEvery = 2 * time.Second
 type Options struct {
 	// PasswordParams overrides the argon2id cost (tests use a cheap one).
 	PasswordParams *user.PasswordParams
+	// MailTuning changes how the mail sender polls and retries (tests make
+	// it quick); the server and sender come from the Config.
+	MailTuning func(*mail.Settings)
 }
 
 // New opens the database and wires the services. It does not migrate; call Migrate
@@ -124,12 +134,36 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Uploads = upload.NewService(db, filepath.Join(cfg.DataDir, "uploads"), int64(cfg.UploadMaxBytes), now)
 	a.Views = thread.NewViews(a.Threads)
 	a.Accounts = account.NewService(db, a.Threads, a.Audit, now)
+	mails, err := theme.LoadMails(themes.FS, "default")
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	ms := mail.SettingsFrom(cfg)
+	if opts.MailTuning != nil {
+		opts.MailTuning(&ms)
+	}
+	a.Mail = mail.NewService(db, ms, log, now)
+	a.MailViews = mail.NewRenderer(mails, bundle, cfg.BaseURL)
+	a.Auth.SetMail(auth.AccountMail{Queue: a.Mail, Render: a.MailViews, BaseURL: cfg.BaseURL, Rate: cfg.AccountMailRate})
 	a.Notify = notify.NewService(db, a.Threads, notify.Options{
 		BaseURL:       cfg.BaseURL,
 		Secret:        func(ctx context.Context) (string, error) { return auth.Secret(ctx, db, "notify") },
 		DefaultLocale: cfg.DefaultLocale,
+		Mailer:        notifyMail{a.Mail},
+		Compose:       a.MailViews.Render,
 	}, now)
 	return a, nil
+}
+
+// notifyMail hands app/notify's mails to the mail queue, in the transaction
+// ctx carries: a notification and its mail commit together.
+type notifyMail struct{ q *mail.Service }
+
+func (m notifyMail) Enabled() bool { return m.q.Enabled() }
+
+func (m notifyMail) Queue(ctx context.Context, n notify.Mail) error {
+	return m.q.Enqueue(ctx, nil, mail.Message{Key: n.Key, To: n.To, Subject: n.Subject, Text: n.Text, HTML: n.HTML, Unsubscribe: n.Unsubscribe})
 }
 
 // applySettings puts moderation settings in force on this node, as they are
@@ -285,6 +319,7 @@ func (a *App) WebServer(ctx context.Context, hook web.RouteHook) (*web.Server, e
 		Settings:   a.Settings,
 		Accounts:   a.Accounts,
 		Notify:     a.Notify,
+		Mail:       a.Mail,
 	})
 }
 
@@ -307,6 +342,12 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, hook web.RouteHook) er
 		a.Views.Run(ctx, 10*time.Second, func(err error) { a.Log.Warn("flush view counts", "err", err) })
 	})
 	background.Go(func() { a.RunEvents(ctx, 250*time.Millisecond) })
+	if a.Mail.Enabled() {
+		a.Log.Info("mail on", "from", a.Config.MailFrom)
+		background.Go(func() { a.Mail.Run(ctx) })
+	} else {
+		a.Log.Warn("mail is off (SCHWARM_SMTP_URL is not set): no sign-up verification, password reset or notification mails")
+	}
 	// Another node's save of the moderation settings is in force here within
 	// settingsEvery: Follow polls the row's version (see its comment for why
 	// no event consumer).
@@ -381,21 +422,30 @@ func (a *App) housekeeping(ctx context.Context) {
 	}
 }
 
-// housekeep purges expired sessions, old rate-limit windows and outbox records
-// past their retention, and closes asks abandoned after a suggestion was opened.
+// housekeep purges expired sessions, old rate-limit windows, expired mailed
+// links, sent mail and outbox records past their retention, and closes asks
+// abandoned after a suggestion was opened.
 func (a *App) housekeep(ctx context.Context) {
 	if n, err := a.Sessions.Purge(ctx); err != nil && ctx.Err() == nil {
 		a.Log.Warn("purge sessions", "err", err)
 	} else if n > 0 {
 		a.Log.Info("purged expired sessions", "count", n)
 	}
-	if err := a.Limiter.Purge(ctx, max(a.Config.LoginRate.Window, a.Config.SignupRate.Window, a.Config.WriteRate.Window, a.Config.WriteAddressRate.Window)); err != nil && ctx.Err() == nil {
+	if err := a.Limiter.Purge(ctx, max(a.Config.LoginRate.Window, a.Config.SignupRate.Window, a.Config.WriteRate.Window, a.Config.WriteAddressRate.Window, a.Config.AccountMailRate.Window)); err != nil && ctx.Err() == nil {
 		a.Log.Warn("purge rate limits", "err", err)
 	}
 	if n, err := a.Notify.Digest(ctx); err != nil && ctx.Err() == nil {
 		a.Log.Warn("mail the daily digests", "err", err)
 	} else if n > 0 {
 		a.Log.Info("mailed daily digests", "count", n)
+	}
+	if _, err := a.Auth.PurgeTokens(ctx); err != nil && ctx.Err() == nil {
+		a.Log.Warn("purge mailed links", "err", err)
+	}
+	// Sent mail is kept a while to answer "did it go out?", not for ever:
+	// it holds addresses.
+	if _, err := a.Mail.Prune(ctx, a.Now().Add(-mailRetention)); err != nil && ctx.Err() == nil {
+		a.Log.Warn("prune sent mail", "err", err)
 	}
 	if _, err := a.Deflect.AbandonStale(ctx); err != nil && ctx.Err() == nil {
 		a.Log.Warn("close abandoned asks", "err", err)

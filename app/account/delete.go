@@ -58,6 +58,9 @@ func (d *Service) Delete(ctx context.Context, actor *user.User, memberID int64, 
 			sql  string
 			args []any
 		}{
+			// Mail to the member, sent or not, goes with the address it holds.
+			{"DELETE FROM mail_queue WHERE recipient = (SELECT email FROM users WHERE id = ?)", []any{memberID}},
+			{"DELETE FROM account_tokens WHERE user_id = ?", []any{memberID}},
 			{`UPDATE users SET handle = ?, display_name = ?, email = ?, email_verified_at = NULL, password_hash = '', locale = '',
 				suspend_reason = '', deleted_at = ?, updated_at = ? WHERE id = ?`,
 				[]any{user.DeletedHandlePrefix + id, DeletedName, user.DeletedHandlePrefix + id + "@deleted.invalid", d.now(), d.now(), memberID}},

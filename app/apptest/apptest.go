@@ -23,6 +23,7 @@ import (
 	"github.com/schwarm/schwarm/app/auth"
 	"github.com/schwarm/schwarm/app/config"
 	"github.com/schwarm/schwarm/app/database"
+	"github.com/schwarm/schwarm/app/mail"
 	"github.com/schwarm/schwarm/app/outbox"
 	"github.com/schwarm/schwarm/app/user"
 )
@@ -32,6 +33,11 @@ const EnvDatabaseURL = "SCHWARM_TEST_DATABASE_URL"
 
 // FastPasswords keeps argon2id cheap in tests; password.go's own tests use the real cost.
 var FastPasswords = user.PasswordParams{Memory: 1024, Time: 1, Threads: 1}
+
+// FastMail makes the mail sender poll and retry within a test's patience.
+func FastMail(s *mail.Settings) {
+	s.Poll, s.RetryMin, s.RetryMax, s.Timeout = 20*time.Millisecond, 50*time.Millisecond, 500*time.Millisecond, 5*time.Second
+}
 
 // Log returns a logger that writes to the test log, shown only when a test fails.
 func Log(t testing.TB) *slog.Logger {
@@ -125,7 +131,7 @@ func Config(t testing.TB, edit func(*config.Config)) config.Config {
 // NewApp returns a migrated App on the test database.
 func NewApp(t testing.TB, cfg config.Config) *app.App {
 	t.Helper()
-	a, err := app.New(context.Background(), cfg, Log(t), app.Options{PasswordParams: &FastPasswords})
+	a, err := app.New(context.Background(), cfg, Log(t), app.Options{PasswordParams: &FastPasswords, MailTuning: FastMail})
 	if err != nil {
 		t.Fatalf("apptest: new app: %v", err)
 	}
@@ -149,7 +155,7 @@ func Seed(t testing.TB, users *user.Service) Fixtures {
 	t.Helper()
 	mk := func(handle string, role user.Role) *user.User {
 		u, err := users.Register(context.Background(), user.Registration{
-			Handle: handle, Email: handle + "@example.com", Password: Password, Role: role, Locale: "en",
+			Handle: handle, Email: handle + "@example.com", Password: Password, Role: role, Locale: "en", Verified: true,
 		})
 		if err != nil {
 			t.Fatalf("apptest: seed %s: %v", handle, err)

@@ -50,7 +50,9 @@ func NewServer(t testing.TB, o ServerOptions) *Server {
 	ictx, stopIndexer := context.WithCancel(context.Background())
 	indexed := make(chan struct{})
 	go func() { defer close(indexed); a.RunEvents(ictx, 20*time.Millisecond) }()
-	t.Cleanup(func() { stopIndexer(); <-indexed })
+	mailed := make(chan struct{})
+	go func() { defer close(mailed); a.Mail.Run(ictx) }()
+	t.Cleanup(func() { stopIndexer(); <-indexed; <-mailed })
 	// A consumer starts at the head of the outbox when it first claims its
 	// lease: what a test does before that, it would never hear of.
 	if !Eventually(10*time.Second, func() bool {

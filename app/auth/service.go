@@ -43,6 +43,7 @@ type Service struct {
 	limiter    *Limiter
 	loginRate  config.Rate
 	signupRate config.Rate
+	mail       *AccountMail // nil: no mail (see SetMail)
 }
 
 // NewService returns a Service.
@@ -64,9 +65,16 @@ func (s *Service) allow(ctx context.Context, r config.Rate, keys ...string) erro
 }
 
 // SignUp creates an account and signs it in, returning the session token.
+// With mail on it signs nobody in and returns neither user nor token: it
+// mails a link that confirms the address (Verify signs in), or, when the
+// address has an account already, a note to its owner, and the visitor
+// cannot tell which.
 func (s *Service) SignUp(ctx context.Context, r user.Registration, c Client) (*user.User, string, error) {
 	if err := s.allow(ctx, s.signupRate, "signup:ip:"+c.IP); err != nil {
 		return nil, "", err
+	}
+	if s.MailEnabled() {
+		return nil, "", s.signUpMailed(ctx, r, c)
 	}
 	u, err := s.users.Register(ctx, r)
 	if err != nil {
@@ -90,6 +98,9 @@ func (s *Service) SignIn(ctx context.Context, login, password string, c Client) 
 	u, err := s.users.Authenticate(ctx, login, password)
 	if err != nil {
 		return nil, "", err
+	}
+	if s.MailEnabled() && u.EmailVerifiedAt == nil {
+		return nil, "", ErrUnverified
 	}
 	token, err := s.sessions.Create(ctx, u.ID, c.IP, c.UserAgent)
 	return u, token, err

@@ -4,6 +4,7 @@ import (
 	"encoding"
 	"errors"
 	"fmt"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"reflect"
@@ -51,6 +52,10 @@ type Config struct {
 	EditOthersReputation int      `env:"SCHWARM_EDIT_OTHERS_REPUTATION" default:"1000" help:"Reputation from which a member may edit other members' posts, every edit kept as a revision (0 = moderators only)."`
 	FlagsToHide          int      `env:"SCHWARM_FLAGS_TO_HIDE" default:"3" help:"Flags from distinct members that hide a post at once until a moderator reviews it (0 = flags never hide)."`
 	FlagTrustReputation  int      `env:"SCHWARM_FLAG_TRUST_REPUTATION" default:"500" help:"Reputation from which one member's flag hides a post at once (0 = nobody's alone)."`
+
+	SMTPURL         string `env:"SCHWARM_SMTP_URL" default:"" help:"Mail server as smtp://user:pass@host:port (STARTTLS when the server offers it) or smtps://… (TLS from the start); empty means mail is off: no verification or reset mails."`
+	MailFrom        string `env:"SCHWARM_MAIL_FROM" default:"" help:"Sender of the forum's mails, such as Schwarm <forum@example.com>; required with SCHWARM_SMTP_URL."`
+	AccountMailRate Rate   `env:"SCHWARM_RATE_ACCOUNT_MAIL" default:"3/1h" help:"Password-reset and verification mails allowed per e-mail address and per account, and ten times that per client address, in the window (N/duration)."`
 
 	ShutdownTimeout Duration `env:"SCHWARM_SHUTDOWN_TIMEOUT" default:"15s" help:"How long a stopping server waits for requests in flight to finish."`
 	OutboxRetention Duration `env:"SCHWARM_OUTBOX_RETENTION" default:"168h" help:"How long the record of each change stays for search indexes to apply (at least 1h); a node whose index is further behind rebuilds it while serving."`
@@ -253,6 +258,14 @@ func (c *Config) validate() error {
 		"SCHWARM_NEWCOMER_POSTS_PER_DAY": c.NewcomerPostsPerDay, "SCHWARM_EDIT_OTHERS_REPUTATION": c.EditOthersReputation} {
 		if v < 0 {
 			add("%s: %d must not be negative", name, v)
+		}
+	}
+	if c.SMTPURL != "" {
+		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+			add("SCHWARM_SMTP_URL: must be smtp://user:pass@host:port or smtps://user:pass@host:port (leave it empty to turn mail off)")
+		}
+		if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+			add("SCHWARM_MAIL_FROM: %q must be an address such as Schwarm <forum@example.com> when SCHWARM_SMTP_URL is set", c.MailFrom)
 		}
 	}
 	if !oneOf(c.DefaultLocale, "en", "de") {

@@ -70,6 +70,9 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		{"SCHWARM_RATE_LOGIN", "0/1m", "at least 1"},
 		{"SCHWARM_RATE_SIGNUP", "5/soon", "duration of at least 1s"},
 		{"SCHWARM_OUTBOX_RETENTION", "30m", "at least 1h"},
+		{"SCHWARM_SMTP_URL", "mail.example.com:25", "smtp://user:pass@host:port"},
+		{"SCHWARM_SMTP_URL", "smtp://mail.example.com", "SCHWARM_MAIL_FROM"}, // a server without a sender
+		{"SCHWARM_RATE_ACCOUNT_MAIL", "3", "not a rate"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.env+"="+tt.value, func(t *testing.T) {

@@ -24,6 +24,9 @@ func TestLoad(t *testing.T) {
 		if err != nil {
 			t.Fatalf("demo user %s cannot sign in: %v", r.Handle, err)
 		}
+		if u.EmailVerifiedAt == nil { // or, with mail on, nobody could sign in as them
+			t.Errorf("demo user %s is not verified", r.Handle)
+		}
 		roles[u.Role]++
 	}
 	for _, r := range user.Roles {

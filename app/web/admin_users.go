@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/schwarm/schwarm/app/mail"
 	"github.com/schwarm/schwarm/app/user"
 )
 
@@ -15,6 +16,8 @@ type adminUsersPage struct {
 	Users     []user.User
 	Roles     []user.Role
 	NextAfter int64 // 0 = no next page
+	MailOn    bool
+	MailQueue mail.Counts
 }
 
 func (s *Server) adminUsers(c *fiber.Ctx) error {
@@ -23,7 +26,12 @@ func (s *Server) adminUsers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page := &adminUsersPage{Page: s.newPage(c, "admin.users"), Roles: user.Roles}
+	page := &adminUsersPage{Page: s.newPage(c, "admin.users"), Roles: user.Roles, MailOn: s.Mail.Enabled()}
+	if page.MailOn {
+		if page.MailQueue, err = s.Mail.Counts(c.UserContext()); err != nil {
+			return err
+		}
+	}
 	if len(users) > adminUsersPerPage {
 		users = users[:adminUsersPerPage]
 		page.NextAfter = users[len(users)-1].ID

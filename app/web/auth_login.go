@@ -13,26 +13,32 @@ import (
 
 type loginPage struct {
 	Page
-	Login  string
-	Errors validate.Errors
-	Next   string
+	Login      string
+	Errors     validate.Errors
+	Next       string
+	MailOn     bool // offer a password reset
+	Unverified bool // offer the verification link again
 }
 
 func (s *Server) loginForm(c *fiber.Ctx) error {
 	if currentUser(c) != nil {
 		return c.Redirect(safeNext(c.Query("next")), fiber.StatusSeeOther)
 	}
-	return s.render(c, "auth_login", &loginPage{Page: s.newPage(c, "auth.login"), Next: safeNext(c.Query("next"))})
+	return s.render(c, "auth_login", &loginPage{Page: s.newPage(c, "auth.login"), Next: safeNext(c.Query("next")), MailOn: s.Auth.MailEnabled()})
 }
 
 func (s *Server) login(c *fiber.Ctx) error {
 	page := &loginPage{Page: s.newPage(c, "auth.login"), Login: validate.Cut(c.FormValue("login"), user.MaxLoginLen),
-		Next: safeNext(validate.Cut(c.FormValue("next"), 2048))}
+		Next: safeNext(validate.Cut(c.FormValue("next"), 2048)), MailOn: s.Auth.MailEnabled()}
 	_, token, err := s.Auth.SignIn(c.UserContext(), c.FormValue("login"), validate.Cut(c.FormValue("password"), 4*user.MaxPasswordLen+1), s.client(c))
 	switch {
 	case errors.Is(err, user.ErrInvalidCredentials):
 		page.Errors = validate.Errors{"": "auth.invalid_credentials"}
 		c.Status(fiber.StatusUnauthorized)
+		return s.render(c, "auth_login", page)
+	case errors.Is(err, auth.ErrUnverified):
+		page.Errors, page.Unverified = validate.Errors{"": "auth.unverified"}, true
+		c.Status(fiber.StatusForbidden)
 		return s.render(c, "auth_login", page)
 	case errors.Is(err, user.ErrBanned):
 		page.Errors = validate.Errors{"": "auth.banned"}
@@ -41,14 +47,22 @@ func (s *Server) login(c *fiber.Ctx) error {
 	case err != nil:
 		return s.formError(c, "auth_login", page, &page.Errors, err)
 	}
-	// A new session id on every sign-in: a token planted before it is worthless.
+	if err := s.signIn(c, token); err != nil {
+		return err
+	}
+	return c.Redirect(page.Next, fiber.StatusSeeOther)
+}
+
+// signIn puts the session token in the cookie. A new session id on every
+// sign-in: a token planted before it is worthless, so the old one is ended.
+func (s *Server) signIn(c *fiber.Ctx, token string) error {
 	if old := c.Cookies(sessionCookie); old != "" {
 		if err := s.Auth.SignOut(c.UserContext(), old); err != nil {
 			return err
 		}
 	}
 	s.setCookie(c, sessionCookie, token, s.Config.SessionTTL.Duration)
-	return c.Redirect(page.Next, fiber.StatusSeeOther)
+	return nil
 }
 
 func (s *Server) logout(c *fiber.Ctx) error {

@@ -77,6 +77,9 @@ func (s *Server) signup(c *fiber.Ctx) error {
 	if err != nil {
 		return s.formError(c, "auth_signup", page, &page.Errors, err)
 	}
+	if token == "" { // mail is on: the mailed link finishes the sign-up
+		return s.render(c, "auth_check_mail", &checkMailPage{Page: s.newPage(c, "auth.check_mail"), Email: validate.Cut(f.Email, user.MaxLoginLen)})
+	}
 	s.setCookie(c, sessionCookie, token, s.Config.SessionTTL.Duration)
 	return s.redirectWithNotice(c, page.Next, "auth.welcome")
 }

@@ -112,6 +112,13 @@ var access = map[string][]string{
 	"GET /users/suggest":                     signedIn,
 	"GET /unsubscribe/:uid<int>/:kind/:mac":  everyone,
 	"POST /unsubscribe/:uid<int>/:kind/:mac": everyone,
+	"GET /password/forgot":                   everyone,
+	"POST /password/forgot":                  everyone,
+	"GET /password/reset":                    everyone,
+	"POST /password/reset":                   everyone,
+	"GET /verify":                            everyone,
+	"POST /verify":                           everyone,
+	"POST /verify/resend":                    everyone,
 }
 
 // noCSRF are the routes that take a POST without the CSRF token: the one-click

@@ -66,6 +66,13 @@ func (s *Server) routes() {
 	a.Get("/login", s.loginForm)
 	a.Post("/login", s.login)
 	a.Post("/logout", s.logout)
+	a.Get("/password/forgot", s.forgotForm)
+	a.Post("/password/forgot", s.forgot)
+	a.Get("/password/reset", s.resetForm)
+	a.Post("/password/reset", s.reset)
+	a.Get("/verify", s.verifyForm)
+	a.Post("/verify", s.verify)
+	a.Post("/verify/resend", s.verifyResend)
 	a.Get("/language", s.languageSwitch)
 	a.Post("/language", s.languageSwitch)
 

@@ -20,6 +20,7 @@ import (
 	"github.com/schwarm/schwarm/app/config"
 	"github.com/schwarm/schwarm/app/deflection"
 	"github.com/schwarm/schwarm/app/i18n"
+	"github.com/schwarm/schwarm/app/mail"
 	"github.com/schwarm/schwarm/app/moderation"
 	"github.com/schwarm/schwarm/app/notify"
 	"github.com/schwarm/schwarm/app/reputation"
@@ -57,6 +58,7 @@ type Deps struct {
 	Settings   *moderation.SettingsStore // the moderation settings, for /admin/moderation
 	Accounts   *account.Service          // a member's copy of their data
 	Notify     *notify.Service           // notifications, watches, preferences
+	Mail       *mail.Service             // the mail queue, for the admin's notice
 }
 
 // RouteHook adds routes before the catch-all 404; tests use it for probes.
@@ -78,7 +80,7 @@ type Server struct {
 
 // pages lists every page template a handler renders; start-up fails without them.
 var pages = []string{"home", "board_show", "thread_show", "thread_ask", "post_edit", "post_history",
-	"user_show", "auth_signup", "auth_login", "profile_edit", "admin_users", "admin_boards", "admin_moderation", "error",
+	"user_show", "auth_signup", "auth_login", "auth_forgot", "auth_reset", "auth_verify", "auth_check_mail", "profile_edit", "admin_users", "admin_boards", "admin_moderation", "error",
 	"search", "suggest", "mod_audit", "mod_queue", "notifications", "notification_settings", "unsubscribe"}
 
 // New builds the server and its routes.

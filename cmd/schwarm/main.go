@@ -165,7 +165,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if generated {
 			*password = auth.NewToken()[:20]
 		}
-		u, err := a.Users.Register(ctx, user.Registration{Handle: *handle, Email: *email, Password: *password, Role: user.RoleAdmin})
+		u, err := a.Users.Register(ctx, user.Registration{Handle: *handle, Email: *email, Password: *password, Role: user.RoleAdmin, Verified: true})
 		if fields, ok := validate.From(err); ok {
 			return fmt.Errorf("cannot create administrator: %s", a.I18n.Describe(cfg.DefaultLocale, fields))
 		}

@@ -7,27 +7,31 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schwarm/schwarm/app/auth"
+	"github.com/schwarm/schwarm/app/auth/sso"
 	"github.com/schwarm/schwarm/app/user"
 	"github.com/schwarm/schwarm/app/validate"
 )
 
 type loginPage struct {
 	Page
-	Login  string
-	Errors validate.Errors
-	Next   string
+	Login     string
+	Errors    validate.Errors
+	Next      string
+	Passwords bool         // whether the password form is there
+	SSO       []sso.Button // the configured single sign-on providers
 }
 
 func (s *Server) loginForm(c *fiber.Ctx) error {
 	if currentUser(c) != nil {
 		return c.Redirect(safeNext(c.Query("next")), fiber.StatusSeeOther)
 	}
-	return s.render(c, "auth_login", &loginPage{Page: s.newPage(c, "auth.login"), Next: safeNext(c.Query("next"))})
+	return s.render(c, "auth_login", &loginPage{Page: s.newPage(c, "auth.login"), Next: safeNext(c.Query("next")),
+		Passwords: s.Auth.PasswordSignIn(), SSO: s.Auth.Providers().Buttons()})
 }
 
 func (s *Server) login(c *fiber.Ctx) error {
 	page := &loginPage{Page: s.newPage(c, "auth.login"), Login: validate.Cut(c.FormValue("login"), user.MaxLoginLen),
-		Next: safeNext(validate.Cut(c.FormValue("next"), 2048))}
+		Next: safeNext(validate.Cut(c.FormValue("next"), 2048)), Passwords: s.Auth.PasswordSignIn(), SSO: s.Auth.Providers().Buttons()}
 	_, token, err := s.Auth.SignIn(c.UserContext(), c.FormValue("login"), validate.Cut(c.FormValue("password"), 4*user.MaxPasswordLen+1), s.client(c))
 	switch {
 	case errors.Is(err, user.ErrInvalidCredentials):
@@ -41,14 +45,23 @@ func (s *Server) login(c *fiber.Ctx) error {
 	case err != nil:
 		return s.formError(c, "auth_login", page, &page.Errors, err)
 	}
-	// A new session id on every sign-in: a token planted before it is worthless.
+	if err := s.startSession(c, token); err != nil {
+		return err
+	}
+	return c.Redirect(page.Next, fiber.StatusSeeOther)
+}
+
+// startSession gives the browser the session token of a sign-in, with a
+// password or at a provider, ending the session it had: a new session id on
+// every sign-in makes a token planted before it worthless.
+func (s *Server) startSession(c *fiber.Ctx, token string) error {
 	if old := c.Cookies(sessionCookie); old != "" {
 		if err := s.Auth.SignOut(c.UserContext(), old); err != nil {
 			return err
 		}
 	}
 	s.setCookie(c, sessionCookie, token, s.Config.SessionTTL.Duration)
-	return c.Redirect(page.Next, fiber.StatusSeeOther)
+	return nil
 }
 
 func (s *Server) logout(c *fiber.Ctx) error {

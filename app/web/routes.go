@@ -66,11 +66,17 @@ func (s *Server) routes() {
 	a.Get("/login", s.loginForm)
 	a.Post("/login", s.login)
 	a.Post("/logout", s.logout)
+	a.Get("/auth/:provider", s.ssoBegin)
+	a.Get("/auth/:provider/callback", s.ssoCallback)
+	a.Get("/signup/sso", s.ssoSignupForm)
+	a.Post("/signup/sso", s.ssoSignupSave)
 	a.Get("/language", s.languageSwitch)
 	a.Post("/language", s.languageSwitch)
 
 	a.Get("/settings/profile", member, s.profileForm)
 	a.Post("/settings/profile", member, s.refuseSuspended, s.profileSave)
+	a.Get("/settings/connections/:provider", member, s.ssoConnect)
+	a.Post("/settings/connections/:provider/remove", member, s.ssoDisconnect)
 	a.Get("/settings/export", member, s.accountExport)
 	a.Post("/settings/delete", member, s.accountDelete)
 

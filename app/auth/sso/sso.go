@@ -292,10 +292,16 @@ type provider struct {
 	roleClaim   string
 	roles       config.RoleMap
 
-	mu   sync.Mutex
-	goth goth.Provider
-	keys *keySet
+	mu     sync.Mutex
+	goth   goth.Provider
+	keys   *keySet
+	failed time.Time // when discovery last failed
 }
+
+// retryDiscovery is how long after a failed discovery sign-ins are answered
+// "unavailable" at once: each try may wait the whole timeout, and sign-ins
+// would queue behind it.
+const retryDiscovery = 15 * time.Second
 
 // ready discovers an OpenID Connect provider the first time it is needed,
 // and again after a failed try; GitHub and Google are always ready.
@@ -305,8 +311,12 @@ func (p *provider) ready(ctx context.Context) error {
 	if p.goth != nil {
 		return nil
 	}
+	if since := p.now().Sub(p.failed); since >= 0 && since < retryDiscovery {
+		return fmt.Errorf("sso: discover %s: failed %s ago: %w", p.issuer, since.Round(time.Second), ErrUnavailable)
+	}
 	d, err := discover(ctx, p.client, p.issuer)
 	if err != nil {
+		p.failed = p.now()
 		return fmt.Errorf("sso: discover %s: %v: %w", p.issuer, err, ErrUnavailable)
 	}
 	g, err := openidConnect.NewCustomisedURL(p.oauth.ClientID, p.oauth.ClientSecret, p.oauth.RedirectURL,

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/schwarm/schwarm/app/apptest"
 	"github.com/schwarm/schwarm/app/audit"
@@ -205,7 +206,7 @@ func TestSSOFailuresShowAPage(t *testing.T) {
 		if r.StatusCode != status || !strings.Contains(r.Body, want) || strings.Contains(r.Body, `action="/logout"`) {
 			t.Errorf("GET %s: %d, want %d with %q, not signed in", path, r.StatusCode, status, want)
 		}
-		mustNotContain(t, r, "goroutine", "oauth2:", "invalid_grant")
+		mustNotContain(t, r, "goroutine", "oauth2:", "invalid_grant", "status.", "sso.") // no internals, no untranslated keys
 	}
 
 	t.Run("state mismatch", func(t *testing.T) {
@@ -292,8 +293,8 @@ func TestSSOProviderDown(t *testing.T) {
 	idp.Stop()
 	for i := range 2 { // the second at once, without waiting for the provider again
 		r := srv.Client(t).Get("/auth/oidc")
-		if r.StatusCode != http.StatusBadGateway || !strings.Contains(r.Body, "cannot be reached right now") {
-			t.Errorf("provider down, try %d: %d, want 502 with a message", i+1, r.StatusCode)
+		if r.StatusCode != http.StatusServiceUnavailable || !strings.Contains(r.Body, "cannot be reached right now") || !strings.Contains(r.Body, "Temporarily unavailable") {
+			t.Errorf("provider down, try %d: %d, want 503 with a message", i+1, r.StatusCode)
 		}
 	}
 	mustContain(t, srv.Client(t).Get("/login"), "Continue with Company account") // the forum serves on
@@ -366,5 +367,18 @@ func TestPasswordLoginOff(t *testing.T) {
 	}
 	if _, _, err := srv.App.Auth.SignIn(context.Background(), "mara", apptest.Password, auth.Client{IP: "192.0.2.1"}); !errors.Is(err, auth.ErrPasswordOff) {
 		t.Errorf("SignIn while off: %v, want ErrPasswordOff", err)
+	}
+}
+
+func TestSSOCallbackRateLimited(t *testing.T) {
+	srv, idp := newSSOServer(t, func(c *config.Config) { c.LoginRate = config.Rate{N: 2, Window: time.Hour} })
+	verifyEmail(t, srv, srv.Fixtures.Other)
+	idp.SignIn(oidctest.Person{Subject: "o-1", Email: srv.Fixtures.Other.Email, EmailVerified: true})
+	for range 2 {
+		signedInAs(t, srv.Client(t).Get("/auth/oidc"), "otto")
+	}
+	r := srv.Client(t).Get("/auth/oidc")
+	if r.StatusCode != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
+		t.Errorf("third sign-in from one address: %d, want 429 with Retry-After", r.StatusCode)
 	}
 }

@@ -27,7 +27,7 @@ import (
 // the provider's own words only go to the log.
 var (
 	ErrUnknown     = problem.New(http.StatusNotFound, "error.not_found", "sso: no such provider")
-	ErrUnavailable = problem.New(http.StatusBadGateway, "sso.unavailable", "sso: provider unavailable")
+	ErrUnavailable = problem.New(http.StatusServiceUnavailable, "sso.unavailable", "sso: provider unavailable")
 	ErrFailed      = problem.New(http.StatusBadRequest, "sso.failed", "sso: sign-in failed")
 	ErrDenied      = problem.New(http.StatusForbidden, "sso.denied", "sso: access denied")
 	ErrState       = problem.New(http.StatusBadRequest, "sso.state", "sso: state mismatch")

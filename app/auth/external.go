@@ -99,6 +99,19 @@ func (s *Service) Connect(ctx context.Context, memberID int64, p sso.Profile) er
 	return s.users.Link(ctx, memberID, p.Provider, p.Subject, p.Email)
 }
 
+// ErrNotYours says the provider's account is not one of the member's.
+var ErrNotYours = problem.New(http.StatusForbidden, "sso.not_yours", "auth: identity is not the member's")
+
+// Confirm checks that p, who just signed in at a provider, is member memberID:
+// a member without a password confirms so what a password confirms for others.
+func (s *Service) Confirm(ctx context.Context, memberID int64, p sso.Profile) error {
+	u, err := s.users.IdentityOwner(ctx, p.Provider, p.Subject)
+	if errors.Is(err, user.ErrNotFound) || err == nil && u.ID != memberID {
+		return ErrNotYours
+	}
+	return err
+}
+
 // Disconnect removes the member's identity at provider, unless it is their
 // only way in (a password counts only while passwords sign in).
 func (s *Service) Disconnect(ctx context.Context, memberID int64, provider string) error {

@@ -34,6 +34,7 @@ type ssoFlow struct {
 	Provider string `json:"p"`
 	Next     string `json:"x"`
 	Connect  int64  `json:"c,omitempty"` // the member who connects the provider from the settings; 0: a sign-in
+	Confirm  bool   `json:"k,omitempty"` // the member Connect only confirms who they are (see ssoConfirm)
 }
 
 // ssoBegin sends the browser to the provider. It is a link, not a form:
@@ -76,6 +77,13 @@ func (s *Server) ssoCallback(c *fiber.Ctx) error {
 	if f.Connect != 0 {
 		if u := currentUser(c); u == nil || u.ID != f.Connect {
 			return sso.ErrState
+		}
+		if f.Confirm {
+			if err := s.Auth.Confirm(c.UserContext(), f.Connect, p); err != nil {
+				return err
+			}
+			s.sealCookie(c, confirmedCookie, f.Connect, confirmedTTL)
+			return s.redirectWithNotice(c, "/settings/profile#delete-heading", "sso.confirmed")
 		}
 		if err := s.Auth.Connect(c.UserContext(), f.Connect, p); err != nil {
 			return err

@@ -382,3 +382,31 @@ func TestSSOCallbackRateLimited(t *testing.T) {
 		t.Errorf("third sign-in from one address: %d, want 429 with Retry-After", r.StatusCode)
 	}
 }
+
+// TestSSODeleteAccountWithoutPassword: a member without a password confirms
+// at the provider, not with a password, before deleting their account; the
+// provider signs the deleted account in no more.
+func TestSSODeleteAccountWithoutPassword(t *testing.T) {
+	srv, idp := newSSOServer(t, nil)
+	idp.SignIn(oidctest.Person{Subject: "d-1", Email: "dana@example.com", EmailVerified: true, PreferredUsername: "dana"})
+	c := srv.Client(t)
+	c.Get("/auth/oidc")
+	signedInAs(t, c.Post("/signup/sso", form("handle", "dana")), "dana")
+	r := c.Get("/settings/profile")
+	mustContain(t, r, `href="/settings/connections/oidc/confirm"`)
+	mustNotContain(t, r, `id="delete-password"`)
+	mustContain(t, c.Post("/settings/delete", form("confirm", "yes")), "confirm who you are by signing in again")
+
+	// Another account at the provider does not confirm dana.
+	idp.SignIn(oidctest.Person{Subject: "d-2", Email: "eve@example.com", EmailVerified: true})
+	if r := c.Get("/settings/connections/oidc/confirm"); r.StatusCode != http.StatusForbidden {
+		t.Errorf("confirming with someone else's account: %d, want 403", r.StatusCode)
+	}
+	idp.SignIn(oidctest.Person{Subject: "d-1", Email: "dana@example.com", EmailVerified: true, PreferredUsername: "dana"})
+	mustContain(t, c.Get("/settings/connections/oidc/confirm"), "You confirmed who you are")
+	r = c.Post("/settings/delete", form("confirm", "yes"))
+	mustContain(t, r, "Your account has been deleted.")
+	if r := c.Get("/auth/oidc"); r.Request.URL.Path != "/signup/sso" {
+		t.Errorf("the provider's account after the deletion: at %s, want the handle page of a new member", r.Request.URL.Path)
+	}
+}

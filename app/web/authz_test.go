@@ -89,6 +89,7 @@ var access = map[string][]string{
 	"POST /signup/sso":                            everyone,
 	"GET /settings/connections/:provider":         signedIn,
 	"POST /settings/connections/:provider/remove": signedIn,
+	"GET /settings/connections/:provider/confirm": signedIn,
 	"POST /login":                                 everyone,
 	"POST /logout":                                everyone,
 	"GET /language":                               everyone,

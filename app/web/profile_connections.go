@@ -2,6 +2,7 @@ package web
 
 import (
 	"slices"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -40,6 +41,28 @@ func (s *Server) connections(c *fiber.Ctx, u *user.User) ([]connection, error) {
 // ssoConnect starts connecting a provider to the signed-in member's account.
 func (s *Server) ssoConnect(c *fiber.Ctx) error {
 	return s.ssoStart(c, ssoFlow{Provider: c.Params("provider"), Next: "/settings/profile", Connect: currentUser(c).ID})
+}
+
+// confirmedCookie says, signed, which member just signed in again at a
+// provider to confirm who they are, for confirmedTTL: what the password is
+// for others when they delete their account.
+const (
+	confirmedCookie = "schwarm_confirmed"
+	confirmedTTL    = 5 * time.Minute
+)
+
+// ssoConfirm sends a member without a password to sign in again at a
+// provider of theirs, before they delete their account.
+func (s *Server) ssoConfirm(c *fiber.Ctx) error {
+	return s.ssoStart(c, ssoFlow{Provider: c.Params("provider"), Next: "/settings/profile", Connect: currentUser(c).ID, Confirm: true})
+}
+
+// confirmed reports whether the signed-in member confirmed who they are at a
+// provider within confirmedTTL.
+func (s *Server) confirmed(c *fiber.Ctx) bool {
+	var id int64
+	u := currentUser(c)
+	return u != nil && s.openCookie(c, confirmedCookie, &id) && id == u.ID
 }
 
 func (s *Server) ssoDisconnect(c *fiber.Ctx) error {

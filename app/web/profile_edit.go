@@ -13,6 +13,10 @@ type profilePage struct {
 	Locale      string
 	Errors      validate.Errors
 	Connections []connection
+	// HasPassword says the member confirms deleting their account with their
+	// password; without one they sign in again at a provider (Confirmed).
+	HasPassword bool
+	Confirmed   bool
 }
 
 func (s *Server) profilePage(c *fiber.Ctx, displayName, locale string) (*profilePage, error) {
@@ -20,7 +24,8 @@ func (s *Server) profilePage(c *fiber.Ctx, displayName, locale string) (*profile
 	if err != nil {
 		return nil, err
 	}
-	return &profilePage{Page: s.newPage(c, "profile.title"), DisplayName: displayName, Locale: locale, Connections: conns}, nil
+	return &profilePage{Page: s.newPage(c, "profile.title"), DisplayName: displayName, Locale: locale, Connections: conns,
+		HasPassword: currentUser(c).PasswordHash != "", Confirmed: s.confirmed(c)}, nil
 }
 
 func (s *Server) profileForm(c *fiber.Ctx) error {

@@ -77,6 +77,7 @@ func (s *Server) routes() {
 	a.Post("/settings/profile", member, s.refuseSuspended, s.profileSave)
 	a.Get("/settings/connections/:provider", member, s.ssoConnect)
 	a.Post("/settings/connections/:provider/remove", member, s.ssoDisconnect)
+	a.Get("/settings/connections/:provider/confirm", member, s.ssoConfirm)
 	a.Get("/settings/export", member, s.accountExport)
 	a.Post("/settings/delete", member, s.accountDelete)
 

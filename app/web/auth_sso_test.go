@@ -236,6 +236,19 @@ func TestSSOFailuresShowAPage(t *testing.T) {
 		defer idp.ForgeSignature(false)
 		fails(t, srv.Client(t), "/auth/oidc", http.StatusBadRequest, "did not work")
 	})
+	for name, edit := range map[string]func(map[string]any){
+		"ID token for another client":  func(c map[string]any) { c["aud"] = []string{"another-client"} },
+		"ID token from another issuer": func(c map[string]any) { c["iss"] = "https://evil.example.com" },
+		"expired ID token":             func(c map[string]any) { c["exp"] = time.Now().Add(-time.Hour).Unix() },
+		"ID token of another sign-in":  func(c map[string]any) { c["nonce"] = "replayed" },
+		"ID token without exp":         func(c map[string]any) { delete(c, "exp") },
+	} {
+		t.Run(name, func(t *testing.T) {
+			idp.TamperIDToken(edit)
+			defer idp.TamperIDToken(nil)
+			fails(t, srv.Client(t), "/auth/oidc", http.StatusBadRequest, "did not work")
+		})
+	}
 	t.Run("consent denied", func(t *testing.T) {
 		idp.Deny(true)
 		defer idp.Deny(false)

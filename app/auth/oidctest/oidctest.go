@@ -49,6 +49,7 @@ type Provider struct {
 	deny     bool
 	swap     bool
 	forge    bool
+	tamper   func(claims map[string]any)
 	codes    map[string]*grant
 	tokens   map[string]Person
 	requests []url.Values // the query of each authorization request
@@ -103,6 +104,14 @@ func (p *Provider) SwapChallenge(swap bool) { p.mu.Lock(); p.swap = swap; p.mu.U
 
 // ForgeSignature makes ID tokens carry a signature by a key not in the JWKS.
 func (p *Provider) ForgeSignature(forge bool) { p.mu.Lock(); p.forge = forge; p.mu.Unlock() }
+
+// TamperIDToken lets edit change the claims of each ID token before it is
+// signed (nil: leave them).
+func (p *Provider) TamperIDToken(edit func(claims map[string]any)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.tamper = edit
+}
 
 // Stop shuts the provider down: the client finds it unreachable.
 func (p *Provider) Stop() { p.srv.Close() }
@@ -224,9 +233,12 @@ func (p *Provider) idToken(g *grant) (string, error) {
 		return "", err
 	}
 	now := time.Now()
-	std := jwt.Claims{Issuer: p.URL, Subject: g.person.Subject, Audience: jwt.Audience{p.ClientID},
-		IssuedAt: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(5 * time.Minute))}
-	return jwt.Signed(signer).Claims(std).Claims(claims(g.person, g.nonce)).Serialize()
+	c := claims(g.person, g.nonce)
+	c["iss"], c["aud"], c["iat"], c["exp"] = p.URL, []string{p.ClientID}, now.Unix(), now.Add(5*time.Minute).Unix()
+	if p.tamper != nil {
+		p.tamper(c)
+	}
+	return jwt.Signed(signer).Claims(c).Serialize()
 }
 
 func claims(person Person, nonce string) map[string]any {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -373,5 +374,5 @@ func getJSON(ctx context.Context, client *http.Client, u string, into any) error
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("GET %s: %s", u, resp.Status)
 	}
-	return json.NewDecoder(http.MaxBytesReader(nil, resp.Body, 1<<20)).Decode(into)
+	return json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(into) // metadata and key sets are small
 }

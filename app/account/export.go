@@ -35,6 +35,16 @@ type Export struct {
 	Reputation []Point      `json:"reputation_events"`
 	Badges     []Badge      `json:"badges"`
 	Uploads    []Upload     `json:"uploads"`
+	Identities []Identity   `json:"sign_on_accounts"`
+}
+
+// Identity is an account of theirs at a single sign-on provider.
+type Identity struct {
+	Provider   string    `json:"provider"`
+	Subject    string    `json:"subject"`
+	Email      string    `json:"email"`
+	CreatedAt  time.Time `json:"connected_at"`
+	LastUsedAt time.Time `json:"last_used_at"`
 }
 
 // Profile is the member's account, as they and staff see it.
@@ -233,7 +243,8 @@ func (s *Service) Export(ctx context.Context, id int64) (*Export, error) {
 		for _, u := range ups {
 			out.Uploads = append(out.Uploads, Upload{URL: u.URL(), Bytes: u.Size, CreatedAt: u.CreatedAt})
 		}
-		return nil
+		return r.Raw(`SELECT provider, subject, email, created_at, last_used_at FROM identities WHERE user_id = ? ORDER BY id`, id).
+			Scan(&out.Identities).Error
 	})
 	if err != nil {
 		return nil, fmt.Errorf("account %d: export: %w", id, err)

@@ -423,3 +423,32 @@ func TestSSODeleteAccountWithoutPassword(t *testing.T) {
 		t.Errorf("the provider's account after the deletion: at %s, want the handle page of a new member", r.Request.URL.Path)
 	}
 }
+
+// TestSSOButtonsOnlyForConfiguredProviders also sends the browser to GitHub
+// and Google (without following): their authorization URLs carry the
+// challenge and the callback URL under SCHWARM_BASE_URL.
+func TestSSOButtonsOnlyForConfiguredProviders(t *testing.T) {
+	plain := apptest.NewServer(t, apptest.ServerOptions{})
+	mustNotContain(t, plain.Client(t).Get("/login"), `href="/auth/`)
+
+	srv := apptest.NewServer(t, apptest.ServerOptions{Config: func(c *config.Config) {
+		c.GitHubClientID, c.GitHubClientSecret = "gh-id", "gh-secret"
+		c.GoogleClientID, c.GoogleClientSecret = "g-id", "g-secret"
+	}})
+	c := srv.Client(t).NoRedirects()
+	r := c.Get("/signup")
+	mustContain(t, r, "Continue with GitHub", "Continue with Google")
+	mustNotContain(t, r, "/auth/oidc")
+	for name, want := range map[string]string{"github": "https://github.com/login/oauth/authorize?", "google": "https://accounts.google.com/o/oauth2/auth?"} {
+		r := c.Get("/auth/" + name)
+		to, err := url.Parse(r.Header.Get("Location"))
+		if r.StatusCode != http.StatusSeeOther || err != nil || !strings.HasPrefix(to.String(), want) {
+			t.Errorf("GET /auth/%s: %d to %q, want %s…", name, r.StatusCode, r.Header.Get("Location"), want)
+			continue
+		}
+		q := to.Query()
+		if q.Get("redirect_uri") != srv.URL+"/auth/"+name+"/callback" || q.Get("code_challenge_method") != "S256" || q.Get("code_challenge") == "" || q.Get("state") == "" {
+			t.Errorf("%s authorization URL %s: want the callback, PKCE and a state", name, to)
+		}
+	}
+}

@@ -14,6 +14,7 @@ type connection struct {
 	Name, Label string
 	Email       string // the provider's address when connected
 	Connected   bool
+	Configured  bool // false for a provider the forum no longer offers: it can only be removed
 }
 
 // connections lists the configured providers, and any provider no longer
@@ -25,7 +26,7 @@ func (s *Server) connections(c *fiber.Ctx, u *user.User) ([]connection, error) {
 	}
 	var out []connection
 	for _, b := range s.Auth.Providers().Buttons() {
-		out = append(out, connection{Name: b.Name, Label: b.Label})
+		out = append(out, connection{Name: b.Name, Label: b.Label, Configured: true})
 	}
 	for _, id := range ids {
 		i := slices.IndexFunc(out, func(x connection) bool { return x.Name == id.Provider })

@@ -17,6 +17,7 @@ import (
 	"github.com/schwarm/schwarm/app/account"
 	"github.com/schwarm/schwarm/app/audit"
 	"github.com/schwarm/schwarm/app/auth"
+	"github.com/schwarm/schwarm/app/auth/sso"
 	"github.com/schwarm/schwarm/app/board"
 	"github.com/schwarm/schwarm/app/config"
 	"github.com/schwarm/schwarm/app/database"
@@ -114,7 +115,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Sessions = auth.NewSessions(db, cfg.SessionTTL.Duration, now)
 	a.Limiter = auth.NewLimiter(db, now)
 	a.Users = user.NewService(db, params, bundle.Languages(), a.Sessions, now)
-	a.Auth = auth.NewService(a.Users, a.Sessions, a.Limiter, cfg.LoginRate, cfg.SignupRate)
+	a.Auth = auth.NewService(a.Users, a.Sessions, a.Limiter, cfg.LoginRate, cfg.SignupRate, sso.New(cfg, nil, now), cfg.PasswordSignIn())
 	a.Boards = board.NewService(db, now)
 	a.Threads = thread.NewService(db, markup.New(markup.WithImageHosts(cfg.ImageHosts...)), cfg.DeleteWindow.Duration, now)
 	if a.Rep, err = reputation.NewService(db, cfg.Points, cfg.Ranks, now); err != nil {

@@ -21,8 +21,8 @@ const DeletedName = "Deleted member"
 // Delete erases the member memberID, as GDPR Art. 17 asks, in one transaction:
 // the account keeps its id (posts, kudos and the audit log point to it) and
 // nothing else of the person: name, e-mail address, password, language,
-// sessions, the texts of their flags and of the searches they typed while
-// asking. With removePosts their questions and answers go too, deleted as a
+// sessions, accounts at sign-on providers, the texts of their flags and of
+// the searches they typed while asking. With removePosts their questions and answers go too, deleted as a
 // moderator's delete (counts, solutions and search follow) and their texts and
 // every earlier version blanked; without it they stay, signed "Deleted
 // member". Only the member or an admin may; deleting twice changes nothing.
@@ -65,6 +65,7 @@ func (d *Service) Delete(ctx context.Context, actor *user.User, memberID int64, 
 				suspend_reason = '', deleted_at = ?, updated_at = ? WHERE id = ?`,
 				[]any{user.DeletedHandlePrefix + id, DeletedName, user.DeletedHandlePrefix + id + "@deleted.invalid", d.now(), d.now(), memberID}},
 			{"DELETE FROM sessions WHERE user_id = ?", []any{memberID}},
+			{"DELETE FROM identities WHERE user_id = ?", []any{memberID}}, // else a provider would sign the erased account in
 			{"UPDATE flags SET text = '' WHERE flagger_id = ?", []any{memberID}},
 			{"UPDATE deflection_events SET query = '' WHERE session_id IN (SELECT id FROM ask_sessions WHERE user_id = ?)", []any{memberID}},
 			{"UPDATE ask_sessions SET user_id = NULL WHERE user_id = ?", []any{memberID}},

@@ -35,6 +35,7 @@ type Export struct {
 	Reputation []Point      `json:"reputation_events"`
 	Badges     []Badge      `json:"badges"`
 	Uploads    []Upload     `json:"uploads"`
+	Identities []Identity   `json:"sign_on_accounts"`
 
 	Notifications []Notification `json:"notifications"`
 	Watches       []Watch        `json:"watches"`
@@ -63,6 +64,15 @@ type Watch struct {
 type Preference struct {
 	Kind     string `json:"kind"`
 	Delivery string `json:"delivery"`
+}
+
+// Identity is an account of theirs at a single sign-on provider.
+type Identity struct {
+	Provider   string    `json:"provider"`
+	Subject    string    `json:"subject"`
+	Email      string    `json:"email"`
+	CreatedAt  time.Time `json:"connected_at"`
+	LastUsedAt time.Time `json:"last_used_at"`
 }
 
 // Profile is the member's account, as they and staff see it.
@@ -268,7 +278,11 @@ func (s *Service) Export(ctx context.Context, id int64) (*Export, error) {
 		if err := r.Raw(`SELECT target, target_id, level, created_at FROM watches WHERE user_id = ? ORDER BY created_at`, id).Scan(&out.Watches).Error; err != nil {
 			return err
 		}
-		return r.Raw(`SELECT kind, delivery FROM notification_prefs WHERE user_id = ? ORDER BY kind`, id).Scan(&out.Preferences).Error
+		if err := r.Raw(`SELECT kind, delivery FROM notification_prefs WHERE user_id = ? ORDER BY kind`, id).Scan(&out.Preferences).Error; err != nil {
+			return err
+		}
+		return r.Raw(`SELECT provider, subject, email, created_at, last_used_at FROM identities WHERE user_id = ? ORDER BY id`, id).
+			Scan(&out.Identities).Error
 	})
 	if err != nil {
 		return nil, fmt.Errorf("account %d: export: %w", id, err)

@@ -59,6 +59,8 @@ func TestExportHoldsEverythingAndNoSecrets(t *testing.T) {
 	must(a.Deflect.Record(ctx, fx.Member.ID, ask, deflection.Shown, "router drops", q.ID))
 	must(a.Deflect.Record(ctx, fx.Member.ID, ask, deflection.Clicked, "", q.ID))
 
+	must(a.Users.Link(ctx, fx.Member.ID, "oidc", "sub-7", "mara@corp.example.com"))
+
 	e, err := a.Accounts.Export(ctx, fx.Member.ID)
 	must(err)
 	if e.Profile.Handle != "mara" || e.Profile.Email != "mara@example.com" {
@@ -80,6 +82,9 @@ func TestExportHoldsEverythingAndNoSecrets(t *testing.T) {
 	}
 	if len(e.Uploads) != 1 || e.Uploads[0].URL != up.URL() {
 		t.Errorf("uploads %+v", e.Uploads)
+	}
+	if len(e.Identities) != 1 || e.Identities[0].Provider != "oidc" || e.Identities[0].Subject != "sub-7" || e.Identities[0].Email != "mara@corp.example.com" {
+		t.Errorf("sign-on accounts %+v", e.Identities)
 	}
 	body, err := json.Marshal(e)
 	must(err)

@@ -35,15 +35,24 @@ type ServerOptions struct {
 // stops it, finishing requests in flight, when the test ends.
 func NewServer(t testing.TB, o ServerOptions) *Server {
 	t.Helper()
-	a := NewApp(t, Config(t, o.Config))
-	fx := Seed(t, a.Users)
-	srv, err := a.WebServer(context.Background(), o.Hook)
-	if err != nil {
-		t.Fatalf("apptest: web server: %v", err)
-	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("apptest: listen: %v", err)
+	}
+	// The base URL is the server's own, as providers of single sign-on send
+	// the browser back to it; a test's Config may still change it.
+	base := "http://" + ln.Addr().String()
+	a := NewApp(t, Config(t, func(c *config.Config) {
+		c.BaseURL = base
+		if o.Config != nil {
+			o.Config(c)
+		}
+	}))
+	fx := Seed(t, a.Users)
+	srv, err := a.WebServer(context.Background(), o.Hook)
+	if err != nil {
+		ln.Close()
+		t.Fatalf("apptest: web server: %v", err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
@@ -70,7 +79,7 @@ func NewServer(t testing.TB, o ServerOptions) *Server {
 		}
 		<-done
 	})
-	return &Server{URL: "http://" + ln.Addr().String(), App: a, Web: srv, Fixtures: fx}
+	return &Server{URL: base, App: a, Web: srv, Fixtures: fx}
 }
 
 // Client is a browser-like HTTP client: it keeps cookies and finds the CSRF token

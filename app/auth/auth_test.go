@@ -172,7 +172,7 @@ func TestSignInFlow(t *testing.T) {
 	sessions := auth.NewSessions(db, time.Hour, clk.now)
 	users, u := newUser(t, db, sessions, clk.now)
 	svc := auth.NewService(users, sessions, auth.NewLimiter(db, clk.now),
-		config.Rate{N: 3, Window: time.Minute}, config.Rate{N: 1, Window: time.Hour})
+		config.Rate{N: 3, Window: time.Minute}, config.Rate{N: 1, Window: time.Hour}, nil, true)
 	c := auth.Client{IP: "198.51.100.7", UserAgent: "test"}
 
 	got, token, err := svc.SignIn(ctx, "kim", "longenough", c)
@@ -221,7 +221,7 @@ func TestOneSignInBudgetPerAccount(t *testing.T) {
 	sessions := auth.NewSessions(db, time.Hour, clk.now)
 	users, _ := newUser(t, db, sessions, clk.now)
 	svc := auth.NewService(users, sessions, auth.NewLimiter(db, clk.now),
-		config.Rate{N: 3, Window: time.Minute}, config.Rate{N: 1, Window: time.Hour})
+		config.Rate{N: 3, Window: time.Minute}, config.Rate{N: 1, Window: time.Hour}, nil, true)
 	for i, login := range []string{"kim", "KIM@example.com", "Kim"} {
 		ip := fmt.Sprintf("198.51.100.%d", i+1) // each from its own address
 		if _, _, err := svc.SignIn(ctx, login, "wrong-password", auth.Client{IP: ip}); !errors.Is(err, user.ErrInvalidCredentials) {

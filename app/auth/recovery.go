@@ -139,6 +139,9 @@ func (s *Service) mailTaken(ctx context.Context, email, locale string, c Client)
 // address whether or not it has an account); locale is the asker's language,
 // for an account that chose none.
 func (s *Service) RequestPasswordReset(ctx context.Context, email, locale string, c Client) error {
+	if !s.passwords {
+		return ErrPasswordOff // a password set now would sign nobody in
+	}
 	if !s.MailEnabled() {
 		return ErrMailOff
 	}
@@ -164,6 +167,9 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, locale string
 // sign-in and opens a new one. The mail that carried the link proves the
 // address too.
 func (s *Service) ResetPassword(ctx context.Context, token, password string, c Client) (*user.User, string, error) {
+	if !s.passwords {
+		return nil, "", ErrPasswordOff
+	}
 	var u *user.User
 	err := s.sessions.db.InTx(ctx, func(ctx context.Context) error {
 		id, email, err := s.useToken(ctx, token, PurposeReset)

@@ -10,10 +10,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/schwarm/schwarm/app/auth/sso"
 	"github.com/schwarm/schwarm/app/config"
 	"github.com/schwarm/schwarm/app/problem"
 	"github.com/schwarm/schwarm/app/user"
 )
+
+// ErrPasswordOff refuses a password where only single sign-on signs in.
+var ErrPasswordOff = problem.New(http.StatusForbidden, "auth.password_off", "auth: password sign-in is off")
 
 // ErrRateLimited is inside every RateLimitedError: it gives the status and message.
 var ErrRateLimited = problem.New(http.StatusTooManyRequests, "error.rate_limited", "auth: rate limited")
@@ -44,11 +48,15 @@ type Service struct {
 	loginRate  config.Rate
 	signupRate config.Rate
 	mail       *AccountMail // nil: no mail (see SetMail)
+	providers  *sso.Providers
+	passwords  bool // whether passwords sign in (SCHWARM_PASSWORD_LOGIN)
 }
 
-// NewService returns a Service.
-func NewService(users *user.Service, sessions *Sessions, limiter *Limiter, loginRate, signupRate config.Rate) *Service {
-	return &Service{users: users, sessions: sessions, limiter: limiter, loginRate: loginRate, signupRate: signupRate}
+// NewService returns a Service. providers are the single sign-on providers;
+// passwordSignIn false refuses sign-in and sign-up with a password.
+func NewService(users *user.Service, sessions *Sessions, limiter *Limiter, loginRate, signupRate config.Rate, providers *sso.Providers, passwordSignIn bool) *Service {
+	return &Service{users: users, sessions: sessions, limiter: limiter, loginRate: loginRate, signupRate: signupRate,
+		providers: providers, passwords: passwordSignIn}
 }
 
 func (s *Service) allow(ctx context.Context, r config.Rate, keys ...string) error {
@@ -70,6 +78,9 @@ func (s *Service) allow(ctx context.Context, r config.Rate, keys ...string) erro
 // address has an account already, a note to its owner, and the visitor
 // cannot tell which.
 func (s *Service) SignUp(ctx context.Context, r user.Registration, c Client) (*user.User, string, error) {
+	if !s.passwords {
+		return nil, "", ErrPasswordOff
+	}
 	if err := s.allow(ctx, s.signupRate, "signup:ip:"+c.IP); err != nil {
 		return nil, "", err
 	}
@@ -88,6 +99,9 @@ func (s *Service) SignUp(ctx context.Context, r user.Registration, c Client) (*u
 // client address and per account, so that neither one address guessing many
 // accounts nor many addresses guessing one account gets far.
 func (s *Service) SignIn(ctx context.Context, login, password string, c Client) (*user.User, string, error) {
+	if !s.passwords {
+		return nil, "", ErrPasswordOff
+	}
 	account, err := s.accountKey(ctx, login)
 	if err != nil {
 		return nil, "", err

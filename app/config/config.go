@@ -53,9 +53,20 @@ type Config struct {
 	FlagsToHide          int      `env:"SCHWARM_FLAGS_TO_HIDE" default:"3" help:"Flags from distinct members that hide a post at once until a moderator reviews it (0 = flags never hide)."`
 	FlagTrustReputation  int      `env:"SCHWARM_FLAG_TRUST_REPUTATION" default:"500" help:"Reputation from which one member's flag hides a post at once (0 = nobody's alone)."`
 
-	SMTPURL         string `env:"SCHWARM_SMTP_URL" default:"" help:"Mail server as smtp://user:pass@host:port (STARTTLS when the server offers it) or smtps://… (TLS from the start); empty means mail is off: no verification or reset mails."`
-	MailFrom        string `env:"SCHWARM_MAIL_FROM" default:"" help:"Sender of the forum's mails, such as Schwarm <forum@example.com>; required with SCHWARM_SMTP_URL."`
-	AccountMailRate Rate   `env:"SCHWARM_RATE_ACCOUNT_MAIL" default:"3/1h" help:"Password-reset and verification mails allowed per e-mail address and per account, and ten times that per client address, in the window (N/duration)."`
+	SMTPURL            string  `env:"SCHWARM_SMTP_URL" default:"" help:"Mail server as smtp://user:pass@host:port (STARTTLS when the server offers it) or smtps://… (TLS from the start); empty means mail is off: no verification or reset mails."`
+	MailFrom           string  `env:"SCHWARM_MAIL_FROM" default:"" help:"Sender of the forum's mails, such as Schwarm <forum@example.com>; required with SCHWARM_SMTP_URL."`
+	AccountMailRate    Rate    `env:"SCHWARM_RATE_ACCOUNT_MAIL" default:"3/1h" help:"Password-reset and verification mails allowed per e-mail address and per account, and ten times that per client address, in the window (N/duration)."`
+	PasswordLogin      string  `env:"SCHWARM_PASSWORD_LOGIN" default:"on" help:"on or off: off leaves single sign-on as the only way in (the password forms are gone and refused); needs a provider configured."`
+	OIDCIssuer         string  `env:"SCHWARM_OIDC_ISSUER" default:"" help:"Issuer URL of an OpenID Connect provider (Keycloak realm, Entra ID tenant, Okta); its endpoints are discovered from ISSUER/.well-known/openid-configuration. Empty: no such button."`
+	OIDCClientID       string  `env:"SCHWARM_OIDC_CLIENT_ID" default:"" help:"Client ID the forum is registered with at the OpenID Connect provider."`
+	OIDCClientSecret   string  `env:"SCHWARM_OIDC_CLIENT_SECRET" default:"" help:"Client secret for SCHWARM_OIDC_CLIENT_ID."`
+	OIDCName           string  `env:"SCHWARM_OIDC_NAME" default:"Company account" help:"Label of the OpenID Connect sign-in button."`
+	OIDCRoleClaim      string  `env:"SCHWARM_OIDC_ROLE_CLAIM" default:"" help:"ID token or userinfo claim (e.g. groups) whose values SCHWARM_OIDC_ROLES maps to roles on every sign-in; empty: no mapping."`
+	OIDCRoles          RoleMap `env:"SCHWARM_OIDC_ROLES" default:"" help:"Claim values and the role each gives, as value=role,… with roles agent or moderator (e.g. support-agents=agent,community-mods=moderator); roles are only raised, never lowered, and admins are left alone."`
+	GitHubClientID     string  `env:"SCHWARM_GITHUB_CLIENT_ID" default:"" help:"Client ID of a GitHub OAuth app; empty: no GitHub button."`
+	GitHubClientSecret string  `env:"SCHWARM_GITHUB_CLIENT_SECRET" default:"" help:"Client secret of the GitHub OAuth app."`
+	GoogleClientID     string  `env:"SCHWARM_GOOGLE_CLIENT_ID" default:"" help:"OAuth client ID from the Google Cloud console; empty: no Google button."`
+	GoogleClientSecret string  `env:"SCHWARM_GOOGLE_CLIENT_SECRET" default:"" help:"Client secret of the Google OAuth client."`
 
 	ShutdownTimeout Duration `env:"SCHWARM_SHUTDOWN_TIMEOUT" default:"15s" help:"How long a stopping server waits for requests in flight to finish."`
 	OutboxRetention Duration `env:"SCHWARM_OUTBOX_RETENTION" default:"168h" help:"How long the record of each change stays for search indexes to apply (at least 1h); a node whose index is further behind rebuilds it while serving."`
@@ -150,6 +161,27 @@ func (r *Ranks) UnmarshalText(b []byte) error {
 			return fmt.Errorf("%q must need more reputation than the rank before it", item)
 		}
 		*r = append(*r, Rank{Name: name, Min: n})
+	}
+	return nil
+}
+
+// RoleMap maps values of an OpenID Connect claim to roles, written "value=role,…".
+type RoleMap map[string]string
+
+// UnmarshalText parses "value=role,…"; only agent and moderator may be given,
+// so that no claim makes an admin.
+func (m *RoleMap) UnmarshalText(b []byte) error {
+	*m = RoleMap{}
+	for _, item := range strings.Split(string(b), ",") {
+		if item = strings.TrimSpace(item); item == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(item, "=")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if !ok || k == "" || (v != "agent" && v != "moderator") {
+			return fmt.Errorf("%q is not value=role with role agent or moderator", item)
+		}
+		(*m)[k] = v
 	}
 	return nil
 }
@@ -268,6 +300,29 @@ func (c *Config) validate() error {
 			add("SCHWARM_MAIL_FROM: %q must be an address such as Schwarm <forum@example.com> when SCHWARM_SMTP_URL is set", c.MailFrom)
 		}
 	}
+	if !oneOf(c.PasswordLogin, "on", "off") {
+		add("SCHWARM_PASSWORD_LOGIN: %q must be on or off", c.PasswordLogin)
+	} else if !c.PasswordSignIn() && c.OIDCIssuer == "" && c.GitHubClientID == "" && c.GoogleClientID == "" {
+		add("SCHWARM_PASSWORD_LOGIN: off needs a single sign-on provider (SCHWARM_OIDC_ISSUER, SCHWARM_GITHUB_CLIENT_ID or SCHWARM_GOOGLE_CLIENT_ID), or nobody could sign in")
+	}
+	if c.OIDCIssuer != "" {
+		if u, err := url.Parse(c.OIDCIssuer); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			add("SCHWARM_OIDC_ISSUER: %q must be an absolute https URL such as https://login.example.com/realms/customers", c.OIDCIssuer)
+		}
+	}
+	for _, p := range []struct{ id, secret, idName, secretName string }{
+		{c.OIDCIssuer, c.OIDCClientID, "SCHWARM_OIDC_ISSUER", "SCHWARM_OIDC_CLIENT_ID"},
+		{c.OIDCIssuer, c.OIDCClientSecret, "SCHWARM_OIDC_ISSUER", "SCHWARM_OIDC_CLIENT_SECRET"},
+		{c.GitHubClientID, c.GitHubClientSecret, "SCHWARM_GITHUB_CLIENT_ID", "SCHWARM_GITHUB_CLIENT_SECRET"},
+		{c.GoogleClientID, c.GoogleClientSecret, "SCHWARM_GOOGLE_CLIENT_ID", "SCHWARM_GOOGLE_CLIENT_SECRET"},
+	} {
+		if (p.id == "") != (p.secret == "") {
+			add("%s and %s must be set together", p.idName, p.secretName)
+		}
+	}
+	if len(c.OIDCRoles) > 0 && c.OIDCRoleClaim == "" {
+		add("SCHWARM_OIDC_ROLES: needs SCHWARM_OIDC_ROLE_CLAIM, the claim whose values it maps")
+	}
 	if !oneOf(c.DefaultLocale, "en", "de") {
 		add("SCHWARM_DEFAULT_LOCALE: %q must be en or de", c.DefaultLocale)
 	}
@@ -285,6 +340,9 @@ func oneOf(s string, options ...string) bool {
 	}
 	return false
 }
+
+// PasswordSignIn reports whether members may sign in and sign up with a password.
+func (c Config) PasswordSignIn() bool { return c.PasswordLogin != "off" }
 
 // SecureCookies reports whether cookies must carry the Secure flag.
 func (c Config) SecureCookies() bool { return strings.HasPrefix(c.BaseURL, "https://") }

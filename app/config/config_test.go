@@ -73,6 +73,13 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		{"SCHWARM_SMTP_URL", "mail.example.com:25", "smtp://user:pass@host:port"},
 		{"SCHWARM_SMTP_URL", "smtp://mail.example.com", "SCHWARM_MAIL_FROM"}, // a server without a sender
 		{"SCHWARM_RATE_ACCOUNT_MAIL", "3", "not a rate"},
+		{"SCHWARM_PASSWORD_LOGIN", "maybe", "on or off"},
+		{"SCHWARM_PASSWORD_LOGIN", "off", "needs a single sign-on provider"},
+		{"SCHWARM_OIDC_ISSUER", "login.example.com", "absolute https URL"},
+		{"SCHWARM_OIDC_ISSUER", "https://login.example.com", "SCHWARM_OIDC_CLIENT_ID"},
+		{"SCHWARM_GITHUB_CLIENT_ID", "abc", "SCHWARM_GITHUB_CLIENT_SECRET"},
+		{"SCHWARM_OIDC_ROLES", "admins=admin", "agent or moderator"},
+		{"SCHWARM_OIDC_ROLES", "support=agent", "needs SCHWARM_OIDC_ROLE_CLAIM"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.env+"="+tt.value, func(t *testing.T) {
@@ -84,6 +91,23 @@ func TestLoadRejectsBadValues(t *testing.T) {
 				t.Errorf("error %q should name %s and say %q", err, tt.env, tt.want)
 			}
 		})
+	}
+}
+
+func TestLoadSingleSignOn(t *testing.T) {
+	c, err := config.Load(env(map[string]string{
+		"SCHWARM_OIDC_ISSUER": "https://sso.example.com/realms/customers", "SCHWARM_OIDC_CLIENT_ID": "forum", "SCHWARM_OIDC_CLIENT_SECRET": "s",
+		"SCHWARM_OIDC_ROLE_CLAIM": "groups", "SCHWARM_OIDC_ROLES": "support-agents=agent, community-mods = moderator",
+		"SCHWARM_PASSWORD_LOGIN": "off",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(config.RoleMap{"support-agents": "agent", "community-mods": "moderator"}, c.OIDCRoles); diff != "" {
+		t.Errorf("OIDCRoles (-want +got):\n%s", diff)
+	}
+	if c.PasswordSignIn() || c.OIDCName != "Company account" {
+		t.Errorf("PasswordSignIn = %v, OIDCName = %q", c.PasswordSignIn(), c.OIDCName)
 	}
 }
 

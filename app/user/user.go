@@ -123,15 +123,7 @@ func (s *Service) Register(ctx context.Context, r Registration) (*User, error) {
 		r.Role = RoleMember
 	}
 	errs := validate.Errors{}
-	switch {
-	case r.Handle == "":
-		errs.Add("handle", "form.required")
-	case !handlePattern.MatchString(r.Handle):
-		errs.Add("handle", "user.handle.invalid")
-	case slices.Contains(reservedHandles, strings.ToLower(r.Handle)) && r.Role == RoleMember,
-		strings.HasPrefix(strings.ToLower(r.Handle), DeletedHandlePrefix): // the names deleted accounts take
-		errs.Add("handle", "user.handle.taken")
-	}
+	checkHandle(errs, r.Handle, r.Role)
 	if r.DisplayName == "" {
 		r.DisplayName = r.Handle
 	}
@@ -182,6 +174,20 @@ func (s *Service) Register(ctx context.Context, r Registration) (*User, error) {
 		return nil, fmt.Errorf("user: create: %w", err)
 	}
 	return u, nil
+}
+
+// checkHandle reports a handle that is empty, malformed or not free for anyone
+// of role to take.
+func checkHandle(errs validate.Errors, handle string, role Role) {
+	switch {
+	case handle == "":
+		errs.Add("handle", "form.required")
+	case !handlePattern.MatchString(handle):
+		errs.Add("handle", "user.handle.invalid")
+	case slices.Contains(reservedHandles, strings.ToLower(handle)) && role == RoleMember,
+		strings.HasPrefix(strings.ToLower(handle), DeletedHandlePrefix): // the names deleted accounts take
+		errs.Add("handle", "user.handle.taken")
+	}
 }
 
 // checkTaken reports a handle or e-mail that another account has, for the fields

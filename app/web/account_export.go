@@ -52,15 +52,26 @@ func (s *Server) sendExport(c *fiber.Ctx, id int64) error {
 }
 
 // accountDelete erases the signed-in member's account once they confirm with
-// their password, and signs them out; with remove_posts their posts go too.
+// their password (without one: by signing in again at a provider), and signs
+// them out; with remove_posts their posts go too.
 func (s *Server) accountDelete(c *fiber.Ctx) error {
 	u := currentUser(c)
-	page := &profilePage{Page: s.newPage(c, "profile.title"), DisplayName: u.DisplayName, Locale: u.Locale}
+	page, err := s.profilePage(c, u.DisplayName, u.Locale)
+	if err != nil {
+		return err
+	}
 	errs := validate.Errors{}
 	if c.FormValue("confirm") != "yes" {
 		errs.Add("confirm", "account.delete_confirm")
 	}
-	_, err := s.Users.Authenticate(c.UserContext(), u.Handle, validate.Cut(c.FormValue("password"), 4*user.MaxPasswordLen+1))
+	if !page.HasPassword {
+		// A member who signs in only through providers confirms there.
+		if !page.Confirmed {
+			errs.Add("", "sso.confirm_first")
+		}
+	} else {
+		_, err = s.Users.Authenticate(c.UserContext(), u.Handle, validate.Cut(c.FormValue("password"), 4*user.MaxPasswordLen+1))
+	}
 	switch {
 	case errors.Is(err, user.ErrInvalidCredentials):
 		errs.Add("password", "account.delete_password")
@@ -74,6 +85,7 @@ func (s *Server) accountDelete(c *fiber.Ctx) error {
 		return err
 	}
 	s.clearCookie(c, sessionCookie)
+	s.clearCookie(c, confirmedCookie)
 	return s.redirectWithNotice(c, "/", "account.deleted")
 }
 

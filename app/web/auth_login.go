@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schwarm/schwarm/app/auth"
+	"github.com/schwarm/schwarm/app/auth/sso"
 	"github.com/schwarm/schwarm/app/user"
 	"github.com/schwarm/schwarm/app/validate"
 )
@@ -16,20 +17,23 @@ type loginPage struct {
 	Login      string
 	Errors     validate.Errors
 	Next       string
-	MailOn     bool // offer a password reset
-	Unverified bool // offer the verification link again
+	MailOn     bool         // offer a password reset
+	Unverified bool         // offer the verification link again
+	Passwords  bool         // whether the password form is there
+	SSO        []sso.Button // the configured single sign-on providers
 }
 
 func (s *Server) loginForm(c *fiber.Ctx) error {
 	if currentUser(c) != nil {
 		return c.Redirect(safeNext(c.Query("next")), fiber.StatusSeeOther)
 	}
-	return s.render(c, "auth_login", &loginPage{Page: s.newPage(c, "auth.login"), Next: safeNext(c.Query("next")), MailOn: s.Auth.MailEnabled()})
+	return s.render(c, "auth_login", &loginPage{Page: s.newPage(c, "auth.login"), Next: safeNext(c.Query("next")), MailOn: s.Auth.MailEnabled(),
+		Passwords: s.Auth.PasswordSignIn(), SSO: s.Auth.Providers().Buttons()})
 }
 
 func (s *Server) login(c *fiber.Ctx) error {
 	page := &loginPage{Page: s.newPage(c, "auth.login"), Login: validate.Cut(c.FormValue("login"), user.MaxLoginLen),
-		Next: safeNext(validate.Cut(c.FormValue("next"), 2048)), MailOn: s.Auth.MailEnabled()}
+		Next: safeNext(validate.Cut(c.FormValue("next"), 2048)), MailOn: s.Auth.MailEnabled(), Passwords: s.Auth.PasswordSignIn(), SSO: s.Auth.Providers().Buttons()}
 	_, token, err := s.Auth.SignIn(c.UserContext(), c.FormValue("login"), validate.Cut(c.FormValue("password"), 4*user.MaxPasswordLen+1), s.client(c))
 	switch {
 	case errors.Is(err, user.ErrInvalidCredentials):
@@ -47,15 +51,16 @@ func (s *Server) login(c *fiber.Ctx) error {
 	case err != nil:
 		return s.formError(c, "auth_login", page, &page.Errors, err)
 	}
-	if err := s.signIn(c, token); err != nil {
+	if err := s.startSession(c, token); err != nil {
 		return err
 	}
 	return c.Redirect(page.Next, fiber.StatusSeeOther)
 }
 
-// signIn puts the session token in the cookie. A new session id on every
-// sign-in: a token planted before it is worthless, so the old one is ended.
-func (s *Server) signIn(c *fiber.Ctx, token string) error {
+// startSession gives the browser the session token of a sign-in, with a
+// password or at a provider, ending the session it had: a new session id on
+// every sign-in makes a token planted before it worthless.
+func (s *Server) startSession(c *fiber.Ctx, token string) error {
 	if old := c.Cookies(sessionCookie); old != "" {
 		if err := s.Auth.SignOut(c.UserContext(), old); err != nil {
 			return err

@@ -69,7 +69,7 @@ func (s *Server) reset(c *fiber.Ctx) error {
 	if err != nil {
 		return s.formError(c, "auth_reset", page, &page.Errors, err)
 	}
-	if err := s.signIn(c, token); err != nil {
+	if err := s.startSession(c, token); err != nil {
 		return err
 	}
 	return s.redirectWithNotice(c, "/", "auth.password_changed")

@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schwarm/schwarm/app/auth"
+	"github.com/schwarm/schwarm/app/auth/sso"
 	"github.com/schwarm/schwarm/app/user"
 	"github.com/schwarm/schwarm/app/validate"
 )
@@ -23,17 +24,20 @@ type signupForm struct {
 
 type signupPage struct {
 	Page
-	Form    signupForm
-	Errors  validate.Errors
-	Next    string
-	Started string // when the form was shown, signed (see signupStarted)
+	Form      signupForm
+	Errors    validate.Errors
+	Next      string
+	Started   string       // when the form was shown, signed (see signupStarted)
+	Passwords bool         // whether the password form is there
+	SSO       []sso.Button // the configured single sign-on providers
 }
 
 func (s *Server) signupForm(c *fiber.Ctx) error {
 	if currentUser(c) != nil {
 		return c.Redirect("/", fiber.StatusSeeOther)
 	}
-	return s.render(c, "auth_signup", &signupPage{Page: s.newPage(c, "auth.signup"), Next: safeNext(c.Query("next")), Started: s.signupStarted(s.Now())})
+	return s.render(c, "auth_signup", &signupPage{Page: s.newPage(c, "auth.signup"), Next: safeNext(c.Query("next")), Started: s.signupStarted(s.Now()),
+		Passwords: s.Auth.PasswordSignIn(), SSO: s.Auth.Providers().Buttons()})
 }
 
 // signupStarted signs the time a sign-up form was shown: a form sent back
@@ -66,7 +70,8 @@ func (s *Server) signupBot(c *fiber.Ctx) bool {
 
 func (s *Server) signup(c *fiber.Ctx) error {
 	f := signupForm{Handle: c.FormValue("handle"), DisplayName: c.FormValue("display_name"), Email: c.FormValue("email")}
-	page := &signupPage{Page: s.newPage(c, "auth.signup"), Form: f, Next: safeNext(c.FormValue("next")), Started: s.signupStarted(s.Now())}
+	page := &signupPage{Page: s.newPage(c, "auth.signup"), Form: f, Next: safeNext(c.FormValue("next")), Started: s.signupStarted(s.Now()),
+		Passwords: s.Auth.PasswordSignIn(), SSO: s.Auth.Providers().Buttons()}
 	if s.signupBot(c) {
 		return s.formError(c, "auth_signup", page, &page.Errors, validate.Errors{"": "auth.signup_too_fast"})
 	}

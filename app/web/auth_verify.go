@@ -41,7 +41,7 @@ func (s *Server) verify(c *fiber.Ctx) error {
 	if err != nil {
 		return s.formError(c, "auth_verify", page, &page.Errors, err)
 	}
-	if err := s.signIn(c, token); err != nil {
+	if err := s.startSession(c, token); err != nil {
 		return err
 	}
 	return s.redirectWithNotice(c, "/", "auth.verified")

@@ -12,17 +12,38 @@ type profilePage struct {
 	DisplayName string
 	Locale      string
 	Errors      validate.Errors
+	Connections []connection
+	// HasPassword says the member confirms deleting their account with their
+	// password; without one they sign in again at a provider (Confirmed).
+	HasPassword bool
+	Confirmed   bool
+}
+
+func (s *Server) profilePage(c *fiber.Ctx, displayName, locale string) (*profilePage, error) {
+	conns, err := s.connections(c, currentUser(c))
+	if err != nil {
+		return nil, err
+	}
+	return &profilePage{Page: s.newPage(c, "profile.title"), DisplayName: displayName, Locale: locale, Connections: conns,
+		HasPassword: currentUser(c).PasswordHash != "", Confirmed: s.confirmed(c)}, nil
 }
 
 func (s *Server) profileForm(c *fiber.Ctx) error {
 	u := currentUser(c)
-	return s.render(c, "profile_edit", &profilePage{Page: s.newPage(c, "profile.title"), DisplayName: u.DisplayName, Locale: u.Locale})
+	page, err := s.profilePage(c, u.DisplayName, u.Locale)
+	if err != nil {
+		return err
+	}
+	return s.render(c, "profile_edit", page)
 }
 
 func (s *Server) profileSave(c *fiber.Ctx) error {
 	u := currentUser(c)
-	page := &profilePage{Page: s.newPage(c, "profile.title"), DisplayName: c.FormValue("display_name"), Locale: c.FormValue("locale")}
-	err := s.Users.UpdateProfile(c.UserContext(), u.ID, user.Profile{DisplayName: page.DisplayName, Locale: page.Locale})
+	page, err := s.profilePage(c, c.FormValue("display_name"), c.FormValue("locale"))
+	if err != nil {
+		return err
+	}
+	err = s.Users.UpdateProfile(c.UserContext(), u.ID, user.Profile{DisplayName: page.DisplayName, Locale: page.Locale})
 	if err != nil {
 		return s.formError(c, "profile_edit", page, &page.Errors, err)
 	}

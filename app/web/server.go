@@ -80,7 +80,7 @@ type Server struct {
 
 // pages lists every page template a handler renders; start-up fails without them.
 var pages = []string{"home", "board_show", "thread_show", "thread_ask", "post_edit", "post_history",
-	"user_show", "auth_signup", "auth_login", "auth_forgot", "auth_reset", "auth_verify", "auth_check_mail", "profile_edit", "admin_users", "admin_boards", "admin_moderation", "error",
+	"user_show", "auth_signup", "auth_login", "auth_forgot", "auth_reset", "auth_verify", "auth_check_mail", "auth_sso_signup", "profile_edit", "admin_users", "admin_boards", "admin_moderation", "error",
 	"search", "suggest", "mod_audit", "mod_queue", "notifications", "notification_settings", "unsubscribe"}
 
 // New builds the server and its routes.

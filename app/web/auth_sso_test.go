@@ -117,6 +117,9 @@ func TestSSOLinksOnlyVerifiedEmail(t *testing.T) {
 	srv, idp := newSSOServer(t, nil)
 	fx := srv.Fixtures
 	verifyEmail(t, srv, fx.Other) // otto's address is verified, mara's is not
+	if err := srv.App.DB.Writer(context.Background()).Exec("UPDATE users SET email_verified_at = NULL WHERE id = ?", fx.Member.ID).Error; err != nil {
+		t.Fatal(err)
+	}
 
 	tests := []struct {
 		name     string

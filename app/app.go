@@ -27,6 +27,7 @@ import (
 	"github.com/schwarm/schwarm/app/mail"
 	"github.com/schwarm/schwarm/app/markup"
 	"github.com/schwarm/schwarm/app/moderation"
+	"github.com/schwarm/schwarm/app/notice"
 	"github.com/schwarm/schwarm/app/notify"
 	"github.com/schwarm/schwarm/app/outbox"
 	"github.com/schwarm/schwarm/app/reputation"
@@ -68,6 +69,7 @@ type App struct {
 	Audit      *audit.Log
 	Settings   *moderation.SettingsStore // the moderation settings admins change at /admin/moderation
 	Notify     *notify.Service           // notifications, watches, and the consumer that writes them
+	Notices    *notice.Service           // site notices of known problems, on every page
 
 	Mail      *mail.Service  // the mail queue; Enabled only with SCHWARM_SMTP_URL
 	MailViews *mail.Renderer // the theme's mails in the recipient's language
@@ -79,6 +81,10 @@ const mailRetention = 30 * 24 * time.Hour
 // settingsEvery is how often a serving node asks whether another node saved
 // the moderation settings: a read of one row's version.
 const settingsEvery = 2 * time.Second
+
+// noticesEvery is how often a node reads the live site notices again: every
+// page shows them, and one published on another node shows here that much later.
+const noticesEvery = 5 * time.Second
 
 // Options tune New for tests and tools.
 type Options struct {
@@ -147,6 +153,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Mail = mail.NewService(db, ms, log, now)
 	a.MailViews = mail.NewRenderer(mails, bundle, cfg.BaseURL)
 	a.Auth.SetMail(auth.AccountMail{Queue: a.Mail, Render: a.MailViews, BaseURL: cfg.BaseURL, Rate: cfg.AccountMailRate})
+	a.Notices = notice.NewService(db, a.Threads, a.Audit, moderation.ParseThreadRef, noticesEvery, now)
 	a.Notify = notify.NewService(db, a.Threads, notify.Options{
 		BaseURL:       cfg.BaseURL,
 		Secret:        func(ctx context.Context) (string, error) { return auth.Secret(ctx, db, "notify") },
@@ -320,6 +327,7 @@ func (a *App) WebServer(ctx context.Context, hook web.RouteHook) (*web.Server, e
 		Settings:   a.Settings,
 		Accounts:   a.Accounts,
 		Notify:     a.Notify,
+		Notices:    a.Notices,
 		Mail:       a.Mail,
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/schwarm/schwarm/app/config"
 	"github.com/schwarm/schwarm/app/event"
 	"github.com/schwarm/schwarm/app/moderation"
+	"github.com/schwarm/schwarm/app/notice"
 	"github.com/schwarm/schwarm/app/outbox"
 	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/user"
@@ -161,6 +162,12 @@ func TestEveryActionEmitsItsEvent(t *testing.T) {
 	must(err)
 	want = append(want, rec{event.TopicSettingsChanged, fx.Admin.ID, 0}, rec{event.TopicSettingsChanged, fx.Admin.ID, 0})
 
+	n, err := a.Notices.Publish(ctx, fx.Agent, notice.Draft{Level: notice.LevelOutage, TextEN: "Outage in Hamburg."})
+	must(err)
+	must(a.Notices.End(ctx, fx.Agent, n.ID))
+	must(a.Notices.End(ctx, fx.Agent, n.ID)) // ended already: nothing
+	want = append(want, rec{event.TopicNoticePublished, fx.Agent.ID, n.ID}, rec{event.TopicNoticeEnded, fx.Agent.ID, n.ID})
+
 	var records []outbox.Entry
 	// Badges come as the ledger grants them; TestAwardingCatchesUp counts them.
 	must(a.DB.Reader(ctx).Where("topic <> ?", event.TopicBadgeGranted).Order("id").Find(&records).Error)
@@ -217,6 +224,8 @@ func TestEveryActionEmitsItsEvent(t *testing.T) {
 		{audit.ChangeRole, fx.Admin.ID, fx.Other.ID, "member", "moderator"},
 		{audit.ChangeSettings, fx.Admin.ID, 0, "max_links=3", "max_links=5"},
 		{audit.ChangeSettings, fx.Admin.ID, 0, "max_links=5", "max_links=3"},
+		{audit.PublishNotice, fx.Agent.ID, 0, "", "outage: Outage in Hamburg."},
+		{audit.EndNotice, fx.Agent.ID, 0, "outage: Outage in Hamburg.", ""},
 	}
 	if diff := cmp.Diff(wantRows, rows); diff != "" {
 		t.Errorf("audit log (-want +got)\n%s", diff)
@@ -278,6 +287,12 @@ func TestEveryActionEmitsItsEvent(t *testing.T) {
 			must(err)
 			if e.Key != "moderation" || e.Revision < 1 || e.Revision > 2 || e.Reset != (e.Revision == 2) {
 				t.Errorf("settings.changed %+v, want moderation at revision 1, then reset at 2", e)
+			}
+		case event.TopicNoticePublished:
+			e, err := event.Decode[event.NoticePublished](r)
+			must(err)
+			if e.Level != notice.LevelOutage || e.ThreadID != 0 || e.StartsAt.IsZero() || !e.EndsAt.IsZero() {
+				t.Errorf("notice.published %+v", e)
 			}
 		case event.TopicRoleChanged:
 			e, err := event.Decode[event.RoleChanged](r)

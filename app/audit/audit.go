@@ -35,12 +35,14 @@ const (
 	ChangeSettings   = "settings.change"        // an admin saved or reset the moderation settings
 	ExportMember     = "member.export"          // an admin downloaded a member's data
 	DeleteMember     = "member.delete"          // a member's account erased, by them or an admin
+	PublishNotice    = "notice.publish"         // an agent or moderator published a site notice
+	EndNotice        = "notice.end"             // and ended one early
 )
 
 // Actions lists every action, for the log's filter.
 var Actions = []string{ApprovePost, RejectPost, HidePost, DismissFlags, EditPost, DeletePost, RestorePost, CloseAsDuplicate, Reopen,
 	MoveThread, MergeThread, SplitThread, LockThread, UnlockThread, PinThread, UnpinThread, HideThread, RestoreThread,
-	ChangeRole, Restrict, DismissReports, ChangeSettings, ExportMember, DeleteMember}
+	ChangeRole, Restrict, DismissReports, ChangeSettings, ExportMember, DeleteMember, PublishNotice, EndNotice}
 
 // Entry is one row of the log.
 type Entry struct {

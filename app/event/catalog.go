@@ -362,3 +362,26 @@ func (SettingsChanged) Version() int  { return 1 }
 
 // Entity is 0: settings are about no thread or member.
 func (SettingsChanged) Entity() int64 { return 0 }
+
+// NoticePublished: an agent or moderator (the actor) published a site notice
+// (app/notice) of Level, shown from StartsAt until EndsAt (zero: until ended),
+// perhaps linking to the known-issue thread ThreadID.
+type NoticePublished struct {
+	NoticeID int64     `json:"notice_id"`
+	Level    string    `json:"level"`
+	ThreadID int64     `json:"thread_id,omitempty"`
+	StartsAt time.Time `json:"starts_at"`
+	EndsAt   time.Time `json:"ends_at,omitzero"`
+}
+
+// NoticeEnded: staff (the actor) ended a notice before its end.
+type NoticeEnded struct {
+	NoticeID int64 `json:"notice_id"`
+}
+
+func (NoticePublished) Topic() string   { return TopicNoticePublished }
+func (NoticePublished) Version() int    { return 1 }
+func (e NoticePublished) Entity() int64 { return e.NoticeID }
+func (NoticeEnded) Topic() string       { return TopicNoticeEnded }
+func (NoticeEnded) Version() int        { return 1 }
+func (e NoticeEnded) Entity() int64     { return e.NoticeID }

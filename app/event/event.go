@@ -57,6 +57,8 @@ const (
 	TopicPostHidden        = "post.hidden"
 	TopicMemberReported    = "member.reported"
 	TopicSettingsChanged   = "settings.changed"
+	TopicNoticePublished   = "notice.published"
+	TopicNoticeEnded       = "notice.ended"
 )
 
 // threadTopics are the topics whose entity is a thread: each changes what

@@ -26,6 +26,7 @@ var (
 	signedIn  = viewers[1:]
 	ownerUp   = []string{"owner", "moderator", "admin"} // the author, and staff who moderate
 	askerUp   = []string{"owner", "agent", "moderator", "admin"}
+	agentUp   = viewers[3:]
 	modUp     = viewers[4:]
 	adminOnly = viewers[5:]
 )
@@ -93,6 +94,9 @@ var access = map[string][]string{
 	"POST /u/:handle/restrict":                    modUp,
 	"POST /p/:id<int>/reject":                     modUp,
 	"GET /mod/audit":                              modUp,
+	"GET /mod/notices":                            agentUp,
+	"POST /mod/notices":                           agentUp,
+	"POST /mod/notices/:id<int>/end":              agentUp,
 	"GET /mod/audit.csv":                          modUp,
 	"GET /admin/users":                            adminOnly,
 	"POST /admin/users/:id<int>/role":             adminOnly,
@@ -240,7 +244,7 @@ func (f *authzForum) fill(pattern string) string {
 		"/p/:id<int>", fmt.Sprintf("/p/%d", f.question),
 		"/admin/users/:id<int>", fmt.Sprintf("/admin/users/%d", f.srv.Fixtures.Other.ID),
 		"/admin/boards/:id<int>", fmt.Sprintf("/admin/boards/%d", f.board.ID),
-		"/notifications/:id<int>", "/notifications/1", ":uid<int>", "1", ":kind", "answer", ":mac", "x",
+		"/notifications/:id<int>", "/notifications/1", "/mod/notices/:id<int>", "/mod/notices/1", ":uid<int>", "1", ":kind", "answer", ":mac", "x",
 		":slug", "internet", ":handle", "mara", ":id", "first_answer", ":name", "nothing.png", ":provider", "oidc", "*", "css/site.css",
 	)
 	return r.Replace(pattern)

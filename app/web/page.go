@@ -2,6 +2,7 @@ package web
 
 import (
 	"html/template"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +26,7 @@ type Page struct {
 	csrf         func() string
 	waiting      func() int64
 	unread       func() int
+	notices      func() []siteNotice
 	Path         string
 	Notice       string // i18n key of a one-time message from the previous request
 	Uploaded     string // markdown for an image just uploaded without JavaScript
@@ -50,6 +52,20 @@ func (p Page) Unread() int {
 		return 0
 	}
 	return p.unread()
+}
+
+// siteNotice is a live site notice as the top of a page shows it.
+type siteNotice struct {
+	Level, Text, Link string
+}
+
+// SiteNotices are the live site notices in the page's language, the most
+// severe first.
+func (p Page) SiteNotices() []siteNotice {
+	if p.notices == nil {
+		return nil
+	}
+	return p.notices()
 }
 
 // Restriction tells a suspended or silenced member, on every page they see, what
@@ -200,6 +216,21 @@ func (s *Server) newPage(c *fiber.Ctx, titleKey string) Page {
 			}
 			return n
 		}
+	}
+	p.notices = func() []siteNotice {
+		live, err := s.Notices.Live(c.UserContext())
+		if err != nil {
+			s.Log.Warn("read the site notices", "err", err, "request_id", requestID(c))
+		}
+		out := make([]siteNotice, 0, len(live))
+		for _, n := range live {
+			sn := siteNotice{Level: n.Level, Text: n.Text(p.Lang)}
+			if n.ThreadID != nil {
+				sn.Link = "/t/" + strconv.FormatInt(*n.ThreadID, 10)
+			}
+			out = append(out, sn)
+		}
+		return out
 	}
 	if p.User != nil {
 		p.unread = func() int {

@@ -103,6 +103,9 @@ func (s *Server) routes() {
 	a.Post("/u/:handle/restrict", s.requireRole(user.RoleModerator), s.userRestrict)
 	a.Post("/u/:handle/reports/dismiss", s.requireRole(user.RoleModerator), s.userReportsDismiss)
 	a.Get("/mod/audit", s.requireRole(user.RoleModerator), s.modAudit)
+	a.Get("/mod/notices", s.requireRole(user.RoleAgent), s.modNotices)
+	a.Post("/mod/notices", s.requireRole(user.RoleAgent), s.modNoticePublish)
+	a.Post("/mod/notices/:id<int>/end", s.requireRole(user.RoleAgent), s.modNoticeEnd)
 	a.Get("/mod/audit.csv", s.requireRole(user.RoleModerator), s.modAuditExport)
 
 	a.Get("/admin/users", s.requireRole(user.RoleAdmin), s.adminUsers)

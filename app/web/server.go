@@ -22,6 +22,7 @@ import (
 	"github.com/schwarm/schwarm/app/i18n"
 	"github.com/schwarm/schwarm/app/mail"
 	"github.com/schwarm/schwarm/app/moderation"
+	"github.com/schwarm/schwarm/app/notice"
 	"github.com/schwarm/schwarm/app/notify"
 	"github.com/schwarm/schwarm/app/reputation"
 	"github.com/schwarm/schwarm/app/search"
@@ -58,6 +59,7 @@ type Deps struct {
 	Settings   *moderation.SettingsStore // the moderation settings, for /admin/moderation
 	Accounts   *account.Service          // a member's copy of their data
 	Notify     *notify.Service           // notifications, watches, preferences
+	Notices    *notice.Service           // site notices, on every page
 	Mail       *mail.Service             // the mail queue, for the admin's notice
 }
 
@@ -81,7 +83,7 @@ type Server struct {
 // pages lists every page template a handler renders; start-up fails without them.
 var pages = []string{"home", "board_show", "thread_show", "thread_ask", "post_edit", "post_history",
 	"user_show", "auth_signup", "auth_login", "auth_forgot", "auth_reset", "auth_verify", "auth_check_mail", "auth_sso_signup", "profile_edit", "admin_users", "admin_boards", "admin_moderation", "error",
-	"search", "suggest", "mod_audit", "mod_queue", "notifications", "notification_settings", "unsubscribe"}
+	"search", "suggest", "mod_audit", "mod_queue", "notifications", "notification_settings", "unsubscribe", "mod_notices"}
 
 // New builds the server and its routes.
 func New(d Deps) (*Server, error) {

@@ -234,6 +234,29 @@ func TestWriteRateLimit(t *testing.T) {
 	}
 }
 
+// TestPreviewsAreLimitedForStaffToo: previews have ten times the posting
+// budget, for everyone; staff's posts are not limited.
+func TestPreviewsAreLimitedForStaffToo(t *testing.T) {
+	srv := apptest.NewServer(t, apptest.ServerOptions{Config: func(c *config.Config) {
+		c.WriteRate = config.Rate{N: 1, Window: time.Hour}
+	}})
+	th := seedThread(t, srv)
+	c := srv.Client(t)
+	c.Login("mia_mod", apptest.Password)
+	c.Get("/ask")
+	for i := range 11 {
+		r := c.Post("/preview", form("body", "**bold**"))
+		if want := i < 10; (r.StatusCode == http.StatusOK) != want {
+			t.Errorf("preview %d by a moderator: %d", i+1, r.StatusCode)
+		}
+	}
+	for i := range 3 {
+		if r := c.Post(fmt.Sprintf("/t/%d/reply", th.ID), form("body", fmt.Sprintf("Staff answer number %d.", i))); r.StatusCode != http.StatusOK {
+			t.Errorf("a moderator's answer %d: %d", i+1, r.StatusCode)
+		}
+	}
+}
+
 // TestWriteRateLimitPerAddress: members posting from one client address share a
 // budget, so a spammer's many accounts do not multiply theirs.
 func TestWriteRateLimitPerAddress(t *testing.T) {

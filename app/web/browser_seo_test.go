@@ -114,9 +114,16 @@ func TestBrowserThreadPagesKeepTheCSP(t *testing.T) {
 	b.open(solved)
 	b.wantText("copy button", ".share-copy", "Copy link")
 	b.do("copy the link", chromedp.Click(chromedp.CSS(".share-copy")))
-	b.wantText("copy status", ".share-status", "Link copied.")
+	// The clipboard answers in its own time.
+	b.do("wait for the copy to be confirmed", chromedp.Poll[chromedp.Void](`document.querySelector(".share-status").textContent === "Link copied."`))
 	if got, want := b.eval(`document.querySelector(".share-url").value`), srv.URL+solved; got != want {
 		t.Errorf("share address %q, want %q", got, want)
+	}
+	readCtx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	clip, err := chromedp.Run(readCtx, chromedp.Evaluate[string](`navigator.clipboard.readText()`, chromedp.EvalAwaitPromise))
+	if err != nil || clip != srv.URL+solved {
+		t.Errorf("clipboard holds %q (%v), want %q", clip, err, srv.URL+solved)
 	}
 	if got := w.check(b); len(got) != 0 {
 		t.Errorf("sharing: the browser reports %q", got)

@@ -68,6 +68,11 @@ func Load(themes fs.FS, name string, static fs.FS) (*Theme, error) {
 	return t, nil
 }
 
+// Asset is the address of the static file p with its content hash, as the
+// templates' asset function gives it: for a page's data that needs it whole,
+// such as an absolute link preview image.
+func (t *Theme) Asset(p string) (string, error) { return t.assetURL(p) }
+
 func (t *Theme) assetURL(p string) (string, error) {
 	v, ok := t.assets[p]
 	if !ok {

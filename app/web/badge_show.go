@@ -25,7 +25,9 @@ func (s *Server) badgeList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, "badge_list", &badgeListPage{Page: s.newPage(c, "badges.title"), Badges: reputation.Badges, Counts: counts})
+	p := &badgeListPage{Page: s.newPage(c, "badges.title"), Badges: reputation.Badges, Counts: counts}
+	p.Head.Index = true
+	return s.render(c, "badge_list", p)
 }
 
 // badgeShow lists a badge's holders, newest first.
@@ -40,5 +42,6 @@ func (s *Server) badgeShow(c *fiber.Ctx) error {
 	}
 	p := s.newPage(c, "")
 	p.Title = p.T("badge." + b.ID + ".name")
+	p.Head.Index, p.Head.Description = true, p.T("badge."+b.ID+".desc")
 	return s.render(c, "badge_show", &badgeShowPage{Page: p, Badge: b, Holders: holders, Total: total})
 }

@@ -280,6 +280,9 @@ const xssCheckJS = `(() => {
       const n = name.toLowerCase(), v = el.getAttribute(name) || '';
       if (n.startsWith('on')) add('event handler attribute ' + name, el);
       if (n === 'srcdoc') add('srcdoc attribute', el);
+      // A named <meta> (description, Open Graph) is text for whoever reads
+      // the page's head; only http-equiv, refused below, acts on its URL.
+      if (n === 'content' && tag === 'meta' && !el.hasAttribute('http-equiv')) continue;
       if (urlAttrs.has(n) || n.endsWith(':href')) {
         let parts = [v];
         if (n === 'srcset' || n === 'imagesrcset') parts = v.split(',').map((p) => p.trim().split(/\s+/)[0]);
@@ -290,11 +293,15 @@ const xssCheckJS = `(() => {
     }
     if (tag === 'script') {
       const src = el.getAttribute('src');
-      if (!src || !src.startsWith('/static/js/')) add('script element', el);
+      // The page's structured data: one JSON data block in the head, never run.
+      const json = (t) => { try { JSON.parse(t); return true; } catch (e) { return false; } };
+      const data = !src && el.type === 'application/ld+json' && el.parentElement === document.head && json(el.textContent) &&
+        document.querySelectorAll('script[type="application/ld+json"]').length === 1;
+      if (!data && (!src || !src.startsWith('/static/js/'))) add('script element', el);
     }
     if (['iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'base', 'style', 'portal', 'fencedframe'].includes(tag)) add('<' + tag + '> element', el);
     if (tag === 'meta' && el.hasAttribute('http-equiv')) add('<meta http-equiv> element', el);
-    if (tag === 'link' && !['stylesheet', 'icon'].includes((el.getAttribute('rel') || '').toLowerCase())) add('<link> element', el);
+    if (tag === 'link' && !['stylesheet', 'icon', 'canonical'].includes((el.getAttribute('rel') || '').toLowerCase())) add('<link> element', el);
     if (tag === 'a' && el.hasAttribute('target') && !/\bnoopener\b|\bnoreferrer\b/i.test(el.getAttribute('rel') || '')) add('link with a target but without rel=noopener', el);
     if (el.closest('.post-body') && ['form', 'input', 'button', 'select', 'textarea', 'fieldset'].includes(tag) &&
         !(tag === 'input' && el.type === 'checkbox' && el.disabled)) add('form control in user content', el);

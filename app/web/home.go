@@ -119,9 +119,13 @@ func (s *Server) threadList(c *fiber.Ctx, b *board.Board) error {
 	if p.User != nil {
 		p.watching = func() bool { return s.watchingList(c, p) }
 	}
+	// An empty list is no answer to anything a search engine is asked.
+	p.Head.Canonical, p.Head.Index = p.listURL(tab, q.Tag, q.Cursor), len(list.Threads) > 0
+	p.Head.Description = p.T("home.lead")
 	page := "home"
 	if b != nil {
 		p.Title = b.Name(p.Lang)
+		p.Head.Description = b.Description(p.Lang)
 		page = "board_show"
 	}
 	return s.render(c, page, p)

@@ -48,6 +48,11 @@ func (s *Server) leaderboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, "leaderboard", &leaderboardPage{Page: s.newPage(c, "leaderboard.title"), Boards: boards,
-		BoardID: boardID, Period: period, Periods: reputation.Periods, Leaders: leaders})
+	p := &leaderboardPage{Page: s.newPage(c, "leaderboard.title"), Boards: boards,
+		BoardID: boardID, Period: period, Periods: reputation.Periods, Leaders: leaders}
+	p.Head.Index = true
+	if period != reputation.PeriodMonth || boardID != 0 {
+		p.Head.Canonical = p.PeriodURL(period)
+	}
+	return s.render(c, "leaderboard", p)
 }

@@ -28,6 +28,7 @@ type Page struct {
 	unread       func() int
 	notices      func() []siteNotice
 	Path         string
+	Head         Head   // what search engines and link previews read (seo.go)
 	Notice       string // i18n key of a one-time message from the previous request
 	Uploaded     string // markdown for an image just uploaded without JavaScript
 	bundle       *i18n.Bundle
@@ -199,6 +200,7 @@ func (s *Server) newPage(c *fiber.Ctx, titleKey string) Page {
 		TitleKey:     titleKey,
 		User:         currentUser(c),
 		Path:         c.OriginalURL(),
+		Head:         Head{Canonical: c.Path(), base: s.Config.BaseURL, logo: s.logo},
 		bundle:       s.I18n,
 		now:          s.Now(),
 		deleteWindow: s.Config.DeleteWindow.Duration,

@@ -125,6 +125,7 @@ func (s *Server) searchShow(c *fiber.Ctx) error {
 		p.Rows[i].TitleHTML, p.Rows[i].Snippet = found.TitleHTML, found.Snippet
 	}
 	p.Correction, p.Unfiltered = f.Correction, int(min(f.Unfiltered, 1<<31))
+	p.Head.Canonical = p.SearchURL(p.Offset) // not indexed: results are made for a reader, not a search engine
 	return s.render(c, "search", p)
 }
 
@@ -178,6 +179,7 @@ func (s *Server) suggestions(c *fiber.Ctx, text string, boardID int64, n int, as
 // default 5. `schwarm eval` measures the same search.Searcher.Suggest directly.
 func (s *Server) suggest(c *fiber.Ctx) error {
 	n := min(max(c.QueryInt("n", 5), 1), 10)
+	c.Set("X-Robots-Tag", "noindex") // a fragment has no <head> to say it in
 	found, err := s.suggestions(c, c.Query("q"), int64(c.QueryInt("board")), n, c.Query("s"))
 	if err != nil {
 		return err

@@ -73,6 +73,7 @@ type Server struct {
 	static  map[string]staticFile
 	cache   guestCache
 	csp     string
+	logo    string // the link preview image, absolute
 	proxies []netip.Prefix
 
 	mu      sync.Mutex
@@ -95,6 +96,12 @@ func New(d Deps) (*Server, error) {
 	if s.static, err = loadStatic(d.Static); err != nil {
 		return nil, err
 	}
+	// Link previews want a raster image; the SVG stays the icon.
+	logo, err := d.Theme.Asset("img/logo.png")
+	if err != nil {
+		return nil, err
+	}
+	s.logo = d.Config.BaseURL + logo
 	for _, p := range d.Config.TrustedProxies {
 		prefix, err := parsePrefix(p)
 		if err != nil {

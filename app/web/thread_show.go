@@ -228,5 +228,8 @@ func (s *Server) threadPage(c *fiber.Ctx, t *thread.Thread, page int) (*threadPa
 	if solution != nil {
 		p.Solution = &p.postRows([]thread.ShownPost{*solution})[0]
 	}
+	if err := s.describe(ctx, p); err != nil {
+		return nil, err
+	}
 	return p, nil
 }

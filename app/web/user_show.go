@@ -79,6 +79,7 @@ func (s *Server) userShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	p.Head.Index, p.Head.Canonical = true, "/u/"+u.Handle
 	return s.render(c, "user_show", p)
 }
 

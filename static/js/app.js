@@ -230,3 +230,36 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 });
+
+// A .share block holds a read-only input with a thread's address, which works
+// without this file: one selects and copies it. Here focusing selects it all,
+// a copy button appears where the clipboard can be written, and a share
+// button where the browser has a share sheet.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const box of document.querySelectorAll(".share")) {
+    const input = box.querySelector(".share-url");
+    const copy = box.querySelector(".share-copy");
+    const share = box.querySelector(".share-native");
+    const status = box.querySelector(".share-status");
+    if (!input) continue;
+    input.addEventListener("focus", () => input.select());
+    input.addEventListener("click", () => input.select());
+    if (copy && navigator.clipboard) {
+      copy.hidden = false;
+      copy.addEventListener("click", async () => {
+        try {
+          await navigator.clipboard.writeText(input.value);
+          if (status) status.textContent = box.dataset.copied || "";
+        } catch {
+          input.focus(); // the clipboard was refused: the address is selected to copy by hand
+        }
+      });
+    }
+    if (share && navigator.share) {
+      share.hidden = false;
+      share.addEventListener("click", () => {
+        navigator.share({ title: document.title, url: input.value }).catch(() => {});
+      });
+    }
+  }
+});

@@ -59,6 +59,8 @@ type Deps struct {
 	Accounts   *account.Service          // a member's copy of their data
 	Notify     *notify.Service           // notifications, watches, preferences
 	Mail       *mail.Service             // the mail queue, for the admin's notice
+
+	SitemapURLs int // URLs per sitemap file; 0 (or more) means SitemapURLs, the protocol's limit
 }
 
 // RouteHook adds routes before the catch-all 404; tests use it for probes.

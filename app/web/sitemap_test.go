@@ -197,6 +197,13 @@ func TestSitemapHTTP(t *testing.T) {
 			t.Errorf("GET %s: gzipped %q, plain %q", path, unzipped, plain.Body)
 		}
 	}
+	head, err := http.NewRequest(http.MethodHead, srv.URL+"/sitemap/threads-1.xml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := c.Do(head); r.StatusCode != http.StatusOK || r.Body != "" || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/xml") {
+		t.Errorf("HEAD of a streamed file: %d, %q, %d bytes", r.StatusCode, r.Header.Get("Content-Type"), len(r.Body))
+	}
 	first := sitemapRequest(t, c, srv.URL+"/sitemap.xml", "gzip", "")
 	etag := first.Header.Get("ETag")
 	if etag == "" || first.Header.Get("Last-Modified") == "" {

@@ -73,6 +73,8 @@ type App struct {
 
 	Mail      *mail.Service  // the mail queue; Enabled only with SCHWARM_SMTP_URL
 	MailViews *mail.Renderer // the theme's mails in the recipient's language
+
+	sitemapURLs int
 }
 
 // mailRetention is how long a sent mail stays in the queue table.
@@ -93,6 +95,9 @@ type Options struct {
 	// MailTuning changes how the mail sender polls and retries (tests make
 	// it quick); the server and sender come from the Config.
 	MailTuning func(*mail.Settings)
+	// SitemapURLs lowers the URLs per sitemap file from the protocol's
+	// 50,000, so that a test's few threads fill several files.
+	SitemapURLs int
 }
 
 // New opens the database and wires the services. It does not migrate; call Migrate
@@ -117,7 +122,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if opts.PasswordParams != nil {
 		params = *opts.PasswordParams
 	}
-	a := &App{Config: cfg, Log: log, DB: db, I18n: bundle, Now: now, NodeID: auth.NewToken()[:12]}
+	a := &App{Config: cfg, Log: log, DB: db, I18n: bundle, Now: now, NodeID: auth.NewToken()[:12], sitemapURLs: opts.SitemapURLs}
 	a.Sessions = auth.NewSessions(db, cfg.SessionTTL.Duration, now)
 	a.Limiter = auth.NewLimiter(db, now)
 	a.Users = user.NewService(db, params, bundle.Languages(), a.Sessions, now)
@@ -329,6 +334,8 @@ func (a *App) WebServer(ctx context.Context, hook web.RouteHook) (*web.Server, e
 		Notify:     a.Notify,
 		Notices:    a.Notices,
 		Mail:       a.Mail,
+
+		SitemapURLs: a.sitemapURLs,
 	})
 }
 

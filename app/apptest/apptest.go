@@ -131,7 +131,14 @@ func Config(t testing.TB, edit func(*config.Config)) config.Config {
 // NewApp returns a migrated App on the test database.
 func NewApp(t testing.TB, cfg config.Config) *app.App {
 	t.Helper()
-	a, err := app.New(context.Background(), cfg, Log(t), app.Options{PasswordParams: &FastPasswords, MailTuning: FastMail})
+	return newApp(t, cfg, app.Options{})
+}
+
+// newApp is NewApp with opts, on top of the fast passwords and mail of tests.
+func newApp(t testing.TB, cfg config.Config, opts app.Options) *app.App {
+	t.Helper()
+	opts.PasswordParams, opts.MailTuning = &FastPasswords, FastMail
+	a, err := app.New(context.Background(), cfg, Log(t), opts)
 	if err != nil {
 		t.Fatalf("apptest: new app: %v", err)
 	}

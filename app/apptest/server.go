@@ -29,6 +29,8 @@ type Server struct {
 type ServerOptions struct {
 	Config func(*config.Config)
 	Hook   web.RouteHook
+	// SitemapURLs lowers the URLs per sitemap file (app.Options).
+	SitemapURLs int
 }
 
 // NewServer starts the whole application on 127.0.0.1 with seeded fixtures and
@@ -42,12 +44,12 @@ func NewServer(t testing.TB, o ServerOptions) *Server {
 	// The base URL is the server's own, as providers of single sign-on send
 	// the browser back to it; a test's Config may still change it.
 	base := "http://" + ln.Addr().String()
-	a := NewApp(t, Config(t, func(c *config.Config) {
+	a := newApp(t, Config(t, func(c *config.Config) {
 		c.BaseURL = base
 		if o.Config != nil {
 			o.Config(c)
 		}
-	}))
+	}), app.Options{SitemapURLs: o.SitemapURLs})
 	fx := Seed(t, a.Users)
 	srv, err := a.WebServer(context.Background(), o.Hook)
 	if err != nil {

@@ -36,6 +36,10 @@ var access = map[string][]string{
 	"GET /readyz":                                 everyone,
 	"GET /static/*":                               everyone,
 	"GET /uploads/:name":                          everyone,
+	"GET /robots.txt":                             everyone,
+	"GET /sitemap.xml":                            everyone,
+	"GET /sitemap/boards.xml":                     everyone,
+	"GET /sitemap/threads-:n<int>.xml":            everyone,
 	"GET /":                                       everyone,
 	"GET /b/:slug":                                everyone,
 	"GET /t/:id<int>":                             everyone,
@@ -244,7 +248,7 @@ func (f *authzForum) fill(pattern string) string {
 		"/p/:id<int>", fmt.Sprintf("/p/%d", f.question),
 		"/admin/users/:id<int>", fmt.Sprintf("/admin/users/%d", f.srv.Fixtures.Other.ID),
 		"/admin/boards/:id<int>", fmt.Sprintf("/admin/boards/%d", f.board.ID),
-		"/notifications/:id<int>", "/notifications/1", "/mod/notices/:id<int>", "/mod/notices/1", ":uid<int>", "1", ":kind", "answer", ":mac", "x",
+		"/notifications/:id<int>", "/notifications/1", "/mod/notices/:id<int>", "/mod/notices/1", ":n<int>", "1", ":uid<int>", "1", ":kind", "answer", ":mac", "x",
 		":slug", "internet", ":handle", "mara", ":id", "first_answer", ":name", "nothing.png", ":provider", "oidc", "*", "css/site.css",
 	)
 	return r.Replace(pattern)

@@ -2,10 +2,12 @@ package web_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -151,4 +153,63 @@ func BenchmarkBareFiber(b *testing.B) {
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
 	app.Get("/*", func(c *fiber.Ctx) error { c.Type("html"); return c.Send(page) })
 	benchGet(b, func(r *http.Request) (*http.Response, error) { return app.Test(r, -1) }, "/", "filler")
+}
+
+// BenchmarkSitemap reads the whole sitemap of the 100k-thread forum as a
+// crawler does: the index, then every file it names. BenchmarkSitemapGzip
+// asks for each gzipped.
+func BenchmarkSitemap(b *testing.B)     { benchSitemap(b, "identity") }
+func BenchmarkSitemapGzip(b *testing.B) { benchSitemap(b, "gzip") }
+
+// BenchmarkSitemapIndex is the index alone: MAX(id), and the latest activity
+// in each run of 50,000 ids.
+func BenchmarkSitemapIndex(b *testing.B) {
+	srv, _ := benchServer(b)
+	benchGet(b, srv.Handle, "/sitemap.xml", "/sitemap/threads-2.xml")
+}
+
+func benchSitemap(b *testing.B, encoding string) {
+	srv, _ := benchServer(b)
+	get := func(url string) []byte {
+		req, _ := http.NewRequest(http.MethodGet, url, nil)
+		req.Header.Set("Accept-Encoding", encoding)
+		resp, err := srv.Handle(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			b.Fatalf("GET %s: %d, %v", url, resp.StatusCode, err)
+		}
+		return body
+	}
+	locs := regexp.MustCompile(`<loc>([^<]+)</loc>`)
+	all := func() (files, size int) {
+		index := get("http://bench/sitemap.xml")
+		size = len(index)
+		if encoding == "gzip" {
+			zr, err := gzip.NewReader(bytes.NewReader(index))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if index, err = io.ReadAll(zr); err != nil {
+				b.Fatal(err)
+			}
+		}
+		for _, m := range locs.FindAllSubmatch(index, -1) {
+			size += len(get(string(m[1])))
+			files++
+		}
+		return files, size
+	}
+	files, size := all()
+	if files < 3 {
+		b.Fatalf("the index names %d files, want the boards' and at least two of threads", files)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	for b.Loop() {
+		all()
+	}
 }

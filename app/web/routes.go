@@ -15,6 +15,10 @@ func (s *Server) routes() {
 	a.Get("/readyz", s.readyz)
 	a.Get("/static/*", s.serveStatic)
 	a.Get("/uploads/:name", s.uploadShow) // public and cacheable: before sessions, sets no cookies
+	a.Get("/robots.txt", s.robots)        // the same for crawlers' files
+	a.Get("/sitemap.xml", s.sitemapIndex)
+	a.Get("/sitemap/boards.xml", s.sitemapBoards)
+	a.Get("/sitemap/threads-:n<int>.xml", s.sitemapThreads)
 
 	a.Use(s.countWrites, s.loadSession, s.pickLanguage, s.limitForms, s.checkCSRF)
 	a.Get("/", s.home)

@@ -61,6 +61,8 @@ type Deps struct {
 	Notify     *notify.Service           // notifications, watches, preferences
 	Notices    *notice.Service           // site notices, on every page
 	Mail       *mail.Service             // the mail queue, for the admin's notice
+
+	SitemapURLs int // URLs per sitemap file; 0 (or more) means SitemapURLs, the protocol's limit
 }
 
 // RouteHook adds routes before the catch-all 404; tests use it for probes.

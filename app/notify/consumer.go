@@ -205,14 +205,21 @@ func (s *Service) visibleThread(ctx context.Context, id int64) (*thread.Thread, 
 	return t, nil
 }
 
+// publishedPost starts the plan of a question or answer just published: what it
+// is about, and its author now watching the thread. The thread is nil when
+// readers may not see it, and then nobody else is told.
+func (s *Service) publishedPost(ctx context.Context, p *plan, threadID, postID, authorID int64) (*thread.Thread, error) {
+	p.threadID, p.postID = threadID, postID
+	p.watch = []int64{authorID}
+	return s.visibleThread(ctx, threadID)
+}
+
 func (s *Service) planQuestion(ctx context.Context, p *plan) error {
 	e, err := event.Decode[event.QuestionAsked](p.rec)
 	if err != nil {
 		return err
 	}
-	p.threadID, p.postID = e.ThreadID, e.PostID
-	p.watch = []int64{e.AuthorID}
-	t, err := s.visibleThread(ctx, e.ThreadID)
+	t, err := s.publishedPost(ctx, p, e.ThreadID, e.PostID, e.AuthorID)
 	if err != nil || t == nil {
 		return err
 	}
@@ -241,9 +248,7 @@ func (s *Service) planAnswer(ctx context.Context, p *plan) error {
 	if err != nil {
 		return err
 	}
-	p.threadID, p.postID = e.ThreadID, e.PostID
-	p.watch = []int64{e.AuthorID}
-	t, err := s.visibleThread(ctx, e.ThreadID)
+	t, err := s.publishedPost(ctx, p, e.ThreadID, e.PostID, e.AuthorID)
 	if err != nil || t == nil {
 		return err
 	}

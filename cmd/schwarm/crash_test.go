@@ -170,13 +170,21 @@ func crashWord(round, writer, n int) string {
 // and waits until it is ready; stop kills it with SIGKILL and waits for it.
 func startServer(t *testing.T, dir, dbURL string) (base string, stop func()) {
 	t.Helper()
+	_, base, stop = serveChild(t, dir, dbURL, 30*time.Second)
+	return base, stop
+}
+
+// serveChild is startServer for a forum that may take a while to open (a big
+// forum's first start builds its search index), returning the child process too.
+func serveChild(t *testing.T, dir, dbURL string, readyWithin time.Duration) (child *exec.Cmd, base string, stop func()) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	child := exec.Command(os.Args[0], "-test.run=^$")
+	child = exec.Command(os.Args[0], "-test.run=^$")
 	child.Env = append(os.Environ(), envServeChild+"=1", "SCHWARM_ADDR="+addr, "SCHWARM_DATA_DIR="+dir,
 		"SCHWARM_DATABASE_URL="+dbURL, "SCHWARM_LOG_LEVEL=error", "SCHWARM_TRUST_REPUTATION=0",
 		"SCHWARM_RATE_WRITE=1000000/1m", "SCHWARM_RATE_WRITE_ADDRESS=1000000/1m")
@@ -192,7 +200,7 @@ func startServer(t *testing.T, dir, dbURL string) (base string, stop func()) {
 		})
 	}
 	base = "http://" + addr
-	ready := apptest.Eventually(30*time.Second, func() bool {
+	ready := apptest.Eventually(readyWithin, func() bool {
 		resp, err := http.Get(base + "/readyz")
 		if err != nil {
 			return false
@@ -202,9 +210,9 @@ func startServer(t *testing.T, dir, dbURL string) (base string, stop func()) {
 	})
 	if !ready {
 		stop()
-		t.Fatal("the server did not become ready in 30 s")
+		t.Fatalf("the server did not become ready in %s", readyWithin)
 	}
-	return base, stop
+	return child, base, stop
 }
 
 // poster answers a thread as a signed-in member, as a browser would.

@@ -1,0 +1,504 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/schwarm/schwarm/app/apptest"
+	"github.com/schwarm/schwarm/app/config"
+)
+
+// envLoad turns TestMixedLoad into the load campaign of the README: each run lasts
+// this long (e.g. "10m") on the 1M-post forum. Unset, the test runs a few seconds
+// on a small forum, as a check that the workload works and nothing fails.
+const envLoad = "SCHWARM_LOAD"
+
+// envLoadClients lists the concurrent clients of each run ("50,200" for the
+// campaign, "8" for the check).
+const envLoadClients = "SCHWARM_LOAD_CLIENTS"
+
+// The mixed workload: 80 % page reads, 10 % search and suggest, 10 % writes. The
+// weights are per mille of all requests.
+var loadMix = []struct {
+	kind   string
+	weight int
+}{
+	{"thread page, guest", 300},
+	{"thread page, member", 250},
+	{"board list, guest", 80},
+	{"board list, member", 70},
+	{"front page, guest", 50},
+	{"front page, member", 50},
+	{"search", 50},
+	{"suggest", 50},
+	{"question", 20},
+	{"answer", 40},
+	{"kudos", 30},
+	{"accept", 10},
+}
+
+// TestMixedLoad runs "schwarm serve" as a child process on a forum and drives it
+// with concurrent clients, each a signed-in member who also reads as a guest,
+// drawing every request from loadMix; it reports throughput, p50/p99 per kind,
+// the status classes and the server's resident memory over time, and fails on any
+// 5xx or failed connection.
+func TestMixedLoad(t *testing.T) {
+	duration, clientCounts := 4*time.Second, []int{8}
+	forum := apptest.BigDB{Threads: 400, Answers: 3, LongThreads: 50, LongAnswers: 12, Queued: 10, AuditRows: 10}
+	campaign := os.Getenv(envLoad) != ""
+	if campaign {
+		d, err := time.ParseDuration(os.Getenv(envLoad))
+		if err != nil {
+			t.Fatalf("%s: %v", envLoad, err)
+		}
+		duration, clientCounts, forum = d, []int{50, 200}, apptest.Million
+	}
+	if v := os.Getenv(envLoadClients); v != "" {
+		clientCounts = nil
+		for _, f := range strings.Split(v, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 1 {
+				t.Fatalf("%s: %q is not a number of clients", envLoadClients, f)
+			}
+			clientCounts = append(clientCounts, n)
+		}
+	}
+
+	dir, dbURL := t.TempDir(), apptest.DatabaseURL(t)
+	start := time.Now()
+	if campaign && dbURL == "" {
+		// The benchmarks' cached forum, copied: the load writes, they only read.
+		if err := copyTree(forum.DataDir(t), dir); err != nil {
+			t.Fatal(err)
+		}
+	} else if err := forum.Build(dir, dbURL); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("forum of %d threads ready in %s", forum.Threads, time.Since(start).Round(time.Second))
+
+	// Sessions and the threads' addresses, read in process before the server runs.
+	ctx := context.Background()
+	a := apptest.NewApp(t, apptest.Config(t, func(c *config.Config) { c.DataDir, c.DatabaseURL = dir, dbURL }))
+	w := &workload{threads: []string{""}, boards: 12}
+	var rows []struct {
+		ID   int64
+		Slug string
+	}
+	if err := a.DB.Reader(ctx).Table("threads").Select("id, slug").Order("id").Find(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		w.threads = append(w.threads, fmt.Sprintf("/t/%d/%s", r.ID, r.Slug))
+	}
+	if err := a.DB.Reader(ctx).Table("posts").Select("max(id)").Scan(&w.maxPost).Error; err != nil {
+		t.Fatal(err)
+	}
+	sessions := make([]string, slices.Max(clientCounts))
+	for i := range sessions {
+		u, err := a.Users.GetByHandle(ctx, fmt.Sprintf("user%d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sessions[i], err = a.Sessions.Create(ctx, u.ID, "127.0.0.1", "load"); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	for _, n := range clientCounts {
+		child, base, stop := serveChild(t, dir, dbURL, 10*time.Minute)
+		w.base = base
+		transport := &http.Transport{MaxIdleConnsPerHost: 2 * n, MaxConnsPerHost: 2 * n}
+		clients := make([]*loadClient, n)
+		for i := range clients {
+			clients[i] = newLoadClient(t, w, transport, sessions[i], uint64(i))
+		}
+		rss := sampleRSS(child.Process.Pid, 10*time.Second)
+		deadline := time.Now().Add(duration)
+		began := time.Now()
+		var wg sync.WaitGroup
+		for _, c := range clients {
+			wg.Go(func() {
+				for time.Now().Before(deadline) {
+					c.step()
+				}
+			})
+		}
+		wg.Wait()
+		elapsed := time.Since(began)
+		memory := rss.stop()
+		stop()
+		transport.CloseIdleConnections()
+
+		report := mergeLoad(clients)
+		t.Logf("%d clients, %s, %s:\n%s\nresident memory of the server, every 10 s (MB): %v",
+			n, elapsed.Round(time.Second), a.DB.Dialect, report.table(elapsed), memory)
+		for _, m := range loadMix {
+			s := report[m.kind]
+			if s == nil || s.tried+s.skipped == 0 {
+				t.Errorf("%d clients: no %s was tried", n, m.kind)
+				continue
+			}
+			if s.server > 0 || s.failed > 0 {
+				t.Errorf("%d clients: %s: %d 5xx, %d failed connections", n, m.kind, s.server, s.failed)
+			}
+			if m.kind != "accept" && m.kind != "kudos" && s.ok == 0 {
+				t.Errorf("%d clients: no %s succeeded (%d refused)", n, m.kind, s.refused)
+			}
+		}
+	}
+}
+
+// workload is what the clients share: the forum's thread addresses, the newest
+// questions asked during the run (answered more often, as new questions are).
+type workload struct {
+	base    string
+	threads []string // by id; [0] unused
+	maxPost int64
+	boards  int
+
+	mu    sync.Mutex
+	fresh []string // the last 500 questions asked during the run
+}
+
+func (w *workload) freshThread(r *rand.Rand) string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.fresh) == 0 {
+		return ""
+	}
+	return w.fresh[r.IntN(len(w.fresh))]
+}
+
+func (w *workload) asked(path string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.fresh = append(w.fresh, path); len(w.fresh) > 500 {
+		w.fresh = w.fresh[1:]
+	}
+}
+
+// loadClient is one member with a browser: a session, its CSRF token, the
+// questions it asked, and its own tally.
+type loadClient struct {
+	t      *testing.T
+	w      *workload
+	r      *rand.Rand
+	zipf   *rand.Zipf
+	member *http.Client
+	guest  *http.Client
+	csrf   string
+	mine   []string
+	n      int
+	stats  loadReport
+}
+
+var acceptForm = regexp.MustCompile(`action="/p/(\d+)/accept"`)
+
+func newLoadClient(t *testing.T, w *workload, transport *http.Transport, session string, seed uint64) *loadClient {
+	noFollow := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	jar, _ := cookiejar.New(nil)
+	u, _ := url.Parse(w.base)
+	jar.SetCookies(u, []*http.Cookie{{Name: "schwarm_session", Value: session}})
+	r := rand.New(rand.NewPCG(seed, 7))
+	c := &loadClient{t: t, w: w, r: r, stats: loadReport{},
+		// Recent threads are read most: thread id Threads-k with k Zipf-distributed.
+		zipf:   rand.NewZipf(r, 1.1, 8, uint64(len(w.threads)-2)),
+		member: &http.Client{Transport: transport, Jar: jar, Timeout: 30 * time.Second, CheckRedirect: noFollow},
+		guest:  &http.Client{Transport: transport, Timeout: 30 * time.Second, CheckRedirect: noFollow},
+	}
+	resp, err := c.member.Get(w.base + "/ask")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := csrfField.FindSubmatch(body)
+	if m == nil {
+		t.Fatalf("no CSRF token on /ask (%d)", resp.StatusCode)
+	}
+	c.csrf = string(m[1])
+	return c
+}
+
+func (c *loadClient) thread() string {
+	return c.w.threads[len(c.w.threads)-1-int(c.zipf.Uint64())]
+}
+
+// words is a unique tail for a written text: the spam rules hold the same text
+// posted twice.
+func (c *loadClient) words(n int) string {
+	c.n++
+	return fmt.Sprintf("%s, case %d-%d", apptest.Sentence(c.r, n), c.r.Uint32(), c.n)
+}
+
+func (c *loadClient) step() {
+	pick := c.r.IntN(1000)
+	kind := loadMix[len(loadMix)-1].kind
+	for _, m := range loadMix {
+		if pick < m.weight {
+			kind = m.kind
+			break
+		}
+		pick -= m.weight
+	}
+	board := fmt.Sprintf("/b/board-%d", 1+c.r.IntN(c.w.boards))
+	switch kind {
+	case "thread page, guest":
+		c.do(kind, c.guest, http.MethodGet, c.thread(), nil)
+	case "thread page, member":
+		c.do(kind, c.member, http.MethodGet, c.thread(), nil)
+	case "board list, guest":
+		c.do(kind, c.guest, http.MethodGet, board, nil)
+	case "board list, member":
+		c.do(kind, c.member, http.MethodGet, board, nil)
+	case "front page, guest":
+		c.do(kind, c.guest, http.MethodGet, "/", nil)
+	case "front page, member":
+		c.do(kind, c.member, http.MethodGet, "/", nil)
+	case "search":
+		c.do(kind, c.guest, http.MethodGet, "/search?q="+url.QueryEscape(strings.ToLower(apptest.Sentence(c.r, 2+c.r.IntN(2)))), nil)
+	case "suggest":
+		c.do(kind, c.member, http.MethodGet, "/suggest?q="+url.QueryEscape(strings.ToLower(apptest.Sentence(c.r, 3+c.r.IntN(4)))), nil)
+	case "question":
+		resp := c.do(kind, c.member, http.MethodPost, "/ask", url.Values{"board": {strconv.Itoa(1 + c.r.IntN(c.w.boards))},
+			"title": {c.words(6) + "?"}, "body": {c.words(30) + "."}, "confirm": {"1"}})
+		if resp.status == http.StatusSeeOther {
+			if path := strings.SplitN(resp.location, "?", 2)[0]; strings.HasPrefix(path, "/t/") {
+				c.w.asked(path)
+				c.mine = append(c.mine, path)
+			}
+		}
+	case "answer":
+		path := c.w.freshThread(c.r)
+		if path == "" || c.r.IntN(2) == 0 {
+			path = c.thread()
+		}
+		id := strings.Split(path, "/")[2] // /t/<id>/<slug>
+		c.do(kind, c.member, http.MethodPost, "/t/"+id+"/reply", url.Values{"body": {c.words(25) + "."}})
+	case "kudos":
+		c.do(kind, c.member, http.MethodPost, fmt.Sprintf("/p/%d/kudos", 1+c.r.Int64N(c.w.maxPost)), url.Values{})
+	case "accept":
+		// The asker reads one of their questions and accepts its first answer.
+		if len(c.mine) == 0 {
+			c.stats.kind(kind).skipped++
+			return
+		}
+		i := c.r.IntN(len(c.mine))
+		page := c.do("thread page, member", c.member, http.MethodGet, c.mine[i], nil)
+		m := acceptForm.FindSubmatch(page.body)
+		if m == nil {
+			c.stats.kind(kind).skipped++
+			return
+		}
+		if resp := c.do(kind, c.member, http.MethodPost, "/p/"+string(m[1])+"/accept", url.Values{}); resp.status == http.StatusSeeOther {
+			c.mine = slices.Delete(c.mine, i, i+1)
+		}
+	}
+}
+
+type loadResponse struct {
+	status   int
+	location string
+	body     []byte
+}
+
+// do sends one request and counts it under kind. Forms get the CSRF token.
+func (c *loadClient) do(kind string, client *http.Client, method, path string, form url.Values) loadResponse {
+	var req *http.Request
+	if form != nil {
+		form.Set("_csrf", c.csrf)
+		req, _ = http.NewRequest(method, c.w.base+path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	} else {
+		req, _ = http.NewRequest(method, c.w.base+path, nil)
+	}
+	if kind == "suggest" {
+		req.Header.Set("Accept", "application/json")
+	}
+	s := c.stats.kind(kind)
+	s.tried++
+	began := time.Now()
+	resp, err := client.Do(req)
+	if err != nil {
+		s.failed++
+		return loadResponse{}
+	}
+	var body []byte
+	if kind == "thread page, member" {
+		body, _ = io.ReadAll(resp.Body)
+	} else {
+		io.Copy(io.Discard, resp.Body)
+	}
+	resp.Body.Close()
+	s.latencies = append(s.latencies, time.Since(began))
+	switch {
+	case resp.StatusCode >= 500:
+		s.server++
+		c.t.Errorf("%s %s: %d", method, path, resp.StatusCode)
+	case resp.StatusCode >= 400:
+		s.refused++
+	default:
+		s.ok++
+	}
+	return loadResponse{status: resp.StatusCode, location: resp.Header.Get("Location"), body: body}
+}
+
+type loadStats struct {
+	tried, ok, refused, server, failed, skipped int
+	latencies                                   []time.Duration
+}
+
+type loadReport map[string]*loadStats
+
+func (r loadReport) kind(k string) *loadStats {
+	if r[k] == nil {
+		r[k] = &loadStats{}
+	}
+	return r[k]
+}
+
+func mergeLoad(clients []*loadClient) loadReport {
+	all := loadReport{}
+	for _, c := range clients {
+		for k, s := range c.stats {
+			a := all.kind(k)
+			a.tried += s.tried
+			a.ok += s.ok
+			a.refused += s.refused
+			a.server += s.server
+			a.failed += s.failed
+			a.skipped += s.skipped
+			a.latencies = append(a.latencies, s.latencies...)
+		}
+	}
+	return all
+}
+
+// table is the report as the README shows it.
+func (r loadReport) table(elapsed time.Duration) string {
+	var b strings.Builder
+	b.WriteString("| kind | requests | req/s | p50 | p99 | 2xx/3xx | 4xx | 5xx |\n|---|---|---|---|---|---|---|---|\n")
+	var total, totalOK int
+	for _, m := range loadMix {
+		s := r[m.kind]
+		if s == nil {
+			continue
+		}
+		slices.Sort(s.latencies)
+		total += len(s.latencies)
+		totalOK += s.ok
+		fmt.Fprintf(&b, "| %s | %d | %.0f | %s | %s | %d | %d | %d |\n", m.kind, len(s.latencies),
+			float64(len(s.latencies))/elapsed.Seconds(), quantile(s.latencies, 0.50), quantile(s.latencies, 0.99), s.ok, s.refused, s.server)
+	}
+	fmt.Fprintf(&b, "| all | %d | %.0f | | | %d | | |\n", total, float64(total)/elapsed.Seconds(), totalOK)
+	return b.String()
+}
+
+func quantile(sorted []time.Duration, q float64) string {
+	if len(sorted) == 0 {
+		return "–"
+	}
+	d := sorted[min(len(sorted)-1, int(q*float64(len(sorted))))]
+	if d < 10*time.Millisecond {
+		return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
+	}
+	return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond))
+}
+
+// rssSampler reads a process's resident memory from /proc at an interval.
+type rssSampler struct {
+	done    chan struct{}
+	wg      sync.WaitGroup
+	samples []int
+}
+
+func sampleRSS(pid int, every time.Duration) *rssSampler {
+	s := &rssSampler{done: make(chan struct{})}
+	read := func() {
+		if mb := residentMB(pid); mb > 0 {
+			s.samples = append(s.samples, mb)
+		}
+	}
+	s.wg.Go(func() {
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		read()
+		for {
+			select {
+			case <-s.done:
+				read()
+				return
+			case <-tick.C:
+				read()
+			}
+		}
+	})
+	return s
+}
+
+func (s *rssSampler) stop() []int {
+	close(s.done)
+	s.wg.Wait()
+	return s.samples
+}
+
+// residentMB is VmRSS of /proc/pid/status in MB, 0 where there is no /proc.
+func residentMB(pid int) int {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		if f := strings.Fields(sc.Text()); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.Atoi(f[1])
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+// copyTree copies the files under src to dst.
+func copyTree(src, dst string) error {
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		in, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer in.Close()
+		out, err := os.Create(target)
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(out, in); err != nil {
+			out.Close()
+			return err
+		}
+		return out.Close()
+	})
+}

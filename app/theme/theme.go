@@ -106,6 +106,19 @@ func (t *Theme) Require(names ...string) error {
 	return nil
 }
 
+// Fragment executes the template name of page's set into w: a part of a page
+// rendered on its own, such as one post of a thread, to be kept and reused.
+func (t *Theme) Fragment(w io.Writer, page, name string, data any) error {
+	tmpl, ok := t.pages[page]
+	if !ok {
+		return fmt.Errorf("theme: no page %q", page)
+	}
+	if err := tmpl.ExecuteTemplate(w, name, data); err != nil {
+		return fmt.Errorf("theme: render %s of %s: %w", name, page, err)
+	}
+	return nil
+}
+
 // Render executes page into w. The page is rendered into a buffer first, so a
 // template error never sends half a page.
 func (t *Theme) Render(w io.Writer, page string, data any) error {

@@ -48,7 +48,7 @@ type errorPage struct {
 // the log.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	status, key := errorInfo(err)
-	if status >= 500 {
+	if status >= 500 && !quietError(err) {
 		s.Log.Error("request failed", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
 	}
 	s.setRetryAfter(c, err)

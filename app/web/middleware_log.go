@@ -37,13 +37,17 @@ func (s *Server) requestLog(c *fiber.Ctx) error {
 	id := auth.NewToken()[:16]
 	c.Locals(localRequestID, id)
 	c.Set("X-Request-Id", id)
-	if err := c.Next(); err != nil {
+	err := c.Next()
+	if err != nil {
 		if herr := s.app.ErrorHandler(c, err); herr != nil {
 			_ = c.SendStatus(fiber.StatusInternalServerError)
 		}
 	}
 	level := slog.LevelInfo
-	if c.Response().StatusCode() >= 500 {
+	switch {
+	case quietError(err):
+		level = slog.LevelWarn
+	case c.Response().StatusCode() >= 500:
 		level = slog.LevelError
 	}
 	s.Log.LogAttrs(c.UserContext(), level, "request",

@@ -30,8 +30,8 @@ func (s *Server) routes() {
 	a.Get("/badges/:id", s.badgeShow)
 	a.Get("/leaderboard", s.leaderboard)
 	a.Get("/tags/suggest", s.tagSuggest)
-	a.Get("/search", s.searchShow)
-	a.Get("/suggest", s.suggest)
+	a.Get("/search", s.limitSearches, s.searchShow)
+	a.Get("/suggest", s.limitSearches, s.suggest)
 
 	member := s.requireRole(user.RoleMember)
 	writer := []fiber.Handler{member, s.refuseSuspended, s.limitWrites}

@@ -409,3 +409,42 @@ func TestStaffFindPostsWaitingForReview(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchFloodIsRefusedNotQueued fills every place for searches, as a flood
+// of slow queries would: a further search and suggestion get 503 with
+// Retry-After at once (a page in the reader's language, problem details for
+// JSON), other pages are served as usual, and searches work again once the
+// places are free.
+func TestSearchFloodIsRefusedNotQueued(t *testing.T) {
+	srv := apptest.NewServer(t, apptest.ServerOptions{Config: func(c *config.Config) { c.SearchConcurrency = 3 }})
+	c := srv.Client(t)
+	c.Language = "de"
+	release := srv.Web.HoldSearches()
+	began := time.Now()
+	r := c.Get("/search?q=router")
+	if r.StatusCode != http.StatusServiceUnavailable || r.Header.Get("Retry-After") != "1" {
+		t.Fatalf("search while full: %d, Retry-After %q", r.StatusCode, r.Header.Get("Retry-After"))
+	}
+	if waited := time.Since(began); waited > 5*time.Second {
+		t.Errorf("the refused search was kept waiting %s", waited)
+	}
+	mustContain(t, r, "Die Suche ist gerade ausgelastet")
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/suggest?q=router", nil)
+	req.Header.Set("Accept", "application/json")
+	resp := c.Do(req)
+	var p struct {
+		Status int    `json:"status"`
+		Detail string `json:"detail"`
+	}
+	if err := json.Unmarshal([]byte(resp.Body), &p); err != nil || resp.StatusCode != http.StatusServiceUnavailable ||
+		p.Status != http.StatusServiceUnavailable || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/problem+json") {
+		t.Errorf("suggest while full: %d %s %q (%v)", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Body, err)
+	}
+	if r := c.Get("/"); r.StatusCode != http.StatusOK {
+		t.Errorf("the front page while search is full: %d", r.StatusCode)
+	}
+	release()
+	if r := c.Get("/search?q=router"); r.StatusCode != http.StatusOK {
+		t.Errorf("search after the flood: %d", r.StatusCode)
+	}
+}

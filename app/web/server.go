@@ -71,12 +71,16 @@ type RouteHook func(app *fiber.App)
 // Server is the Fiber application with its dependencies.
 type Server struct {
 	Deps
-	app     *fiber.App
-	static  map[string]staticFile
-	cache   guestCache
-	csp     string
-	logo    string // the link preview image, absolute
-	proxies []netip.Prefix
+	app    *fiber.App
+	static map[string]staticFile
+	cache  guestCache
+	// fragments keeps rendered post rows for signed-in pages; nil renders
+	// every row (the tests compare both).
+	fragments *fragmentCache
+	searches  chan struct{} // places for searches running at once (limitSearches)
+	csp       string
+	logo      string // the link preview image, absolute
+	proxies   []netip.Prefix
 
 	mu      sync.Mutex
 	ln      net.Listener
@@ -93,7 +97,8 @@ func New(d Deps) (*Server, error) {
 	if err := d.Theme.Require(pages...); err != nil {
 		return nil, err
 	}
-	s := &Server{Deps: d, csp: contentSecurityPolicy(d.Config.ImageHosts)}
+	s := &Server{Deps: d, csp: contentSecurityPolicy(d.Config.ImageHosts), fragments: newFragmentCache(),
+		searches: searchSlots(d.Config.SearchConcurrency)}
 	var err error
 	if s.static, err = loadStatic(d.Static); err != nil {
 		return nil, err

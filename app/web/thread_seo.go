@@ -68,6 +68,21 @@ func (p *threadPage) ShareURL() string { return p.Head.base + p.PageURL(1) }
 func (s *Server) describe(ctx context.Context, p *threadPage) error {
 	p.Head.Canonical = p.PageURL(p.Posts.Page)
 	p.Head.Article, p.Head.Language = true, p.Thread.Language
+	if p.User != nil {
+		// Search engines and link previews read pages as guests, so a signed-in
+		// reader's copy carries no structured data: reading the guest's view of
+		// every answer for it was a fifth of a member's page. The share box and
+		// the robots line still say whether the thread is public.
+		p.Head.Index = thread.CanSee(nil, p.Thread)
+		switch {
+		case !p.Head.Index:
+		case p.Solution != nil:
+			p.Head.Description = markup.PlainText(string(p.Solution.HTML), descriptionLen)
+		case len(p.Rows) > 0 && p.Rows[0].IsQuestion:
+			p.Head.Description = markup.PlainText(string(p.Rows[0].HTML), descriptionLen)
+		}
+		return nil
+	}
 	pub, err := s.Threads.Public(ctx, p.Thread, suggestedAnswers)
 	if errors.Is(err, thread.ErrNotFound) {
 		return nil

@@ -49,6 +49,7 @@ type threadPage struct {
 	AskSession string
 
 	privileges thread.Privileges
+	renderPost func(postRow) (template.HTML, error)
 	kudosGiven map[int64]bool
 	watching   func() bool
 }
@@ -162,7 +163,8 @@ func (s *Server) threadPage(c *fiber.Ctx, t *thread.Thread, page int) (*threadPa
 	if err != nil {
 		return nil, err
 	}
-	p := &threadPage{Page: s.newPage(c, ""), Thread: t, Board: b, Tags: tags, Posts: posts, privileges: s.Threads.Privileges()}
+	p := &threadPage{Page: s.newPage(c, ""), Thread: t, Board: b, Tags: tags, Posts: posts, privileges: s.Threads.Privileges(),
+		renderPost: s.renderPost}
 	p.Title = t.Title
 	p.Moderate = thread.CanModerate(p.User)
 	if p.User != nil {

@@ -54,6 +54,9 @@ type postLabels struct {
 	Flag, FlagHeading, FlagKind, FlagText, FlagDuplicate, FlagSubmit, Hide string
 	FlagKinds                                                              []kindLabel
 	Page                                                                   int // the thread page's number past the first, else 0
+
+	lang   string
+	render func(postRow) (template.HTML, error)
 }
 
 func (p *threadPage) postRows(posts []thread.ShownPost) []postRow {
@@ -62,7 +65,8 @@ func (p *threadPage) postRows(posts []thread.ShownPost) []postRow {
 		Kudos: p.T("kudos.label"), KudosGive: p.T("kudos.give"), KudosTake: p.T("kudos.take"), Solution: p.T("solution.label"),
 		Accept: p.T("solution.accept"), Unaccept: p.T("solution.unaccept"), Pending: p.T("post.pending"), Approve: p.T("post.approve"),
 		Flag: p.T("flag.button"), FlagHeading: p.T("flag.heading"), FlagKind: p.T("flag.kind"), FlagText: p.T("flag.text"),
-		FlagDuplicate: p.T("flag.duplicate"), FlagSubmit: p.T("flag.submit"), Hide: p.T("post.hide")}
+		FlagDuplicate: p.T("flag.duplicate"), FlagSubmit: p.T("flag.submit"), Hide: p.T("post.hide"),
+		lang: p.Lang, render: p.renderPost}
 	if p.Posts != nil && p.Posts.Page > 1 {
 		l.Page = p.Posts.Page
 	}

@@ -1,0 +1,121 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"html/template"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// fragmentCache keeps the rendered HTML of post rows for signed-in pages, which
+// the guest page cache cannot serve. A row is kept under everything it shows —
+// its text, author, times, counts, and the viewer's permissions and marks — so
+// a kept row is only ever used where the template would have written the same
+// bytes: nothing needs invalidating, an edit or a kudos is simply another key.
+// The viewer's CSRF token is the one part that differs between viewers with the
+// same permissions; kept rows hold a random stand-in for it, and each page puts
+// its own token in its place.
+type fragmentCache struct {
+	token string // the stand-in: random per process, so no post can contain it
+
+	mu       sync.Mutex
+	cur, old map[fragmentKey]fragment
+	bytes    int // of cur
+
+	hits, misses atomic.Int64
+}
+
+// fragmentCacheBytes bounds one generation: when it is full it becomes the old
+// one and the one before is dropped, so the rows read most stay.
+const fragmentCacheBytes = 8 << 20
+
+// fragmentKey is a row as the template sees it. The labels are the same for
+// every row of a page language, the flag form is never kept.
+type fragmentKey struct {
+	row    postRow // with L and Flag nil
+	lang   string
+	page   int
+	member bool // forms are shown; guests get none
+}
+
+// fragment is a rendered row split where the CSRF token goes.
+type fragment []string
+
+func newFragmentCache() *fragmentCache {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return &fragmentCache{token: "csrf" + hex.EncodeToString(b)}
+}
+
+func (f *fragmentCache) get(k fragmentKey) (fragment, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if v, ok := f.cur[k]; ok {
+		return v, true
+	}
+	v, ok := f.old[k]
+	if ok {
+		f.putLocked(k, v)
+	}
+	return v, ok
+}
+
+func (f *fragmentCache) put(k fragmentKey, v fragment) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.putLocked(k, v)
+}
+
+func (f *fragmentCache) putLocked(k fragmentKey, v fragment) {
+	size := len(k.row.HTML) + 256
+	for _, s := range v {
+		size += len(s)
+	}
+	if f.cur == nil || f.bytes+size > fragmentCacheBytes {
+		f.old, f.cur, f.bytes = f.cur, make(map[fragmentKey]fragment), 0
+	}
+	f.cur[k] = v
+	f.bytes += size
+}
+
+func (v fragment) html(token string) template.HTML {
+	if len(v) == 1 {
+		return template.HTML(v[0])
+	}
+	return template.HTML(strings.Join(v, token))
+}
+
+// renderPost writes a thread page's row with the theme's "post" template, or
+// takes it from the fragment cache.
+func (s *Server) renderPost(r postRow) (template.HTML, error) {
+	if r.Flag != nil || s.fragments == nil { // a flag form sent back carries what was typed
+		var b strings.Builder
+		err := s.Theme.Fragment(&b, "thread_show", "post", r)
+		return template.HTML(b.String()), err
+	}
+	token := r.L.CSRF
+	k := fragmentKey{row: r, lang: r.L.lang, page: r.L.Page, member: token != ""}
+	k.row.L = nil
+	if v, ok := s.fragments.get(k); ok {
+		s.fragments.hits.Add(1)
+		return v.html(token), nil
+	}
+	s.fragments.misses.Add(1)
+	if token != "" {
+		labels := *r.L
+		labels.CSRF = s.fragments.token
+		r.L = &labels
+	}
+	var b strings.Builder
+	if err := s.Theme.Fragment(&b, "thread_show", "post", r); err != nil {
+		return "", err
+	}
+	v := fragment(strings.Split(b.String(), s.fragments.token))
+	s.fragments.put(k, v)
+	return v.html(token), nil
+}
+
+// Rendered is the row's HTML, as the thread page shows it.
+func (r postRow) Rendered() (template.HTML, error) { return r.L.render(r) }

@@ -1,0 +1,150 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/schwarm/schwarm/app/apptest"
+	"github.com/schwarm/schwarm/app/board"
+	"github.com/schwarm/schwarm/app/config"
+	"github.com/schwarm/schwarm/app/thread"
+	"github.com/schwarm/schwarm/app/user"
+)
+
+// TestFragmentCacheServesWhatRenderingWould renders one thread page for seven
+// viewers — a guest, the asker, an answerer, a newcomer reading German with an
+// answer waiting for review, an agent, a moderator and an admin —
+// with every post rendered afresh, then through the fragment cache, first
+// filling it and then from it in the opposite order, so each viewer is served
+// rows that others' visits kept. Every page must be byte for byte the same.
+func TestFragmentCacheServesWhatRenderingWould(t *testing.T) {
+	srv := apptest.NewServer(t, apptest.ServerOptions{Config: func(c *config.Config) { c.TrustReputation = 0 }})
+	a, fx, ctx := srv.App, srv.Fixtures, context.Background()
+	b := &board.Board{Slug: "internet", NameEN: "Internet", NameDE: "Internet"}
+	if err := a.Boards.Create(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	newbie, err := a.Users.Register(ctx, user.Registration{Handle: "nele", Email: "nele@example.com", Password: apptest.Password, Locale: "de", Verified: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	th, err := a.Threads.Create(ctx, fx.Member, thread.Ask{BoardID: b.ID, Title: "Router drops the line every night", Body: "Since the **update**."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply := func(u *user.User, body string) *thread.Post {
+		t.Helper()
+		p, err := a.Threads.Reply(ctx, u, th.ID, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	solution := reply(fx.Other, "Switch the router to channel 6.")
+	official := reply(fx.Agent, "We fixed the line in your street.")
+	edited := reply(fx.Other, "Try a <b>reset</b> first.")
+	if _, err := a.Threads.Edit(ctx, fx.Other, edited.ID, thread.Edit{Body: "Try a reset first, then call us."}); err != nil {
+		t.Fatal(err)
+	}
+	held := reply(newbie, "Same here since Monday.")
+	if err := a.DB.Writer(ctx).Exec("UPDATE posts SET pending = TRUE, held_reason = ? WHERE id = ?", thread.HeldNewcomer, held.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	var question int64
+	if err := a.DB.Reader(ctx).Raw("SELECT id FROM posts WHERE thread_id = ? AND is_question", th.ID).Scan(&question).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []struct {
+		by   *user.User
+		post int64
+	}{{fx.Other, question}, {fx.Member, solution.ID}, {fx.Moderator, official.ID}, {fx.Admin, edited.ID}} {
+		if _, _, err := a.Threads.GiveKudos(ctx, k.by, k.post); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := a.Threads.Accept(ctx, fx.Member, solution.ID); err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/t/%d/%s", th.ID, th.Slug)
+
+	type viewer struct {
+		name   string
+		login  *user.User
+		german bool // reads in German (a guest by the browser's language, a member by their setting)
+	}
+	viewers := []viewer{{name: "guest"}, {"asker", fx.Member, false}, {"answerer", fx.Other, false}, {"newcomer", newbie, true},
+		{"agent", fx.Agent, false}, {"moderator", fx.Moderator, false}, {"admin", fx.Admin, false}}
+	clients := make([]*apptest.Client, len(viewers))
+	for i, v := range viewers {
+		clients[i] = srv.Client(t)
+		if v.german {
+			clients[i].Language = "de"
+		}
+		if v.login != nil {
+			clients[i].Login(v.login.Handle, apptest.Password)
+		}
+	}
+	get := func(i int) string {
+		t.Helper()
+		r := clients[i].Get(path)
+		if r.StatusCode != 200 {
+			t.Fatalf("%s: GET %s: %d", viewers[i].name, path, r.StatusCode)
+		}
+		return r.Body
+	}
+
+	srv.Web.UseFragments(false)
+	want := make([]string, len(viewers))
+	for i := range viewers {
+		want[i] = get(i)
+	}
+	// The pages differ where the viewers do: otherwise the test proves little.
+	for _, c := range []struct {
+		viewer int
+		has    string
+	}{{1, fmt.Sprintf(`action="/t/%d/unaccept"`, th.ID)}, {2, fmt.Sprintf(`href="/p/%d/edit"`, edited.ID)},
+		{3, fmt.Sprintf(`id="p%d"`, held.ID)}, {5, fmt.Sprintf(`action="/p/%d/hide"`, solution.ID)}, {3, `lang="de"`}} {
+		if !strings.Contains(want[c.viewer], c.has) {
+			t.Fatalf("%s's page lacks %s", viewers[c.viewer].name, c.has)
+		}
+	}
+	if strings.Contains(want[1], fmt.Sprintf(`id="p%d"`, held.ID)) {
+		t.Fatal("the asker sees the newcomer's answer waiting for review")
+	}
+
+	srv.Web.UseFragments(true)
+	order := make([]int, 0, 2*len(viewers))
+	for i := range viewers {
+		order = append(order, i)
+	}
+	for i := len(viewers) - 1; i >= 0; i-- {
+		order = append(order, i)
+	}
+	var misses int64
+	for n, i := range order {
+		if n == len(viewers) {
+			_, misses = srv.Web.FragmentStats()
+		}
+		if got := get(i); got != want[i] {
+			t.Errorf("visit %d, %s: the page through the fragment cache differs from the one rendered afresh:\n%s", n, viewers[i].name, firstDifference(want[i], got))
+		}
+	}
+	// The guest's first visit was kept whole by the guest cache; everyone
+	// else's second visit took every row from the fragment cache.
+	hits, after := srv.Web.FragmentStats()
+	if after != misses || hits < 5*int64(len(viewers)-1) {
+		t.Errorf("fragment cache: %d hits, %d rows rendered on the second visits", hits, after-misses)
+	}
+}
+
+// firstDifference shows where two pages part, with some context.
+func firstDifference(want, got string) string {
+	i := 0
+	for i < len(want) && i < len(got) && want[i] == got[i] {
+		i++
+	}
+	from := max(0, i-120)
+	return fmt.Sprintf("want …%s…\ngot  …%s…", want[from:min(len(want), i+120)], got[from:min(len(got), i+120)])
+}

@@ -354,6 +354,10 @@ func (c *loadClient) do(kind string, client *http.Client, method, path string, f
 		c.t.Errorf("%s %s: %d", method, path, resp.StatusCode)
 	case resp.StatusCode >= 400:
 		s.refused++
+		if s.codes == nil {
+			s.codes = map[int]int{}
+		}
+		s.codes[resp.StatusCode]++
 	default:
 		s.ok++
 	}
@@ -363,6 +367,7 @@ func (c *loadClient) do(kind string, client *http.Client, method, path string, f
 type loadStats struct {
 	tried, ok, refused, server, failed, skipped int
 	latencies                                   []time.Duration
+	codes                                       map[int]int // of the 4xx
 }
 
 type loadReport map[string]*loadStats
@@ -386,6 +391,12 @@ func mergeLoad(clients []*loadClient) loadReport {
 			a.failed += s.failed
 			a.skipped += s.skipped
 			a.latencies = append(a.latencies, s.latencies...)
+			for code, n := range s.codes {
+				if a.codes == nil {
+					a.codes = map[int]int{}
+				}
+				a.codes[code] += n
+			}
 		}
 	}
 	return all
@@ -404,8 +415,12 @@ func (r loadReport) table(elapsed time.Duration) string {
 		slices.Sort(s.latencies)
 		total += len(s.latencies)
 		totalOK += s.ok
-		fmt.Fprintf(&b, "| %s | %d | %.0f | %s | %s | %d | %d | %d |\n", m.kind, len(s.latencies),
-			float64(len(s.latencies))/elapsed.Seconds(), quantile(s.latencies, 0.50), quantile(s.latencies, 0.99), s.ok, s.refused, s.server)
+		refused := strconv.Itoa(s.refused)
+		if len(s.codes) > 0 {
+			refused += fmt.Sprintf(" %v", s.codes)
+		}
+		fmt.Fprintf(&b, "| %s | %d | %.0f | %s | %s | %d | %s | %d |\n", m.kind, len(s.latencies),
+			float64(len(s.latencies))/elapsed.Seconds(), quantile(s.latencies, 0.50), quantile(s.latencies, 0.99), s.ok, refused, s.server)
 	}
 	fmt.Fprintf(&b, "| all | %d | %.0f | | | %d | | |\n", total, float64(total)/elapsed.Seconds(), totalOK)
 	return b.String()

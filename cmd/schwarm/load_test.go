@@ -349,6 +349,8 @@ func (c *loadClient) do(kind string, client *http.Client, method, path string, f
 	resp.Body.Close()
 	s.latencies = append(s.latencies, time.Since(began))
 	switch {
+	case resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != "" && (kind == "search" || kind == "suggest"):
+		s.shed++ // the search limit turned it away at once, as it should under a flood
 	case resp.StatusCode >= 500:
 		s.server++
 		c.t.Errorf("%s %s: %d", method, path, resp.StatusCode)
@@ -366,6 +368,7 @@ func (c *loadClient) do(kind string, client *http.Client, method, path string, f
 
 type loadStats struct {
 	tried, ok, refused, server, failed, skipped int
+	shed                                        int // searches refused by the search limit (503 + Retry-After)
 	latencies                                   []time.Duration
 	codes                                       map[int]int // of the 4xx
 }
@@ -390,6 +393,7 @@ func mergeLoad(clients []*loadClient) loadReport {
 			a.server += s.server
 			a.failed += s.failed
 			a.skipped += s.skipped
+			a.shed += s.shed
 			a.latencies = append(a.latencies, s.latencies...)
 			for code, n := range s.codes {
 				if a.codes == nil {
@@ -416,6 +420,9 @@ func (r loadReport) table(elapsed time.Duration) string {
 		total += len(s.latencies)
 		totalOK += s.ok
 		refused := strconv.Itoa(s.refused)
+		if s.shed > 0 {
+			refused += fmt.Sprintf(" + %d shed (503)", s.shed)
+		}
 		if len(s.codes) > 0 {
 			refused += fmt.Sprintf(" %v", s.codes)
 		}

@@ -235,6 +235,13 @@ func newPoster(t *testing.T, base, session string, threadID int64) *poster {
 		resp.Body.Close()
 		resp, err = p.http.Get(base + resp.Header.Get("Location"))
 	}
+	p.csrf = csrfOf(t, resp, err)
+	return p
+}
+
+// csrfOf reads the form token from a page a signed-in member fetched.
+func csrfOf(t *testing.T, resp *http.Response, err error) string {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,10 +249,9 @@ func newPoster(t *testing.T, base, session string, threadID int64) *poster {
 	resp.Body.Close()
 	m := csrfField.FindSubmatch(body)
 	if m == nil {
-		t.Fatalf("no CSRF token on the thread page (%d)", resp.StatusCode)
+		t.Fatalf("no CSRF token on %s (%d)", resp.Request.URL.Path, resp.StatusCode)
 	}
-	p.csrf = string(m[1])
-	return p
+	return string(m[1])
 }
 
 // answer posts body and reports whether the server acknowledged it: a 303 to

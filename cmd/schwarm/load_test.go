@@ -224,16 +224,7 @@ func newLoadClient(t *testing.T, w *workload, transport *http.Transport, session
 		guest:  &http.Client{Transport: transport, Timeout: 30 * time.Second, CheckRedirect: noFollow},
 	}
 	resp, err := c.member.Get(w.base + "/ask")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	m := csrfField.FindSubmatch(body)
-	if m == nil {
-		t.Fatalf("no CSRF token on /ask (%d)", resp.StatusCode)
-	}
-	c.csrf = string(m[1])
+	c.csrf = csrfOf(t, resp, err)
 	return c
 }
 

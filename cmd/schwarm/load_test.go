@@ -3,10 +3,12 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/http/cookiejar"
@@ -34,12 +36,24 @@ const envLoad = "SCHWARM_LOAD"
 // campaign, "8" for the check).
 const envLoadClients = "SCHWARM_LOAD_CLIENTS"
 
-// The mixed workload: 80 % page reads, 10 % search and suggest, 10 % writes. The
-// weights are per mille of all requests.
-var loadMix = []struct {
+// envLoadMix picks the workload from loadMixes ("mixed" if unset).
+const envLoadMix = "SCHWARM_LOAD_MIX"
+
+type mixEntry struct {
 	kind   string
-	weight int
-}{
+	weight int // per mille of all requests
+}
+
+// loadMixes are the workloads: the mixed one of the campaign, and the write runs
+// of the issue on speed, where every client only asks or only answers.
+var loadMixes = map[string][]mixEntry{
+	"mixed":     mixedLoad,
+	"questions": {{"question", 1000}},
+	"answers":   {{"answer", 1000}},
+}
+
+// mixedLoad: 80 % page reads, 10 % search and suggest, 10 % writes.
+var mixedLoad = []mixEntry{
 	{"thread page, guest", 300},
 	{"thread page, member", 250},
 	{"board list, guest", 80},
@@ -56,12 +70,17 @@ var loadMix = []struct {
 
 // TestMixedLoad runs "schwarm serve" as a child process on a forum and drives it
 // with concurrent clients, each a signed-in member who also reads as a guest,
-// drawing every request from loadMix; it reports throughput, p50/p99 per kind,
+// drawing every request from a mix of loadMixes; it reports throughput, p50/p99 per kind,
 // the status classes and the server's resident memory over time, and fails on any
 // 5xx or failed connection.
 func TestMixedLoad(t *testing.T) {
 	duration, clientCounts := 4*time.Second, []int{8}
 	forum := apptest.BigDB{Threads: 400, Answers: 3, LongThreads: 50, LongAnswers: 12, Queued: 10, AuditRows: 10}
+	mixName := cmp.Or(os.Getenv(envLoadMix), "mixed")
+	mix := loadMixes[mixName]
+	if mix == nil {
+		t.Fatalf("%s: %q is none of %v", envLoadMix, mixName, slices.Sorted(maps.Keys(loadMixes)))
+	}
 	campaign := os.Getenv(envLoad) != ""
 	if campaign {
 		d, err := time.ParseDuration(os.Getenv(envLoad))
@@ -69,6 +88,9 @@ func TestMixedLoad(t *testing.T) {
 			t.Fatalf("%s: %v", envLoad, err)
 		}
 		duration, clientCounts, forum = d, []int{50, 200}, apptest.Million
+		if mixName != "mixed" {
+			clientCounts = []int{16} // the issue's write runs: 16 members posting at once
+		}
 	}
 	if v := os.Getenv(envLoadClients); v != "" {
 		clientCounts = nil
@@ -96,7 +118,7 @@ func TestMixedLoad(t *testing.T) {
 	// Sessions and the threads' addresses, read in process before the server runs.
 	ctx := context.Background()
 	a := apptest.NewApp(t, apptest.Config(t, func(c *config.Config) { c.DataDir, c.DatabaseURL = dir, dbURL }))
-	w := &workload{threads: []string{""}, boards: 12}
+	w := &workload{mix: mix, threads: []string{""}, boards: 12}
 	var rows []struct {
 		ID   int64
 		Slug string
@@ -130,6 +152,7 @@ func TestMixedLoad(t *testing.T) {
 			clients[i] = newLoadClient(t, w, transport, sessions[i], uint64(i))
 		}
 		rss := sampleRSS(child.Process.Pid, 10*time.Second)
+		w.probes = newLagProber(t, w.base, sessions[0])
 		deadline := time.Now().Add(duration)
 		began := time.Now()
 		var wg sync.WaitGroup
@@ -142,14 +165,20 @@ func TestMixedLoad(t *testing.T) {
 		}
 		wg.Wait()
 		elapsed := time.Since(began)
+		lags, unfound := w.probes.stop(10 * time.Second)
 		memory := rss.stop()
 		stop()
 		transport.CloseIdleConnections()
 
 		report := mergeLoad(clients)
-		t.Logf("%d clients, %s, %s:\n%s\nresident memory of the server, every 10 s (MB): %v",
-			n, elapsed.Round(time.Second), a.DB.Dialect, report.table(elapsed), memory)
-		for _, m := range loadMix {
+		slices.Sort(lags)
+		t.Logf("%d clients, %s, %s, %s mix:\n%s\nindex lag of every 10th write, acknowledged → found by search: p50 %s, p99 %s, max %s (%d probed)\nresident memory of the server, every 10 s (MB): %v",
+			n, elapsed.Round(time.Second), a.DB.Dialect, mixName, report.table(mix, elapsed),
+			quantile(lags, 0.5), quantile(lags, 0.99), quantile(lags, 1), len(lags), memory)
+		if unfound > 0 {
+			t.Errorf("%d clients: %d acknowledged writes were not found by search 10 s after the run", n, unfound)
+		}
+		for _, m := range mix {
 			s := report[m.kind]
 			if s == nil || s.tried+s.skipped == 0 {
 				t.Errorf("%d clients: no %s was tried", n, m.kind)
@@ -168,6 +197,8 @@ func TestMixedLoad(t *testing.T) {
 // workload is what the clients share: the forum's thread addresses, the newest
 // questions asked during the run (answered more often, as new questions are).
 type workload struct {
+	mix     []mixEntry
+	probes  *lagProber
 	base    string
 	threads []string // by id; [0] unused
 	maxPost int64
@@ -239,10 +270,23 @@ func (c *loadClient) words(n int) string {
 	return fmt.Sprintf("%s, case %d-%d", apptest.Sentence(c.r, n), c.r.Uint32(), c.n)
 }
 
+// probeWord is, for every 10th write, a word of its own that only that write
+// holds, so that the lag prober can tell when search finds it; else "".
+func (c *loadClient) probeWord() string {
+	if c.r.IntN(10) != 0 {
+		return ""
+	}
+	w := []byte(" zq")
+	for range 9 {
+		w = append(w, byte('a'+c.r.IntN(26)))
+	}
+	return string(w)
+}
+
 func (c *loadClient) step() {
 	pick := c.r.IntN(1000)
-	kind := loadMix[len(loadMix)-1].kind
-	for _, m := range loadMix {
+	kind := c.w.mix[len(c.w.mix)-1].kind
+	for _, m := range c.w.mix {
 		if pick < m.weight {
 			kind = m.kind
 			break
@@ -268,12 +312,14 @@ func (c *loadClient) step() {
 	case "suggest":
 		c.do(kind, c.member, http.MethodGet, "/suggest?q="+url.QueryEscape(strings.ToLower(apptest.Sentence(c.r, 3+c.r.IntN(4)))), nil)
 	case "question":
+		probe := c.probeWord()
 		resp := c.do(kind, c.member, http.MethodPost, "/ask", url.Values{"board": {strconv.Itoa(1 + c.r.IntN(c.w.boards))},
-			"title": {c.words(6) + "?"}, "body": {c.words(30) + "."}, "confirm": {"1"}})
+			"title": {c.words(6) + "?"}, "body": {c.words(30) + probe + "."}, "confirm": {"1"}})
 		if resp.status == http.StatusSeeOther {
 			if path := strings.SplitN(resp.location, "?", 2)[0]; strings.HasPrefix(path, "/t/") {
 				c.w.asked(path)
 				c.mine = append(c.mine, path)
+				c.w.probes.add(probe, path)
 			}
 		}
 	case "answer":
@@ -282,7 +328,10 @@ func (c *loadClient) step() {
 			path = c.thread()
 		}
 		id := strings.Split(path, "/")[2] // /t/<id>/<slug>
-		c.do(kind, c.member, http.MethodPost, "/t/"+id+"/reply", url.Values{"body": {c.words(25) + "."}})
+		probe := c.probeWord()
+		if resp := c.do(kind, c.member, http.MethodPost, "/t/"+id+"/reply", url.Values{"body": {c.words(25) + probe + "."}}); resp.status == http.StatusSeeOther {
+			c.w.probes.add(probe, "/t/"+id+"/")
+		}
 	case "kudos":
 		c.do(kind, c.member, http.MethodPost, fmt.Sprintf("/p/%d/kudos", 1+c.r.Int64N(c.w.maxPost)), url.Values{})
 	case "accept":
@@ -398,11 +447,11 @@ func mergeLoad(clients []*loadClient) loadReport {
 }
 
 // table is the report as the README shows it.
-func (r loadReport) table(elapsed time.Duration) string {
+func (r loadReport) table(mix []mixEntry, elapsed time.Duration) string {
 	var b strings.Builder
 	b.WriteString("| kind | requests | req/s | p50 | p99 | 2xx/3xx | 4xx | 5xx |\n|---|---|---|---|---|---|---|---|\n")
 	var total, totalOK int
-	for _, m := range loadMix {
+	for _, m := range mix {
 		s := r[m.kind]
 		if s == nil {
 			continue
@@ -433,6 +482,105 @@ func quantile(sorted []time.Duration, q float64) string {
 		return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
 	}
 	return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond))
+}
+
+// lagProber measures index lag as a reader sees it: for each probed write it
+// searches for the write's own word until the thread is among the hits, and
+// keeps the time from the write's acknowledgement to that.
+type lagProber struct {
+	t      *testing.T
+	base   string
+	client *http.Client
+	in     chan lagProbe
+	done   chan time.Duration // the grace period after the run
+	result chan lagResult
+}
+
+type lagProbe struct {
+	word, path string // path: what a hit's link starts with
+	acked      time.Time
+}
+
+type lagResult struct {
+	lags    []time.Duration
+	unfound int
+}
+
+func newLagProber(t *testing.T, base, session string) *lagProber {
+	jar, _ := cookiejar.New(nil)
+	u, _ := url.Parse(base)
+	jar.SetCookies(u, []*http.Cookie{{Name: "schwarm_session", Value: session}})
+	p := &lagProber{t: t, base: base, client: &http.Client{Jar: jar, Timeout: 30 * time.Second},
+		in: make(chan lagProbe, 10000), done: make(chan time.Duration), result: make(chan lagResult)}
+	go p.run()
+	return p
+}
+
+func (p *lagProber) add(word, path string) {
+	if word == "" {
+		return
+	}
+	select {
+	case p.in <- lagProbe{word: strings.TrimSpace(word), path: path, acked: time.Now()}:
+	default: // the prober is behind; fewer probes, not a blocked writer
+	}
+}
+
+// stop waits up to grace for the writes not found yet and returns the lags and
+// how many were never found.
+func (p *lagProber) stop(grace time.Duration) ([]time.Duration, int) {
+	p.done <- grace
+	r := <-p.result
+	return r.lags, r.unfound
+}
+
+func (p *lagProber) run() {
+	var pending []lagProbe
+	var r lagResult
+	var giveUp time.Time
+	for {
+		select {
+		case q := <-p.in:
+			pending = append(pending, q)
+		case grace := <-p.done:
+			giveUp = time.Now().Add(grace)
+			p.done = nil
+		default:
+			if len(pending) == 0 && !giveUp.IsZero() && len(p.in) == 0 {
+				p.result <- r
+				return
+			}
+			if !giveUp.IsZero() && time.Now().After(giveUp) {
+				r.unfound += len(pending) + len(p.in)
+				p.result <- r
+				return
+			}
+			if len(pending) == 0 {
+				time.Sleep(20 * time.Millisecond)
+				continue
+			}
+			q := pending[0]
+			pending = pending[1:]
+			if p.finds(q) {
+				r.lags = append(r.lags, time.Since(q.acked))
+			} else {
+				pending = append(pending, q)
+				if len(pending) == 1 {
+					time.Sleep(20 * time.Millisecond)
+				}
+			}
+		}
+	}
+}
+
+func (p *lagProber) finds(q lagProbe) bool {
+	resp, err := p.client.Get(p.base + "/search?q=" + q.word)
+	if err != nil {
+		return false
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK && bytes.Contains(body, []byte(`href="`+q.path))
 }
 
 // rssSampler reads a process's resident memory from /proc at an interval.

@@ -128,6 +128,12 @@ func (db *DB) Ping(ctx context.Context) error {
 
 type txKey struct{}
 
+// txState is a running transaction and what is to happen once it commits.
+type txState struct {
+	tx    *gorm.DB
+	after []func()
+}
+
 // InTx runs fn in one transaction. Writer and Reader called with the ctx that fn
 // receives join that transaction, so store functions compose without passing a tx.
 // A nested InTx joins the outer transaction.
@@ -139,19 +145,38 @@ type txKey struct{}
 // must therefore keep its effects inside the transaction (as every store
 // function does); what it assigns outside is simply assigned again.
 func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+	if _, ok := ctx.Value(txKey{}).(*txState); ok {
 		return fn(ctx)
 	}
 	var err error
 	for range txAttempts {
+		st := &txState{}
 		err = db.write.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			return fn(context.WithValue(ctx, txKey{}, tx))
+			st.tx = tx
+			return fn(context.WithValue(ctx, txKey{}, st))
 		})
+		if err == nil {
+			for _, f := range st.after {
+				f()
+			}
+		}
 		if !retryable(err) {
 			return err
 		}
 	}
 	return err
+}
+
+// AfterCommit runs f once the transaction of ctx has committed, and never if it
+// rolls back; outside a transaction, at once. It is for what a process keeps in
+// memory about rows a transaction writes: kept before the commit, it could
+// describe rows that never were.
+func AfterCommit(ctx context.Context, f func()) {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+		st.after = append(st.after, f)
+		return
+	}
+	f()
 }
 
 // txAttempts bounds how often InTx runs a transaction the server aborted.
@@ -167,8 +192,8 @@ func retryable(err error) bool {
 
 // Writer returns the handle for writes: the caller's transaction, or the writer.
 func (db *DB) Writer(ctx context.Context) *gorm.DB {
-	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
-		return tx
+	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+		return st.tx
 	}
 	return db.write.WithContext(ctx)
 }
@@ -176,8 +201,8 @@ func (db *DB) Writer(ctx context.Context) *gorm.DB {
 // Reader returns the handle for reads: the caller's transaction (so a transaction
 // sees its own writes), or the reader pool.
 func (db *DB) Reader(ctx context.Context) *gorm.DB {
-	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
-		return tx
+	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+		return st.tx
 	}
 	return db.read.WithContext(ctx)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"sync/atomic"
 	"testing"
 
@@ -147,5 +148,35 @@ func TestInTxRunsADeadlockedTransactionAgain(t *testing.T) {
 	}
 	if len(values) != 2 || values[0] != "0++" || values[1] != "0++" {
 		t.Errorf("values %v, want each row changed once by each transaction", values)
+	}
+}
+
+func TestAfterCommitRunsOnlyOnCommit(t *testing.T) {
+	db := apptest.NewDB(t)
+	ctx := context.Background()
+	var ran []string
+	database.AfterCommit(ctx, func() { ran = append(ran, "outside") })
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		database.AfterCommit(ctx, func() { ran = append(ran, "committed") })
+		return db.InTx(ctx, func(ctx context.Context) error { // nested: runs with the outer commit
+			database.AfterCommit(ctx, func() { ran = append(ran, "nested") })
+			if len(ran) != 1 {
+				t.Errorf("ran before the commit: %v", ran)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := errors.New("refused")
+	if err := db.InTx(ctx, func(ctx context.Context) error {
+		database.AfterCommit(ctx, func() { ran = append(ran, "rolled back") })
+		return failed
+	}); !errors.Is(err, failed) {
+		t.Fatalf("InTx = %v", err)
+	}
+	if want := []string{"outside", "committed", "nested"}; !slices.Equal(ran, want) {
+		t.Errorf("ran %v, want %v", ran, want)
 	}
 }

@@ -1,6 +1,7 @@
 package reputation
 
 import (
+	"maps"
 	"time"
 
 	"github.com/schwarm/schwarm/app/thread"
@@ -103,25 +104,29 @@ type Badge struct {
 	ID     string
 	Tier   string
 	Earned func(*Stats) bool
+	// Kinds are the facts whose events move what Earned reads: only an event of
+	// one of them can earn the badge, so a member's ledger is folded after a
+	// fact only when it could (award).
+	Kinds []string
 }
 
 // Badges lists every badge, in display order. A badge once earned is kept: it is
 // judged after every event, so taking back what earned it does not take it away.
 var Badges = []Badge{
-	{"curious", Bronze, func(s *Stats) bool { return s.Questions >= 1 }},
-	{"first_answer", Bronze, func(s *Stats) bool { return s.Answers >= 1 }},
-	{"first_solution", Bronze, func(s *Stats) bool { return s.Solutions >= 1 }},
-	{"scholar", Bronze, func(s *Stats) bool { return s.Accepted >= 1 }},
-	{"welcome", Bronze, func(s *Stats) bool { return s.Welcomes >= 1 }},
-	{"quick", Silver, func(s *Stats) bool { return s.Quick >= 5 }},
-	{"first_responder", Silver, func(s *Stats) bool { return s.Unanswered >= 10 }},
-	{"helpful", Silver, func(s *Stats) bool { return s.MaxPostKudos >= 10 }},
-	{"solver", Silver, func(s *Stats) bool { return s.Solutions >= 10 }},
-	{"streak_7", Silver, func(s *Stats) bool { return s.Streak >= 7 }},
-	{"appreciated", Gold, func(s *Stats) bool { return s.Kudos >= 100 }},
-	{"centurion", Gold, func(s *Stats) bool { return s.Answers >= 100 }},
-	{"master_solver", Gold, func(s *Stats) bool { return s.Solutions >= 50 }},
-	{"streak_30", Gold, func(s *Stats) bool { return s.Streak >= 30 }},
+	{"curious", Bronze, func(s *Stats) bool { return s.Questions >= 1 }, []string{thread.FactQuestion}},
+	{"first_answer", Bronze, func(s *Stats) bool { return s.Answers >= 1 }, []string{thread.FactAnswer}},
+	{"first_solution", Bronze, func(s *Stats) bool { return s.Solutions >= 1 }, []string{thread.FactSolution}},
+	{"scholar", Bronze, func(s *Stats) bool { return s.Accepted >= 1 }, []string{thread.FactAccept}},
+	{"welcome", Bronze, func(s *Stats) bool { return s.Welcomes >= 1 }, []string{thread.FactWelcome}},
+	{"quick", Silver, func(s *Stats) bool { return s.Quick >= 5 }, []string{thread.FactQuickAnswer}},
+	{"first_responder", Silver, func(s *Stats) bool { return s.Unanswered >= 10 }, []string{thread.FactUnansweredAnswer}},
+	{"helpful", Silver, func(s *Stats) bool { return s.MaxPostKudos >= 10 }, []string{thread.FactKudos}},
+	{"solver", Silver, func(s *Stats) bool { return s.Solutions >= 10 }, []string{thread.FactSolution}},
+	{"streak_7", Silver, func(s *Stats) bool { return s.Streak >= 7 }, []string{thread.FactAnswer}},
+	{"appreciated", Gold, func(s *Stats) bool { return s.Kudos >= 100 }, []string{thread.FactKudos}},
+	{"centurion", Gold, func(s *Stats) bool { return s.Answers >= 100 }, []string{thread.FactAnswer}},
+	{"master_solver", Gold, func(s *Stats) bool { return s.Solutions >= 50 }, []string{thread.FactSolution}},
+	{"streak_30", Gold, func(s *Stats) bool { return s.Streak >= 30 }, []string{thread.FactAnswer}},
 }
 
 // BadgeByID returns the badge with id.
@@ -132,6 +137,14 @@ func BadgeByID(id string) (Badge, bool) {
 		}
 	}
 	return Badge{}, false
+}
+
+// clone returns a copy that folding more events into leaves h as it is.
+func (h *History) clone() *History {
+	c := *h
+	c.postKudos = maps.Clone(h.postKudos)
+	c.Earned = maps.Clone(h.Earned)
+	return &c
 }
 
 // History is a member's ledger folded event by event: the stats now, and each

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/schwarm/schwarm/app/config"
@@ -19,6 +20,7 @@ type Service struct {
 	points Points
 	ranks  config.Ranks
 	now    func() time.Time
+	folds  folds
 }
 
 // NewService returns a Service with the points and rank tables; it refuses
@@ -47,7 +49,24 @@ func (s *Service) Record(ctx context.Context, facts ...thread.Fact) error {
 		w := s.db.Writer(ctx)
 		now := s.now()
 		sums := map[int64]int64{}
+		kinds := map[int64][]string{}
 		var users []int64
+		for _, f := range facts {
+			if _, ok := kinds[f.UserID]; !ok {
+				users = append(users, f.UserID)
+			}
+			kinds[f.UserID] = append(kinds[f.UserID], f.Kind)
+		}
+		slices.Sort(users) // one lock order for every transaction: no deadlocks between them
+		if s.db.Dialect == database.Postgres {
+			// The members' rows are locked before their events are written, so
+			// that one member's events commit in the order of their ids: award
+			// folds a ledger on from the last id it saw and must not find an
+			// older id committing after a newer one.
+			if err := w.Exec("SELECT id FROM users WHERE id IN ? ORDER BY id FOR UPDATE", users).Error; err != nil {
+				return fmt.Errorf("reputation: lock members: %w", err)
+			}
+		}
 		for _, f := range facts {
 			e := Event{UserID: f.UserID, Kind: f.Kind, Points: s.points.value(f.Kind), ActorID: ref(f.ActorID),
 				ThreadID: ref(f.ThreadID), PostID: ref(f.PostID), BoardID: ref(f.BoardID), CreatedAt: now}
@@ -68,19 +87,15 @@ func (s *Service) Record(ctx context.Context, facts ...thread.Fact) error {
 			if err := w.Create(&e).Error; err != nil {
 				return fmt.Errorf("reputation: record %s: %w", f.Kind, err)
 			}
-			if _, ok := sums[f.UserID]; !ok {
-				users = append(users, f.UserID)
-			}
 			sums[f.UserID] += int64(e.Points)
 		}
-		slices.Sort(users) // one lock order for every transaction: no deadlocks between them
 		for _, id := range users {
 			if sums[id] != 0 {
 				if err := w.Exec("UPDATE users SET reputation = reputation + ? WHERE id = ?", sums[id], id).Error; err != nil {
 					return fmt.Errorf("reputation: update user %d: %w", id, err)
 				}
 			}
-			if err := s.award(ctx, id); err != nil {
+			if err := s.award(ctx, id, kinds[id]); err != nil {
 				return err
 			}
 		}
@@ -95,19 +110,30 @@ func ref(id int64) *int64 {
 	return &id
 }
 
-// award grants userID the badges their ledger has earned and they lack. It reads
-// the whole ledger of the user, exactly as Repair does, so that the two can never
-// disagree; a grant is a row with a unique (user, badge), so awarding twice, or
-// again after a crash, changes nothing.
-func (s *Service) award(ctx context.Context, userID int64) error {
-	h, err := s.history(ctx, userID)
-	if err != nil {
-		return err
-	}
+// award grants userID the badges their ledger has earned and they lack, after
+// facts of kinds were recorded. It judges by the whole ledger, folded exactly as
+// Repair folds it, so that the two can never disagree; a grant is a row with a
+// unique (user, badge), so awarding twice, or again after a crash, changes
+// nothing. Only when a badge the member lacks could be earned by one of kinds is
+// the ledger read at all, and then only the events since the fold this process
+// keeps of it: folding a power user's whole ledger after every answer held the
+// database's one writer for milliseconds.
+func (s *Service) award(ctx context.Context, userID int64, kinds []string) error {
 	have, err := s.badgesOf(ctx, userID)
 	if err != nil {
 		return err
 	}
+	if !slices.ContainsFunc(Badges, func(b Badge) bool {
+		return !have[b.ID] && slices.ContainsFunc(b.Kinds, func(k string) bool { return slices.Contains(kinds, k) })
+	}) {
+		return nil
+	}
+	h, last := s.folds.get(userID)
+	last, err = s.foldSince(ctx, userID, h, last)
+	if err != nil {
+		return err
+	}
+	database.AfterCommit(ctx, func() { s.folds.put(userID, h, last) })
 	var grants []granted
 	for _, b := range Badges {
 		if at, ok := h.Earned[b.ID]; ok && !have[b.ID] {
@@ -115,6 +141,41 @@ func (s *Service) award(ctx context.Context, userID int64) error {
 		}
 	}
 	return s.grant(ctx, grants...)
+}
+
+// folds keeps members' folded ledgers with the id of the last event in each,
+// for award. A bounded number: past it, all are forgotten and folded anew.
+type folds struct {
+	mu sync.Mutex
+	m  map[int64]foldedLedger
+}
+
+type foldedLedger struct {
+	h    *History
+	last int64
+}
+
+const maxFolds = 20000
+
+// get returns a copy of userID's fold to fold on from, or an empty one.
+func (f *folds) get(userID int64) (*History, int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if l, ok := f.m[userID]; ok {
+		return l.h.clone(), l.last
+	}
+	return &History{}, 0
+}
+
+func (f *folds) put(userID int64, h *History, last int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.m == nil || len(f.m) >= maxFolds {
+		f.m = map[int64]foldedLedger{}
+	}
+	if l, ok := f.m[userID]; !ok || l.last < last {
+		f.m[userID] = foldedLedger{h, last}
+	}
 }
 
 // granted is a badge to grant, with when it was earned.
@@ -160,20 +221,26 @@ func (s *Service) grant(ctx context.Context, grants ...granted) error {
 
 // history folds userID's whole ledger.
 func (s *Service) history(ctx context.Context, userID int64) (*History, error) {
-	rows, err := s.db.Reader(ctx).Raw("SELECT kind, points, post_id, created_at FROM reputation_events WHERE user_id = ? ORDER BY id", userID).Rows()
+	h := &History{}
+	_, err := s.foldSince(ctx, userID, h, 0)
+	return h, err
+}
+
+// foldSince folds userID's events after id into h and returns the last id.
+func (s *Service) foldSince(ctx context.Context, userID int64, h *History, id int64) (int64, error) {
+	rows, err := s.db.Reader(ctx).Raw("SELECT id, kind, points, post_id, created_at FROM reputation_events WHERE user_id = ? AND id > ? ORDER BY id", userID, id).Rows()
 	if err != nil {
-		return nil, fmt.Errorf("reputation: history of %d: %w", userID, err)
+		return id, fmt.Errorf("reputation: history of %d: %w", userID, err)
 	}
 	defer rows.Close()
-	h := &History{}
 	for rows.Next() {
 		var e Event
-		if err := rows.Scan(&e.Kind, &e.Points, &e.PostID, &e.CreatedAt); err != nil {
-			return nil, fmt.Errorf("reputation: history of %d: %w", userID, err)
+		if err := rows.Scan(&id, &e.Kind, &e.Points, &e.PostID, &e.CreatedAt); err != nil {
+			return id, fmt.Errorf("reputation: history of %d: %w", userID, err)
 		}
 		h.Add(e)
 	}
-	return h, rows.Err()
+	return id, rows.Err()
 }
 
 func (s *Service) badgesOf(ctx context.Context, userID int64) (map[string]bool, error) {

@@ -33,16 +33,18 @@ func (s *Service) admit(ctx context.Context, author *user.User, source, html str
 			return "", ErrDailyLimit
 		}
 		if priv.ReviewFirstPosts > 0 {
-			if err := r.Table("posts").Where("author_id = ? AND NOT pending", author.ID).Limit(priv.ReviewFirstPosts).
-				Count(&published).Error; err != nil {
+			// A count of at most ReviewFirstPosts rows: LIMIT on the count itself
+			// would limit its one result row and still count them all.
+			if err := r.Raw("SELECT count(*) FROM (SELECT 1 FROM posts WHERE author_id = ? AND NOT pending LIMIT ?) p",
+				author.ID, priv.ReviewFirstPosts).Scan(&published).Error; err != nil {
 				return "", err
 			}
 		}
 	}
 	var repeated int64
 	if spam.Repeat > 0 {
-		if err := r.Table("posts").Where("author_id = ? AND created_at > ? AND source = ?", author.ID, s.now().Add(-spam.Repeat), source).
-			Limit(1).Count(&repeated).Error; err != nil {
+		if err := r.Raw("SELECT count(*) FROM (SELECT 1 FROM posts WHERE author_id = ? AND created_at > ? AND source = ? LIMIT 1) p",
+			author.ID, s.now().Add(-spam.Repeat), source).Scan(&repeated).Error; err != nil {
 			return "", err
 		}
 	}

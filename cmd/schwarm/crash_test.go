@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	_ "net/http/pprof"
 	"net/url"
 	"os"
 	"os/exec"
@@ -29,12 +30,19 @@ import (
 // "schwarm serve" with the settings of its environment.
 const envServeChild = "SCHWARM_TEST_SERVE_CHILD"
 
+// envChildPprof, set by the load test when it takes profiles, is where that
+// server serves net/http/pprof.
+const envChildPprof = "SCHWARM_TEST_CHILD_PPROF"
+
 // envCrashRounds sets how often TestKill9KeepsAcknowledgedAnswers kills the
 // server (3 by default; the campaign of the README runs 20).
 const envCrashRounds = "SCHWARM_CRASH_ROUNDS"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(envServeChild) != "" {
+		if addr := os.Getenv(envChildPprof); addr != "" {
+			go http.ListenAndServe(addr, nil) // net/http/pprof's handlers, for the load campaign's profiles
+		}
 		if err := run(context.Background(), []string{"serve"}, io.Discard); err != nil {
 			fmt.Fprintln(os.Stderr, "schwarm serve:", err)
 			os.Exit(1)
@@ -178,12 +186,7 @@ func startServer(t *testing.T, dir, dbURL string) (base string, stop func()) {
 // forum's first start builds its search index), returning the child process too.
 func serveChild(t *testing.T, dir, dbURL string, readyWithin time.Duration) (child *exec.Cmd, base string, stop func()) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	child = exec.Command(os.Args[0], "-test.run=^$")
 	child.Env = append(os.Environ(), envServeChild+"=1", "SCHWARM_ADDR="+addr, "SCHWARM_DATA_DIR="+dir,
 		"SCHWARM_DATABASE_URL="+dbURL, "SCHWARM_LOG_LEVEL=error", "SCHWARM_TRUST_REPUTATION=0",
@@ -213,6 +216,16 @@ func serveChild(t *testing.T, dir, dbURL string, readyWithin time.Duration) (chi
 		t.Fatalf("the server did not become ready in %s", readyWithin)
 	}
 	return child, base, stop
+}
+
+// freeAddr returns a loopback address no one listens on now.
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 // poster answers a thread as a signed-in member, as a browser would.

@@ -36,6 +36,10 @@ const envLoad = "SCHWARM_LOAD"
 // campaign, "8" for the check).
 const envLoadClients = "SCHWARM_LOAD_CLIENTS"
 
+// envLoadProfiles names a directory for the server's CPU profile of each run
+// (taken over the run) and its heap profile after it.
+const envLoadProfiles = "SCHWARM_LOAD_PROFILES"
+
 // envLoadMix picks the workload from loadMixes ("mixed" if unset).
 const envLoadMix = "SCHWARM_LOAD_MIX"
 
@@ -144,6 +148,11 @@ func TestMixedLoad(t *testing.T) {
 	}
 
 	for _, n := range clientCounts {
+		var pprofAddr string
+		if os.Getenv(envLoadProfiles) != "" {
+			pprofAddr = freeAddr(t)
+			t.Setenv(envChildPprof, pprofAddr)
+		}
 		child, base, stop := serveChild(t, dir, dbURL, 10*time.Minute)
 		w.base = base
 		transport := &http.Transport{MaxIdleConnsPerHost: 2 * n, MaxConnsPerHost: 2 * n}
@@ -152,6 +161,7 @@ func TestMixedLoad(t *testing.T) {
 			clients[i] = newLoadClient(t, w, transport, sessions[i], uint64(i))
 		}
 		rss := sampleRSS(child.Process.Pid, 10*time.Second)
+		profiled := profileRun(t, pprofAddr, duration, fmt.Sprintf("%s-%d", mixName, n))
 		w.probes = newLagProber(t, w.base, sessions[0])
 		deadline := time.Now().Add(duration)
 		began := time.Now()
@@ -167,6 +177,7 @@ func TestMixedLoad(t *testing.T) {
 		elapsed := time.Since(began)
 		lags, unfound := w.probes.stop(10 * time.Second)
 		memory := rss.stop()
+		profiled()
 		stop()
 		transport.CloseIdleConnections()
 
@@ -559,28 +570,75 @@ func (p *lagProber) run() {
 				time.Sleep(20 * time.Millisecond)
 				continue
 			}
-			q := pending[0]
-			pending = pending[1:]
-			if p.finds(q) {
-				r.lags = append(r.lags, time.Since(q.acked))
-			} else {
-				pending = append(pending, q)
-				if len(pending) == 1 {
-					time.Sleep(20 * time.Millisecond)
+			// One search for up to 8 probes, one at a time at most 20 a second,
+			// so that the prober's own searches stay a small part of the load.
+			batch := pending[:min(8, len(pending))]
+			found := p.finds(batch)
+			kept := pending[:0]
+			for i, q := range pending {
+				if i < len(batch) && found[i] {
+					r.lags = append(r.lags, time.Since(q.acked))
+				} else {
+					kept = append(kept, q)
 				}
 			}
+			pending = kept
+			time.Sleep(50 * time.Millisecond)
 		}
 	}
 }
 
-func (p *lagProber) finds(q lagProbe) bool {
-	resp, err := p.client.Get(p.base + "/search?q=" + q.word)
+// finds reports which of the probes' threads are among the hits of one search
+// for all their words: each thread holds one of the words, no other thread any.
+func (p *lagProber) finds(batch []lagProbe) []bool {
+	words := make([]string, len(batch))
+	for i, q := range batch {
+		words[i] = q.word
+	}
+	found := make([]bool, len(batch))
+	resp, err := p.client.Get(p.base + "/search?q=" + strings.Join(words, "+"))
 	if err != nil {
-		return false
+		return found
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	return resp.StatusCode == http.StatusOK && bytes.Contains(body, []byte(`href="`+q.path))
+	for i, q := range batch {
+		found[i] = resp.StatusCode == http.StatusOK && bytes.Contains(body, []byte(`href="`+q.path))
+	}
+	return found
+}
+
+// profileRun takes the server's CPU profile over most of the run in the
+// background; the function it returns waits for it and then takes the heap
+// profile. Without a pprof address both are no-ops.
+func profileRun(t *testing.T, addr string, run time.Duration, name string) func() {
+	if addr == "" {
+		return func() {}
+	}
+	dir := os.Getenv(envLoadProfiles)
+	fetch := func(path, file string) {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Errorf("profile %s: %v", path, err)
+			return
+		}
+		defer resp.Body.Close()
+		out, err := os.Create(filepath.Join(dir, file))
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer out.Close()
+		io.Copy(out, resp.Body)
+	}
+	seconds := max(1, int(run.Seconds())-2)
+	var wg sync.WaitGroup
+	wg.Go(func() { fetch(fmt.Sprintf("/debug/pprof/profile?seconds=%d", seconds), "cpu-"+name+".pprof") })
+	return func() {
+		wg.Wait()
+		fetch("/debug/pprof/heap?gc=1", "heap-"+name+".pprof")
+		t.Logf("profiles of the server in %s: cpu-%s.pprof, heap-%s.pprof", dir, name, name)
+	}
 }
 
 // rssSampler reads a process's resident memory from /proc at an interval.

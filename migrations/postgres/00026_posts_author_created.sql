@@ -1,7 +1,6 @@
 -- +goose Up
--- The checks before a member's post is published (app/thread admit) look at the
--- author's posts of the last day: the same text again, a newcomer's daily limit.
--- Through posts_author they read every post the author ever wrote.
+-- A newcomer's daily limit counts the author's posts of the last day (app/thread
+-- admit); through posts_author it read every post the author ever wrote.
 CREATE INDEX posts_author_created ON posts (author_id, created_at);
 
 -- +goose Down

@@ -104,11 +104,15 @@ func (s *Service) Create(ctx context.Context, author *user.User, a Ask) (*Thread
 	default:
 		a.Language = "en"
 	}
+	repeated, err := s.repeats(ctx, author, a.Body)
+	if err != nil {
+		return nil, err
+	}
 	now := s.now()
 	t := &Thread{BoardID: a.BoardID, AuthorID: author.ID, Title: a.Title, Slug: Slugify(a.Title),
 		Language: a.Language, State: StateOpen, CreatedAt: now, LastActivityAt: now}
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		held, err := s.admit(ctx, author, a.Body, html)
+		held, err := s.admit(ctx, author, a.Body, html, repeated)
 		if err != nil {
 			return err
 		}

@@ -13,10 +13,7 @@ import (
 // and why the post waits for review ("" = it does not): newcomers are limited
 // per day, and HoldReason holds a newcomer's first posts and links, silenced
 // members' posts and what the spam rules catch.
-// repeatWindow is how many of an author's latest posts the repeat check reads.
-const repeatWindow = 100
-
-func (s *Service) admit(ctx context.Context, author *user.User, source, html string) (held string, err error) {
+func (s *Service) admit(ctx context.Context, author *user.User, source, html string, repeated bool) (held string, err error) {
 	if err := s.mayWrite(author); err != nil {
 		return "", err
 	}
@@ -44,18 +41,26 @@ func (s *Service) admit(ctx context.Context, author *user.User, source, html str
 			}
 		}
 	}
-	var repeated int64
-	if spam.Repeat > 0 {
-		// Among the author's last repeatWindow posts only: someone posting
-		// faster than that is stopped by the write rate limit, and comparing
-		// every text of a day cost a busy author's post milliseconds of the one
-		// writer's time.
-		if err := r.Raw("SELECT count(*) FROM (SELECT source, created_at FROM posts WHERE author_id = ? ORDER BY id DESC LIMIT ?) p WHERE created_at > ? AND source = ?",
-			author.ID, repeatWindow, s.now().Add(-spam.Repeat), source).Scan(&repeated).Error; err != nil {
-			return "", err
-		}
+	return HoldReason(author, *priv, *spam, s.now(), Draft{Source: source, Links: strings.Count(html, "<a "), Published: published, Repeated: repeated}), nil
+}
+
+// repeatWindow is how many of an author's latest posts the repeat check reads.
+const repeatWindow = 100
+
+// repeats reports whether source is the text of one of the author's last
+// repeatWindow posts within the spam rules' Repeat, for admit. It reads from
+// the readers before the write's transaction: comparing texts held the one
+// writer for a millisecond a post, and what it lets through is the same text
+// sent twice at the same instant, which the write rate limit bounds.
+func (s *Service) repeats(ctx context.Context, author *user.User, source string) (bool, error) {
+	spam := s.spam.Load()
+	if spam.Repeat <= 0 || author.Role.IsStaff() && !author.Silenced(s.now()) {
+		return false, nil
 	}
-	return HoldReason(author, *priv, *spam, s.now(), Draft{Source: source, Links: strings.Count(html, "<a "), Published: published, Repeated: repeated > 0}), nil
+	var n int64
+	err := s.db.Reader(ctx).Raw("SELECT count(*) FROM (SELECT source, created_at FROM posts WHERE author_id = ? ORDER BY id DESC LIMIT ?) p WHERE created_at > ? AND source = ?",
+		author.ID, repeatWindow, s.now().Add(-spam.Repeat), source).Scan(&n).Error
+	return n > 0, err
 }
 
 // Publish takes p, a post in t that waited for review, out of review: it counts

@@ -20,6 +20,10 @@ func (s *Service) Reply(ctx context.Context, author *user.User, threadID int64, 
 	if err != nil {
 		return nil, err
 	}
+	repeated, err := s.repeats(ctx, author, body)
+	if err != nil {
+		return nil, err
+	}
 	now := s.now()
 	p := &Post{ThreadID: threadID, AuthorID: author.ID, Official: author.Role.IsStaff(), Source: body, HTML: html, CreatedAt: now, UpdatedAt: now}
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
@@ -36,7 +40,7 @@ func (s *Service) Reply(ctx context.Context, author *user.User, threadID int64, 
 		if t.DuplicateOf != nil {
 			return ErrDuplicate
 		}
-		held, err := s.admit(ctx, author, body, html)
+		held, err := s.admit(ctx, author, body, html, repeated)
 		if err != nil {
 			return err
 		}

@@ -47,7 +47,7 @@ type Config struct {
 	NewcomerPostsPerDay  int      `env:"SCHWARM_NEWCOMER_POSTS_PER_DAY" default:"10" help:"Questions and answers a newcomer may post per 24 hours (0 = no limit)."`
 	SpamMaxLinks         int      `env:"SCHWARM_SPAM_MAX_LINKS" default:"3" help:"A post by a member with more links than this waits for review (0 = any number)."`
 	SpamNewAccount       Duration `env:"SCHWARM_SPAM_NEW_ACCOUNT" default:"24h" help:"A post with a link from an account younger than this waits for review."`
-	SpamRepeat           Duration `env:"SCHWARM_SPAM_REPEAT" default:"24h" help:"A member's post with the same text as one of their last 100 within this waits for review."`
+	SpamRepeat           Duration `env:"SCHWARM_SPAM_REPEAT" default:"24h" help:"A member's post with the same text as one of theirs within this waits for review."`
 	SpamBlockWords       []string `env:"SCHWARM_SPAM_BLOCK_WORDS" default:"" help:"Comma-separated words or phrases (any case) that send a member's post to the review queue."`
 	EditOthersReputation int      `env:"SCHWARM_EDIT_OTHERS_REPUTATION" default:"1000" help:"Reputation from which a member may edit other members' posts, every edit kept as a revision (0 = moderators only)."`
 	FlagsToHide          int      `env:"SCHWARM_FLAGS_TO_HIDE" default:"3" help:"Flags from distinct members that hide a post at once until a moderator reviews it (0 = flags never hide)."`

@@ -122,7 +122,7 @@ func (s *Service) Create(ctx context.Context, author *user.User, a Ask) (*Thread
 		if err := w.Create(t).Error; err != nil {
 			return err
 		}
-		p := &Post{ThreadID: t.ID, AuthorID: author.ID, IsQuestion: true, Source: a.Body, HTML: html, CreatedAt: now, UpdatedAt: now, Pending: pending, HeldReason: held}
+		p := &Post{ThreadID: t.ID, AuthorID: author.ID, IsQuestion: true, Source: a.Body, SourceSum: SourceSum(a.Body), HTML: html, CreatedAt: now, UpdatedAt: now, Pending: pending, HeldReason: held}
 		if err := w.Create(p).Error; err != nil {
 			return err
 		}

@@ -93,7 +93,7 @@ func (s *Service) Edit(ctx context.Context, editor *user.User, postID int64, e E
 			return err
 		}
 		err = w.Model(&Post{}).Where("id = ?", p.ID).Updates(map[string]any{
-			"source": e.Body, "html": html, "edited_at": now, "updated_at": now, "revision_count": gorm.Expr("revision_count + 1"),
+			"source": e.Body, "source_sum": SourceSum(e.Body), "html": html, "edited_at": now, "updated_at": now, "revision_count": gorm.Expr("revision_count + 1"),
 		}).Error
 		if err != nil {
 			return err

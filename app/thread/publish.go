@@ -2,6 +2,7 @@ package thread
 
 import (
 	"context"
+	"hash/fnv"
 	"strings"
 	"time"
 
@@ -44,23 +45,27 @@ func (s *Service) admit(ctx context.Context, author *user.User, source, html str
 	return HoldReason(author, *priv, *spam, s.now(), Draft{Source: source, Links: strings.Count(html, "<a "), Published: published, Repeated: repeated}), nil
 }
 
-// repeatWindow is how many of an author's latest posts the repeat check reads.
-const repeatWindow = 100
-
-// repeats reports whether source is the text of one of the author's last
-// repeatWindow posts within the spam rules' Repeat, for admit. It reads from
-// the readers before the write's transaction: comparing texts held the one
-// writer for a millisecond a post, and what it lets through is the same text
-// sent twice at the same instant, which the write rate limit bounds.
+// repeats reports whether source is the text of one of the author's posts
+// within the spam rules' Repeat, for admit. It reads from the readers before the
+// write's transaction: what that lets through is the same text sent twice at
+// the same instant, which the write rate limit bounds.
 func (s *Service) repeats(ctx context.Context, author *user.User, source string) (bool, error) {
 	spam := s.spam.Load()
 	if spam.Repeat <= 0 || author.Role.IsStaff() && !author.Silenced(s.now()) {
 		return false, nil
 	}
 	var n int64
-	err := s.db.Reader(ctx).Raw("SELECT count(*) FROM (SELECT source, created_at FROM posts WHERE author_id = ? ORDER BY id DESC LIMIT ?) p WHERE created_at > ? AND source = ?",
-		author.ID, repeatWindow, s.now().Add(-spam.Repeat), source).Scan(&n).Error
+	err := s.db.Reader(ctx).Raw("SELECT count(*) FROM (SELECT 1 FROM posts WHERE author_id = ? AND source_sum = ? AND created_at > ? AND source = ? LIMIT 1) p",
+		author.ID, SourceSum(source), s.now().Add(-spam.Repeat), source).Scan(&n).Error
 	return n > 0, err
+}
+
+// SourceSum is the hash of a post's text that the repeat check looks up
+// (posts.source_sum): FNV-1a, never 0, the value of posts written before it.
+func SourceSum(source string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(source))
+	return int64(h.Sum64() | 1)
 }
 
 // Publish takes p, a post in t that waited for review, out of review: it counts

@@ -25,7 +25,7 @@ func (s *Service) Reply(ctx context.Context, author *user.User, threadID int64, 
 		return nil, err
 	}
 	now := s.now()
-	p := &Post{ThreadID: threadID, AuthorID: author.ID, Official: author.Role.IsStaff(), Source: body, HTML: html, CreatedAt: now, UpdatedAt: now}
+	p := &Post{ThreadID: threadID, AuthorID: author.ID, Official: author.Role.IsStaff(), Source: body, SourceSum: SourceSum(body), HTML: html, CreatedAt: now, UpdatedAt: now}
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
 		t, err := s.View(ctx, author, threadID)
 		if err != nil {

@@ -32,7 +32,7 @@ type SpamRules struct {
 	MaxLinks   int           // links a post may hold (0 = any number)
 	NewAccount time.Duration // an account younger than this posting a link is held (0 = none)
 	BlockWords []string      // lower-case words or phrases that hold a post
-	Repeat     time.Duration // the same text as one of the author's last 100 posts within this is held (0 = never)
+	Repeat     time.Duration // the same text from one author within this is held (0 = never)
 }
 
 // SetSpamRules sets the content checks; app.New calls it, and the moderation

@@ -76,6 +76,7 @@ type Post struct {
 	IsQuestion    bool
 	Official      bool
 	Source        string
+	SourceSum     int64  // SourceSum(Source), for the repeat check
 	HTML          string `gorm:"column:html"`
 	CreatedAt     time.Time
 	UpdatedAt     time.Time

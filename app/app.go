@@ -357,6 +357,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, hook web.RouteHook) er
 	background.Go(func() {
 		a.Views.Run(ctx, 10*time.Second, func(err error) { a.Log.Warn("flush view counts", "err", err) })
 	})
+	background.Go(func() {
+		a.Limiter.Run(ctx, time.Second, func(err error) { a.Log.Warn("flush rate limits", "err", err) })
+	})
 	background.Go(func() { a.RunEvents(ctx, 250*time.Millisecond) })
 	if a.Mail.Enabled() {
 		a.Log.Info("mail on", "from", a.Config.MailFrom)

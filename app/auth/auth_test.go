@@ -167,6 +167,56 @@ func TestLimiterCountsConcurrentAttempts(t *testing.T) {
 	}
 }
 
+// TestLimiterNodesShareCounts: two nodes' limiters on one database. Each counts
+// its own events at once; the other's reach it once they are flushed and it
+// reads the key again (a second later), and a flush that fails loses nothing.
+func TestLimiterNodesShareCounts(t *testing.T) {
+	db, clk, ctx := apptest.NewDB(t), newClock(), context.Background()
+	a, b := auth.NewLimiter(db, clk.now), auth.NewLimiter(db, clk.now)
+	allow := func(l *auth.Limiter) bool {
+		ok, _, err := l.Allow(ctx, "k", 4, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if !allow(a) || !allow(a) || !allow(b) {
+		t.Fatal("refused within the budget")
+	}
+	if err := a.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	clk.add(2 * time.Second) // b reads the key again: 3 in the database
+	if !allow(b) {
+		t.Error("the fourth event was refused")
+	}
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := b.Flush(canceled); err == nil {
+		t.Fatal("a flush with a canceled context succeeded")
+	}
+	if err := b.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	clk.add(2 * time.Second) // a reads the key again: 4 in the database
+	if allow(a) {
+		t.Error("node a allowed a fifth event: it did not see node b's")
+	}
+	if err := a.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var count int
+	if err := db.Reader(ctx).Raw("SELECT SUM(count) FROM rate_limits WHERE key = 'k'").Scan(&count).Error; err != nil {
+		t.Fatal(err)
+	}
+	if count != 5 {
+		t.Errorf("the database counts %d events, want 5 (the refused one too, and the fourth kept through the failed flush)", count)
+	}
+}
+
 func TestSignInFlow(t *testing.T) {
 	db, clk, ctx := apptest.NewDB(t), newClock(), context.Background()
 	sessions := auth.NewSessions(db, time.Hour, clk.now)
@@ -220,7 +270,8 @@ func TestOneSignInBudgetPerAccount(t *testing.T) {
 	db, clk, ctx := apptest.NewDB(t), newClock(), context.Background()
 	sessions := auth.NewSessions(db, time.Hour, clk.now)
 	users, _ := newUser(t, db, sessions, clk.now)
-	svc := auth.NewService(users, sessions, auth.NewLimiter(db, clk.now),
+	limiter := auth.NewLimiter(db, clk.now)
+	svc := auth.NewService(users, sessions, limiter,
 		config.Rate{N: 3, Window: time.Minute}, config.Rate{N: 1, Window: time.Hour}, nil, true)
 	for i, login := range []string{"kim", "KIM@example.com", "Kim"} {
 		ip := fmt.Sprintf("198.51.100.%d", i+1) // each from its own address
@@ -238,6 +289,9 @@ func TestOneSignInBudgetPerAccount(t *testing.T) {
 		if _, _, err := svc.SignIn(ctx, huge, huge, auth.Client{IP: "203.0.113.5"}); err == nil {
 			t.Fatal("a megabyte login signed in")
 		}
+	}
+	if err := limiter.Flush(ctx); err != nil {
+		t.Fatal(err)
 	}
 	var longest int
 	if err := db.Reader(ctx).Raw("SELECT COALESCE(MAX(LENGTH(key)), 0) FROM rate_limits").Scan(&longest).Error; err != nil {

@@ -208,9 +208,9 @@ func (s *Service) publishAnswer(ctx context.Context, t *Thread, p *Post) error {
 		return ErrNotFound
 	}
 	if p.AuthorID != t.AuthorID {
-		var before int64
-		if err := w.Table("posts").Where("thread_id = ? AND NOT is_question AND id < ? AND author_id <> ? AND NOT pending AND deleted_at IS NULL",
-			t.ID, p.ID, t.AuthorID).Count(&before).Error; err != nil {
+		var before int64 // 0 or 1: whether anyone but the asker answered first
+		if err := w.Raw("SELECT count(*) FROM (SELECT 1 FROM posts WHERE thread_id = ? AND NOT is_question AND id < ? AND author_id <> ? AND NOT pending AND deleted_at IS NULL LIMIT 1) p",
+			t.ID, p.ID, t.AuthorID).Scan(&before).Error; err != nil {
 			return err
 		}
 		var first int64

@@ -8,3 +8,6 @@ func MarkBuilt(ix *Index) error {
 	}
 	return ix.Publish()
 }
+
+// SetScoreLimit lowers the candidates a query of ix scores at most.
+func SetScoreLimit(ix *Index, n int) { ix.scoreLimit = n }

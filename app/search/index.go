@@ -90,12 +90,14 @@ type Index struct {
 	lens   *fieldLengths // nil until read from the index
 
 	counts termCounts
+
+	scoreLimit int // candidates a query scores at most; tests lower it
 }
 
 // newIndex wraps generation gen of root with the analyzers its queries need: a
 // query is analysed here, word by word, to ask the index how common each word is.
 func newIndex(root string, gen int, idx bleve.Index) (*Index, error) {
-	ix := &Index{root: root, gen: gen, bleve: idx, analyzers: map[string]analysis.Analyzer{}}
+	ix := &Index{root: root, gen: gen, bleve: idx, analyzers: map[string]analysis.Analyzer{}, scoreLimit: scoreLimit}
 	for key, name := range map[string]string{"en": analyzerEN, "de": analyzerDE, fieldGrams: analyzerGrams, fieldWords: analyzerWords} {
 		a := idx.Mapping().AnalyzerNamed(name)
 		if a == nil {

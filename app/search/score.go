@@ -39,6 +39,7 @@ type scoreTerm struct {
 type bm25Query struct {
 	terms  []scoreTerm
 	priors []prior
+	limit  int // candidates scored at most (scoreLimit)
 }
 
 // prior multiplies the score of threads that hold term in field: what the
@@ -101,6 +102,7 @@ func (q *bm25Query) Searcher(ctx context.Context, r index.IndexReader, _ mapping
 	}
 	s.terms = q.terms
 	s.tf = make([]float64, len(q.terms))
+	s.left = q.limit
 	return s, nil
 }
 
@@ -152,6 +154,7 @@ type bm25Searcher struct {
 	factors  []float64
 	tf       []float64
 	last     index.IndexInternalID
+	left     int // candidates it may still score
 }
 
 func (s *bm25Searcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
@@ -163,6 +166,10 @@ func (s *bm25Searcher) Advance(ctx *search.SearchContext, id index.IndexInternal
 }
 
 func (s *bm25Searcher) next(ctx *search.SearchContext, target index.IndexInternalID) (*search.DocumentMatch, error) {
+	if s.left <= 0 {
+		return nil, nil // scoreLimit: the query has cost what one may
+	}
+	s.left--
 	// The finding postings step past the last document returned, or to target.
 	var doc index.IndexInternalID
 	for _, p := range s.postings {

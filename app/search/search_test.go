@@ -682,3 +682,41 @@ func TestQueryAdmits(t *testing.T) {
 		t.Error("solved only admits an open thread")
 	}
 }
+
+// TestAQueryScoresAtMostTheLimit: a query whose words are in more threads than
+// the score limit ranks only that many candidates, and still the best of them;
+// a query with a rarer word is not touched by the limit.
+func TestAQueryScoresAtMostTheLimit(t *testing.T) {
+	e := setup(t)
+	for i := range 30 {
+		body := "The router restarts every evening, the light blinks and nothing helps."
+		if i == 7 {
+			body = "The router router router restarts, the router light blinks red, the router is new."
+		}
+		e.ask(t, fmt.Sprintf("Router trouble number %d here", i), body, "en")
+	}
+	rare := e.ask(t, "Router with a flux capacitor", "My router has a flux capacitor that hums.", "en")
+	ix, _ := e.open(t)
+	defer ix.Close()
+
+	if got := ids(t, ix, search.Query{Text: "router", Size: 50}); len(got) != 31 {
+		t.Fatalf("without a limit, %d of 31 threads found", len(got))
+	}
+	search.SetScoreLimit(ix, 10)
+	got := ids(t, ix, search.Query{Text: "router", Size: 50})
+	if len(got) != 10 {
+		t.Errorf("with a limit of 10, %d threads ranked", len(got))
+	}
+	hits, _, err := ix.Search(context.Background(), search.Query{Text: "router", Size: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < len(hits); i++ {
+		if hits[i].Score > hits[i-1].Score {
+			t.Errorf("hits not best first: %v", hits)
+		}
+	}
+	if got := ids(t, ix, search.Query{Text: "flux capacitor router", Size: 5}); len(got) == 0 || got[0] != rare.ID {
+		t.Errorf("a rare word's thread is not first under the limit: %v, want %d first", got, rare.ID)
+	}
+}

@@ -100,8 +100,8 @@ const fuzzyWeight = 0.5
 const candidateBudget = 2_000
 
 // scoreLimit bounds the candidates one query scores, and so its CPU time: about
-// 15 ms on the development machine. Only a query whose rarest word is in more
-// threads than this reaches it — on a real forum, a query of nothing but very
+// 15 ms on the development machine. It is far above candidateBudget, so only a
+// query whose rarest word alone is in more threads than this reaches it — on a real forum, a query of nothing but very
 // common words, which says little about what is wanted — and it then ranks the
 // first scoreLimit of those threads in the index's order (the older segments
 // first) and misses the rest: a bound on the cost, paid in what such a query

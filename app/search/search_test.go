@@ -716,7 +716,9 @@ func TestAQueryScoresAtMostTheLimit(t *testing.T) {
 			t.Errorf("hits not best first: %v", hits)
 		}
 	}
-	if got := ids(t, ix, search.Query{Text: "flux capacitor router", Size: 5}); len(got) == 0 || got[0] != rare.ID {
+	// Rarer words find few candidates (candidateBudget, far below the limit
+	// outside this test): their threads are always scored.
+	if got := ids(t, ix, search.Query{Text: "flux capacitor", Size: 5}); len(got) == 0 || got[0] != rare.ID {
 		t.Errorf("a rare word's thread is not first under the limit: %v, want %d first", got, rare.ID)
 	}
 }

@@ -18,6 +18,7 @@ type guestCache struct {
 	mu      sync.RWMutex
 	entries map[string]cachedPage
 	bytes   int
+	since   uint64        // the write count the entries were rendered at
 	writes  atomic.Uint64 // bumped by every successful write request on this node
 }
 
@@ -49,8 +50,13 @@ func (g *guestCache) put(key string, body []byte, writes uint64, now time.Time) 
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.entries == nil || g.bytes+len(body) > guestCacheMaxBytes {
-		g.entries, g.bytes = make(map[string]cachedPage), 0
+	// Every entry rendered before the last write is dead: keeping them until the
+	// cache was full held 64 MB of pages no one could be served under a steady
+	// trickle of writes.
+	if cur := g.writes.Load(); writes != cur {
+		return // a write came while it rendered: dead already
+	} else if g.entries == nil || g.since != cur || g.bytes+len(body) > guestCacheMaxBytes {
+		g.entries, g.bytes, g.since = make(map[string]cachedPage), 0, cur
 	}
 	if old, ok := g.entries[key]; ok {
 		g.bytes -= len(old.body)

@@ -178,3 +178,21 @@ func (c *Client) Login(login, password string) {
 		c.t.Fatalf("login as %s: status %d, not signed in", login, r.StatusCode)
 	}
 }
+
+// Settle waits until the notification consumer has handled every event written
+// so far, so that a page's unread count no longer changes under the test.
+func (s *Server) Settle(t testing.TB) {
+	t.Helper()
+	ctx := context.Background()
+	var head int64
+	if err := s.App.DB.Reader(ctx).Raw("SELECT COALESCE(MAX(id), 0) FROM outbox").Scan(&head).Error; err != nil {
+		t.Fatal(err)
+	}
+	if !Eventually(10*time.Second, func() bool {
+		var at int64
+		s.App.DB.Reader(ctx).Raw("SELECT last_id FROM outbox_readers WHERE name = ?", s.App.Notify.Name()).Scan(&at)
+		return at >= head
+	}) {
+		t.Fatal("apptest: the notification consumer did not catch up")
+	}
+}

@@ -3,16 +3,21 @@ package web
 // UseFragments turns the fragment cache of signed-in pages on or off, so that a
 // test can compare what it serves with every row rendered afresh.
 func (s *Server) UseFragments(on bool) {
-	s.fragments = nil
+	s.fragments, s.rowFragments = nil, nil
 	if on {
-		s.fragments = newFragmentCache()
+		s.fragments, s.rowFragments = newFragmentCache[fragmentKey](), newFragmentCache[rowKey]()
 	}
 }
 
-// FragmentStats counts the rows served from the fragment cache and rendered
-// into it.
+// FragmentStats counts the post rows served from the fragment cache and
+// rendered into it.
 func (s *Server) FragmentStats() (hits, misses int64) {
 	return s.fragments.hits.Load(), s.fragments.misses.Load()
+}
+
+// RowFragmentStats is FragmentStats for the rows of thread lists.
+func (s *Server) RowFragmentStats() (hits, misses int64) {
+	return s.rowFragments.hits.Load(), s.rowFragments.misses.Load()
 }
 
 // HoldSearches takes every place limitSearches gives, as a flood of slow

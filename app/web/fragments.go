@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"html/template"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,11 +18,14 @@ import (
 // The viewer's CSRF token is the one part that differs between viewers with the
 // same permissions; kept rows hold a random stand-in for it, and each page puts
 // its own token in its place.
-type fragmentCache struct {
+//
+// The rows of thread lists are kept the same way (rowFragments): a row is the
+// same for every viewer in a language.
+type fragmentCache[K comparable] struct {
 	token string // the stand-in: random per process, so no post can contain it
 
 	mu       sync.Mutex
-	cur, old map[fragmentKey]fragment
+	cur, old map[K]fragment
 	bytes    int // of cur
 
 	hits, misses atomic.Int64
@@ -43,13 +47,17 @@ type fragmentKey struct {
 // fragment is a rendered row split where the CSRF token goes.
 type fragment []string
 
-func newFragmentCache() *fragmentCache {
+// rowKey is a thread list's row with its labels, joined: the row holds a
+// slice (its tags), so it cannot be a key itself.
+type rowKey string
+
+func newFragmentCache[K comparable]() *fragmentCache[K] {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
-	return &fragmentCache{token: "csrf" + hex.EncodeToString(b)}
+	return &fragmentCache[K]{token: "csrf" + hex.EncodeToString(b)}
 }
 
-func (f *fragmentCache) get(k fragmentKey) (fragment, bool) {
+func (f *fragmentCache[K]) get(k K) (fragment, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if v, ok := f.cur[k]; ok {
@@ -57,24 +65,25 @@ func (f *fragmentCache) get(k fragmentKey) (fragment, bool) {
 	}
 	v, ok := f.old[k]
 	if ok {
-		f.putLocked(k, v)
+		f.putLocked(k, v, 0)
 	}
 	return v, ok
 }
 
-func (f *fragmentCache) put(k fragmentKey, v fragment) {
+// put keeps v under k; keySize is what k holds beyond its fixed size.
+func (f *fragmentCache[K]) put(k K, v fragment, keySize int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.putLocked(k, v)
+	f.putLocked(k, v, keySize)
 }
 
-func (f *fragmentCache) putLocked(k fragmentKey, v fragment) {
-	size := len(k.row.HTML) + 256
+func (f *fragmentCache[K]) putLocked(k K, v fragment, keySize int) {
+	size := keySize + 256
 	for _, s := range v {
 		size += len(s)
 	}
 	if f.cur == nil || f.bytes+size > fragmentCacheBytes {
-		f.old, f.cur, f.bytes = f.cur, make(map[fragmentKey]fragment), 0
+		f.old, f.cur, f.bytes = f.cur, make(map[K]fragment), 0
 	}
 	f.cur[k] = v
 	f.bytes += size
@@ -113,9 +122,50 @@ func (s *Server) renderPost(r postRow) (template.HTML, error) {
 		return "", err
 	}
 	v := fragment(strings.Split(b.String(), s.fragments.token))
-	s.fragments.put(k, v)
+	s.fragments.put(k, v, len(k.row.HTML))
 	return v.html(token), nil
+}
+
+// renderRow writes a thread list's row with the theme's "thread-row" template,
+// or takes it from the row cache. Search results mark the query's words in
+// theirs: those are rendered every time.
+func (s *Server) renderRow(r threadRow) (template.HTML, error) {
+	r.render = nil
+	if r.TitleHTML != "" || r.Snippet != "" || s.rowFragments == nil {
+		var b strings.Builder
+		err := s.Theme.Fragment(&b, "home", "thread-row", r)
+		return template.HTML(b.String()), err
+	}
+	var kb strings.Builder
+	for _, f := range []string{r.URL, r.Title, r.Language, strconv.FormatBool(r.Solved), strconv.FormatBool(r.Pinned),
+		strconv.FormatBool(r.Locked), r.BoardURL, r.BoardName, r.AuthorHandle, r.AuthorName, r.AuthorRank, r.ActivityISO,
+		r.ActivityExact, r.ActivityAgo, r.Answers, r.Views, r.Hidden, r.L.Pinned, r.L.Solved, r.L.Locked} {
+		kb.WriteString(f)
+		kb.WriteByte(0)
+	}
+	for _, t := range r.Tags {
+		kb.WriteString(t.Name)
+		kb.WriteByte(1)
+		kb.WriteString(t.URL)
+		kb.WriteByte(0)
+	}
+	k := rowKey(kb.String())
+	if v, ok := s.rowFragments.get(k); ok {
+		s.rowFragments.hits.Add(1)
+		return v.html(""), nil
+	}
+	s.rowFragments.misses.Add(1)
+	var b strings.Builder
+	if err := s.Theme.Fragment(&b, "home", "thread-row", r); err != nil {
+		return "", err
+	}
+	v := fragment{b.String()}
+	s.rowFragments.put(k, v, len(k))
+	return v.html(""), nil
 }
 
 // Rendered is the row's HTML, as the thread page shows it.
 func (r postRow) Rendered() (template.HTML, error) { return r.L.render(r) }
+
+// Rendered is the row's HTML, as thread lists show it.
+func (r threadRow) Rendered() (template.HTML, error) { return r.render(r) }

@@ -68,6 +68,7 @@ func TestFragmentCacheServesWhatRenderingWould(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := fmt.Sprintf("/t/%d/%s", th.ID, th.Slug)
+	srv.Settle(t) // the unread counts in the header stay as they are
 
 	type viewer struct {
 		name   string
@@ -147,4 +148,124 @@ func firstDifference(want, got string) string {
 	}
 	from := max(0, i-120)
 	return fmt.Sprintf("want …%s…\ngot  …%s…", want[from:min(len(want), i+120)], got[from:min(len(got), i+120)])
+}
+
+// TestRowCacheServesWhatRenderingWould does for thread lists what the test above
+// does for thread pages: the front page and a board's tabs for a guest in
+// English and in German, a member, a newcomer with a question waiting for
+// review and a moderator, rendered afresh and then through the row cache:
+// pinned, locked, solved and tagged rows, titles with markup to escape.
+func TestRowCacheServesWhatRenderingWould(t *testing.T) {
+	srv := apptest.NewServer(t, apptest.ServerOptions{Config: func(c *config.Config) { c.TrustReputation = 0 }})
+	a, fx, ctx := srv.App, srv.Fixtures, context.Background()
+	b := &board.Board{Slug: "internet", NameEN: "Internet", NameDE: "Internetzugang"}
+	if err := a.Boards.Create(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	newbie, err := a.Users.Register(ctx, user.Registration{Handle: "nele", Email: "nele@example.com", Password: apptest.Password, Locale: "de", Verified: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ask := func(u *user.User, title, tags string) *thread.Thread {
+		t.Helper()
+		th, err := a.Threads.Create(ctx, u, thread.Ask{BoardID: b.ID, Title: title, Body: "Since the update, nothing works.", Tags: tags})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return th
+	}
+	solved := ask(fx.Member, "Router drops the line every night", "router wifi")
+	answer, err := a.Threads.Reply(ctx, fx.Other, solved.ID, "Switch the router to channel 6.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Threads.Accept(ctx, fx.Member, answer.ID); err != nil {
+		t.Fatal(err)
+	}
+	pinned := ask(fx.Agent, "Known outage in Hamburg <b>today</b>", "outage")
+	locked := ask(fx.Other, "Old tariff questions & answers", "")
+	waiting := ask(newbie, "Mein Router blinkt rot, was tun?", "")
+	for _, q := range []struct {
+		sql string
+		id  int64
+	}{{"UPDATE threads SET pinned_at = CURRENT_TIMESTAMP WHERE id = ?", pinned.ID}, {"UPDATE threads SET locked = TRUE WHERE id = ?", locked.ID},
+		{"UPDATE threads SET pending = TRUE WHERE id = ?", waiting.ID}} {
+		if err := a.DB.Writer(ctx).Exec(q.sql, q.id).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	srv.Settle(t)
+	viewers := []struct {
+		name   string
+		login  *user.User
+		german bool
+	}{{"guest", nil, false}, {"German guest", nil, true}, {"member", fx.Member, false}, {"newcomer", newbie, true}, {"moderator", fx.Moderator, false}}
+	clients := make([]*apptest.Client, len(viewers))
+	for i, v := range viewers {
+		clients[i] = srv.Client(t)
+		if v.german {
+			clients[i].Language = "de"
+		}
+		if v.login != nil {
+			clients[i].Login(v.login.Handle, apptest.Password)
+		}
+	}
+	paths := []string{"/", "/b/internet", "/b/internet?tab=solved", "/b/internet?tag=router"}
+	get := func(i int, path string) string {
+		t.Helper()
+		r := clients[i].Get(path)
+		if r.StatusCode != 200 {
+			t.Fatalf("%s: GET %s: %d", viewers[i].name, path, r.StatusCode)
+		}
+		return r.Body
+	}
+	srv.Web.UseFragments(false)
+	want := map[string]string{}
+	for i := range viewers {
+		for _, p := range paths {
+			want[fmt.Sprint(i, p)] = get(i, p)
+		}
+	}
+	for _, c := range []struct {
+		viewer int
+		has    string
+	}{{0, `class="badge pinned"`}, {0, `class="badge locked"`}, {2, `class="badge solved"`}, {1, "Internetzugang"},
+		{2, `href="/t/` + fmt.Sprint(solved.ID)}, {0, "Known outage in Hamburg &lt;b&gt;today&lt;/b&gt;"}} {
+		if !strings.Contains(want[fmt.Sprint(c.viewer, "/")], c.has) {
+			t.Fatalf("%s's front page lacks %s", viewers[c.viewer].name, c.has)
+		}
+	}
+	if strings.Contains(want[fmt.Sprint(2, "/")], "Mein Router blinkt rot") {
+		t.Fatal("a member sees the newcomer's question waiting for review")
+	}
+	if want[fmt.Sprint(0, "/")] == want[fmt.Sprint(1, "/")] {
+		t.Fatal("the English and the German front page are the same")
+	}
+
+	srv.Web.UseFragments(true)
+	var firstMisses int64
+	for round := range 2 {
+		for n := range viewers {
+			i := n
+			if round == 1 {
+				i = len(viewers) - 1 - n
+			}
+			for _, p := range paths {
+				if got := get(i, p); got != want[fmt.Sprint(i, p)] {
+					t.Errorf("round %d, %s, %s: the list through the row cache differs from the one rendered afresh:\n%s",
+						round, viewers[i].name, p, firstDifference(want[fmt.Sprint(i, p)], got))
+				}
+			}
+		}
+		if round == 0 {
+			var hits int64
+			if hits, firstMisses = srv.Web.RowFragmentStats(); hits == 0 {
+				t.Error("the viewers of the first round shared no row")
+			}
+		}
+	}
+	if _, misses := srv.Web.RowFragmentStats(); misses != firstMisses {
+		t.Errorf("the second round rendered %d rows again: each should come from the row cache", misses-firstMisses)
+	}
 }

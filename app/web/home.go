@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"html/template"
 	"net/url"
 	"slices"
 
@@ -22,7 +23,8 @@ type listPage struct {
 	Tag    string
 	Rows   []threadRow
 
-	watching func() bool
+	watching  func() bool
+	renderRow func(threadRow) (template.HTML, error)
 }
 
 // WatchTarget is what the list's watch button follows: its board, or the tag
@@ -114,7 +116,7 @@ func (s *Server) threadList(c *fiber.Ctx, b *board.Board) error {
 	if err != nil {
 		return err
 	}
-	p := &listPage{Page: s.newPage(c, "home.title"), Board: b, Boards: boards, List: list, Tab: tab, Tabs: thread.Tabs, Tag: q.Tag}
+	p := &listPage{Page: s.newPage(c, "home.title"), Board: b, Boards: boards, List: list, Tab: tab, Tabs: thread.Tabs, Tag: q.Tag, renderRow: s.renderRow}
 	p.Rows = p.threadRows()
 	if p.User != nil {
 		p.watching = func() bool { return s.watchingList(c, p) }

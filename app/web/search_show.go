@@ -111,7 +111,7 @@ func (s *Server) searchShow(c *fiber.Ctx) error {
 	for i, found := range f.Found {
 		threads[i] = found.Listed
 	}
-	p.listPage = listPage{Page: s.newPage(c, "search.title"), Boards: boards, List: &thread.ListPage{Threads: threads}, Tab: thread.TabLatest}
+	p.listPage = listPage{Page: s.newPage(c, "search.title"), Boards: boards, List: &thread.ListPage{Threads: threads}, Tab: thread.TabLatest, renderRow: s.renderRow}
 	p.Total, p.Count = f.Total, int(min(f.Total, 1<<31))
 	p.PrevOffset = -1
 	if p.Offset > 0 {

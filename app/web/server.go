@@ -76,11 +76,13 @@ type Server struct {
 	cache  guestCache
 	// fragments keeps rendered post rows for signed-in pages; nil renders
 	// every row (the tests compare both).
-	fragments *fragmentCache
-	searches  chan struct{} // places for searches running at once (limitSearches)
-	csp       string
-	logo      string // the link preview image, absolute
-	proxies   []netip.Prefix
+	fragments *fragmentCache[fragmentKey]
+	// rowFragments keeps rendered rows of thread lists; nil renders each.
+	rowFragments *fragmentCache[rowKey]
+	searches     chan struct{} // places for searches running at once (limitSearches)
+	csp          string
+	logo         string // the link preview image, absolute
+	proxies      []netip.Prefix
 
 	mu      sync.Mutex
 	ln      net.Listener
@@ -97,7 +99,7 @@ func New(d Deps) (*Server, error) {
 	if err := d.Theme.Require(pages...); err != nil {
 		return nil, err
 	}
-	s := &Server{Deps: d, csp: contentSecurityPolicy(d.Config.ImageHosts), fragments: newFragmentCache(),
+	s := &Server{Deps: d, csp: contentSecurityPolicy(d.Config.ImageHosts), fragments: newFragmentCache[fragmentKey](), rowFragments: newFragmentCache[rowKey](),
 		searches: searchSlots(d.Config.SearchConcurrency)}
 	var err error
 	if s.static, err = loadStatic(d.Static); err != nil {

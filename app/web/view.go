@@ -125,14 +125,21 @@ type threadRow struct {
 	ActivityISO, ActivityExact, ActivityAgo string
 	Answers, Views                          string
 	Tags                                    []tagLink
-	Hidden                                  string        // label key of a thread only staff see, else ""
+	Hidden                                  string        // the label of a thread only staff see, else ""
 	TitleHTML, Snippet                      template.HTML // search results: the query's words marked
+	L                                       *rowLabels    // the same for every row of a page
+
+	render func(threadRow) (template.HTML, error)
 }
+
+// rowLabels are the words of a thread list's rows in the page's language.
+type rowLabels struct{ Pinned, Solved, Locked string }
 
 type tagLink struct{ Name, URL string }
 
 func (p *listPage) threadRows() []threadRow {
 	rows := make([]threadRow, len(p.List.Threads))
+	l := &rowLabels{Pinned: p.T("thread.pinned"), Solved: p.T("thread.solved"), Locked: p.T("thread.locked_badge")}
 	for i := range p.List.Threads {
 		t := &p.List.Threads[i]
 		r := threadRow{
@@ -141,14 +148,15 @@ func (p *listPage) threadRows() []threadRow {
 			AuthorRank:  p.Standing(t.AuthorRole, t.AuthorRep),
 			ActivityISO: t.LastActivityAt.UTC().Format(isoFormat), ActivityExact: p.ExactTime(t.LastActivityAt),
 			ActivityAgo: p.Ago(t.LastActivityAt), Answers: p.TN("thread.answers", t.AnswerCount), Views: p.TN("thread.views", t.ViewCount),
+			L: l, render: p.renderRow,
 		}
 		switch {
 		case t.DeletedAt != nil:
-			r.Hidden = "thread.deleted"
+			r.Hidden = p.T("thread.deleted")
 		case t.HiddenAt != nil:
-			r.Hidden = "thread.hidden"
+			r.Hidden = p.T("thread.hidden")
 		case t.Pending:
-			r.Hidden = "post.pending"
+			r.Hidden = p.T("post.pending")
 		}
 		if p.Board == nil {
 			r.BoardURL, r.BoardName = "/b/"+url.PathEscape(t.BoardSlug), t.BoardName(p.Lang)

@@ -180,8 +180,10 @@ func TestLimiterNodesShareCounts(t *testing.T) {
 		}
 		return ok
 	}
-	if !allow(a) || !allow(a) || !allow(b) {
-		t.Fatal("refused within the budget")
+	for i, l := range []*auth.Limiter{a, a, b} {
+		if !allow(l) {
+			t.Fatalf("event %d refused within the budget", i+1)
+		}
 	}
 	if err := a.Flush(ctx); err != nil {
 		t.Fatal(err)

@@ -4,12 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"html"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/glebarez/sqlite"
 	"gorm.io/driver/postgres"
@@ -30,7 +33,15 @@ type BigDB struct {
 	LongAnswers int
 	Queued      int // answers from newcomers waiting for review, on top of Answers
 	AuditRows   int // staff actions in the audit log
+	// Realistic writes every post anew from ZipfWords, a third of the threads in
+	// German, with real lengths, instead of from the 57 words of Sentence: a
+	// forum whose queries touch few threads, as real ones do. Without it the
+	// forum is the worst case, where every word is in most threads.
+	Realistic bool
 }
+
+// RealisticMillion is Million written like real text.
+var RealisticMillion = BigDB{Threads: 100_000, Answers: 9, LongThreads: 100, LongAnswers: 40, Queued: 1000, AuditRows: 10_000, Realistic: true}
 
 // Million is the size the benchmarks and load runs are measured on: 100k threads,
 // about 1M posts.
@@ -54,6 +65,9 @@ func (d BigDB) DataDir(tb testing.TB) string {
 		root = filepath.Join(cache, "schwarm-bench")
 	}
 	dir := filepath.Join(root, fmt.Sprintf("t%d-a%d-l%d-%d-q%d-m%d-v2", d.Threads, d.Answers, d.LongThreads, d.LongAnswers, d.Queued, d.AuditRows))
+	if d.Realistic {
+		dir += "-zipf"
+	}
 	if _, err := os.Stat(filepath.Join(dir, "complete")); err == nil {
 		return dir
 	}
@@ -85,7 +99,12 @@ func Sentence(r *rand.Rand, n int) string {
 	for i := range w {
 		w[i] = words[r.IntN(len(words))]
 	}
-	return strings.ToUpper(w[0][:1]) + strings.Join(w, " ")[1:]
+	return capitalise(strings.Join(w, " "))
+}
+
+func capitalise(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // Build writes a forum of size d into a database that has none yet: the SQLite
@@ -194,7 +213,7 @@ func (d BigDB) load(tx *bulkTx) error {
 	}); err != nil {
 		return err
 	}
-	threadStmt, err := tx.Prepare("INSERT INTO threads (id, board_id, author_id, title, slug, language, state, answer_count, view_count, created_at, last_activity_at) VALUES (?, ?, ?, ?, ?, 'en', ?, ?, ?, ?, ?)")
+	threadStmt, err := tx.Prepare("INSERT INTO threads (id, board_id, author_id, title, slug, language, state, answer_count, view_count, created_at, last_activity_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 	if err != nil {
 		return err
 	}
@@ -209,16 +228,30 @@ func (d BigDB) load(tx *bulkTx) error {
 		}
 		created := now.Add(-time.Duration(d.Threads-t) * 10 * time.Minute)
 		last := created.Add(time.Duration(answers) * time.Hour)
-		title := Sentence(r, 4+r.IntN(6)) + "?"
+		title, lang := Sentence(r, 4+r.IntN(6))+"?", "en"
+		if d.Realistic {
+			if r.IntN(3) == 0 {
+				lang = "de"
+			}
+			title = capitalise(ZipfWords(r, lang, 5+r.IntN(8))) + "?"
+		}
 		state := thread.StateOpen
 		if answers > 0 && r.IntN(3) == 0 {
 			state = thread.StateSolved
 		}
-		if _, err := threadStmt.Exec(t, t%boards+1, r.IntN(users)+1, title, thread.Slugify(title), state, answers, r.IntN(500), created, last); err != nil {
+		if _, err := threadStmt.Exec(t, t%boards+1, r.IntN(users)+1, title, thread.Slugify(title), lang, state, answers, r.IntN(500), created, last); err != nil {
 			return err
 		}
 		for p := 0; p <= answers; p++ {
 			b := bodies[r.IntN(len(bodies))]
+			if d.Realistic { // a question of 20–80 words, answers of 10–60
+				n := 10 + r.IntN(51)
+				if p == 0 {
+					n = 20 + r.IntN(61)
+				}
+				src := capitalise(ZipfWords(r, lang, n)) + "."
+				b = [2]string{src, "<p>" + html.EscapeString(src) + "</p>"}
+			}
 			at := created.Add(time.Duration(p) * time.Hour)
 			if _, err := postStmt.Exec(t, r.IntN(users)+1, p == 0, b[0], b[1], at, at); err != nil {
 				return err

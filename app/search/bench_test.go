@@ -12,56 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/schwarm/schwarm/app/apptest"
 	"github.com/schwarm/schwarm/app/outbox"
 	"github.com/schwarm/schwarm/app/search"
 )
-
-var vocabulary = strings.Fields(`router wifi internet connection slow drops evening password reset
-	login account invoice billing charge refund roaming abroad sim esim phone contract cancel upgrade
-	tariff data volume speed fibre dsl cable modem firmware update error message signal coverage mobile
-	network outage hotline callback appointment technician bill payment debit address move home landline
-	number porting voicemail rechnung vertrag kündigung passwort störung empfang handy tarif datenvolumen`)
-
-// stopWords are the commonest words of each language, all of them removed by its
-// analyzer. Real text follows Zipf's law with them at its head (a third or more
-// of all words); without them the head of the distribution would be support
-// words found in every thread, which no forum's text has.
-var stopWords = map[string][]string{
-	"en": strings.Fields("the to and a of i it is in my that for you on this have with not be but can are do was if or"),
-	"de": strings.Fields("ich die und der das nicht ist es zu ein mit den auf sich wie eine mir habe auch bei dem von wenn kann aber"),
-}
-
-// lexicons, one per language, are that language's stop words, the support
-// vocabulary above and 20,000 made-up words; words are drawn from them with a
-// Zipf distribution, as in real text, so that common words are common and most
-// are rare.
-var lexicons = func() map[string][]string {
-	r := rand.New(rand.NewPCG(3, 3))
-	syllables := strings.Fields("ka lo mi ne ru ta be si do fu ga he ji ko lu ma no pi re so tu ve wa xe yo ze")
-	content := slices.Clone(vocabulary)
-	for len(content) < len(vocabulary)+20_000 {
-		var w strings.Builder
-		for range 2 + r.IntN(3) {
-			w.WriteString(syllables[r.IntN(len(syllables))])
-		}
-		content = append(content, w.String())
-	}
-	out := map[string][]string{}
-	for lang, stop := range stopWords {
-		out[lang] = append(slices.Clone(stop), content...)
-	}
-	return out
-}()
-
-func words(r *rand.Rand, lang string, n int) string {
-	lexicon := lexicons[lang]
-	zipf := rand.NewZipf(r, 1.1, 1, uint64(len(lexicon)-1))
-	w := make([]string, n)
-	for i := range w {
-		w[i] = lexicon[zipf.Uint64()]
-	}
-	return strings.Join(w, " ")
-}
 
 // language is English two times in three, as in syntheticDocs.
 func language(r *rand.Rand) string {
@@ -76,8 +30,8 @@ func syntheticDocs(from, n int, seed uint64) []search.Document {
 	docs := make([]search.Document, n)
 	for i := range docs {
 		lang := language(r)
-		docs[i] = search.Document{ThreadID: int64(from + i + 1), Title: words(r, lang, 6), Question: words(r, lang, 40),
-			Answers: []string{words(r, lang, 30), words(r, lang, 25)}, BoardID: int64(r.IntN(12) + 1), Language: lang,
+		docs[i] = search.Document{ThreadID: int64(from + i + 1), Title: apptest.ZipfWords(r, lang, 6), Question: apptest.ZipfWords(r, lang, 40),
+			Answers: []string{apptest.ZipfWords(r, lang, 30), apptest.ZipfWords(r, lang, 25)}, BoardID: int64(r.IntN(12) + 1), Language: lang,
 			Solved: r.IntN(3) == 0, Visible: true, Created: time.Unix(int64(1_700_000_000+i*60), 0)}
 	}
 	return docs
@@ -126,7 +80,7 @@ func benchSuggest(b *testing.B, n int) {
 	var durations []time.Duration
 	for b.Loop() {
 		start := time.Now()
-		if _, _, err := ix.Search(context.Background(), search.Query{Text: words(r, language(r), 4), Size: 10}); err != nil {
+		if _, _, err := ix.Search(context.Background(), search.Query{Text: apptest.ZipfWords(r, language(r), 4), Size: 10}); err != nil {
 			b.Fatal(err)
 		}
 		durations = append(durations, time.Since(start))
@@ -161,7 +115,7 @@ func germanLexicon(b *testing.B) []string {
 		b.Fatal(err)
 	}
 	seen := map[string]bool{}
-	lexicon := slices.Clone(stopWords["de"])
+	lexicon := slices.Clone(apptest.StopWords["de"])
 	for _, w := range strings.Fields(string(text)) {
 		if !seen[w] && len(lexicon) < 20_000 {
 			seen[w] = true

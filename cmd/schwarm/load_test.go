@@ -54,7 +54,13 @@ var loadMixes = map[string][]mixEntry{
 	"mixed":     mixedLoad,
 	"questions": {{"question", 1000}},
 	"answers":   {{"answer", 1000}},
+	"search":    {{"search", 500}, {"suggest", 500}},
 }
+
+// envLoadForum "realistic" runs the campaign on apptest.RealisticMillion, whose
+// text is drawn Zipf-like from a lexicon of real size, and draws the queries the
+// same way; else it runs on the worst case, apptest.Million.
+const envLoadForum = "SCHWARM_LOAD_FORUM"
 
 // mixedLoad: 80 % page reads, 10 % search and suggest, 10 % writes.
 var mixedLoad = []mixEntry{
@@ -92,7 +98,12 @@ func TestMixedLoad(t *testing.T) {
 			t.Fatalf("%s: %v", envLoad, err)
 		}
 		duration, clientCounts, forum = d, []int{50, 200}, apptest.Million
-		if mixName != "mixed" {
+		if os.Getenv(envLoadForum) == "realistic" {
+			forum = apptest.RealisticMillion
+		}
+		if mixName == "search" {
+			clientCounts = []int{50} // the figures for search: 50 connections
+		} else if mixName != "mixed" {
 			clientCounts = []int{16} // the write runs: 16 members posting at once
 		}
 	}
@@ -122,7 +133,7 @@ func TestMixedLoad(t *testing.T) {
 	// Sessions and the threads' addresses, read in process before the server runs.
 	ctx := context.Background()
 	a := apptest.NewApp(t, apptest.Config(t, func(c *config.Config) { c.DataDir, c.DatabaseURL = dir, dbURL }))
-	w := &workload{mix: mix, threads: []string{""}, boards: 12}
+	w := &workload{mix: mix, threads: []string{""}, boards: 12, realistic: forum.Realistic}
 	var rows []struct {
 		ID   int64
 		Slug string
@@ -214,6 +225,9 @@ type workload struct {
 	threads []string // by id; [0] unused
 	maxPost int64
 	boards  int
+	// realistic: the forum is written from apptest.ZipfWords, and so are the
+	// queries; else from apptest.Sentence.
+	realistic bool
 
 	mu    sync.Mutex
 	fresh []string // the last 500 questions asked during the run
@@ -281,6 +295,18 @@ func (c *loadClient) words(n int) string {
 	return fmt.Sprintf("%s, case %d-%d", apptest.Sentence(c.r, n), c.r.Uint32(), c.n)
 }
 
+// query is n words as a reader would search the forum for them.
+func (c *loadClient) query(n int) string {
+	if c.w.realistic {
+		lang := "en"
+		if c.r.IntN(3) == 0 {
+			lang = "de"
+		}
+		return apptest.ZipfWords(c.r, lang, n)
+	}
+	return strings.ToLower(apptest.Sentence(c.r, n))
+}
+
 // probeWord is, for every 10th write, a word of its own that only that write
 // holds, so that the lag prober can tell when search finds it; else "".
 func (c *loadClient) probeWord() string {
@@ -319,9 +345,9 @@ func (c *loadClient) step() {
 	case "front page, member":
 		c.do(kind, c.member, http.MethodGet, "/", nil)
 	case "search":
-		c.do(kind, c.guest, http.MethodGet, "/search?q="+url.QueryEscape(strings.ToLower(apptest.Sentence(c.r, 2+c.r.IntN(2)))), nil)
+		c.do(kind, c.member, http.MethodGet, "/search?q="+url.QueryEscape(c.query(2+c.r.IntN(2))), nil) // as a member: guests may be served a cached page
 	case "suggest":
-		c.do(kind, c.member, http.MethodGet, "/suggest?q="+url.QueryEscape(strings.ToLower(apptest.Sentence(c.r, 3+c.r.IntN(4)))), nil)
+		c.do(kind, c.member, http.MethodGet, "/suggest?q="+url.QueryEscape(c.query(3+c.r.IntN(4))), nil)
 	case "question":
 		probe := c.probeWord()
 		resp := c.do(kind, c.member, http.MethodPost, "/ask", url.Values{"board": {strconv.Itoa(1 + c.r.IntN(c.w.boards))},

@@ -20,16 +20,8 @@ import (
 // filling it and then from it in the opposite order, so each viewer is served
 // rows that others' visits kept. Every page must be byte for byte the same.
 func TestFragmentCacheServesWhatRenderingWould(t *testing.T) {
-	srv := apptest.NewServer(t, apptest.ServerOptions{Config: func(c *config.Config) { c.TrustReputation = 0 }})
+	srv, b, newbie := cacheForum(t)
 	a, fx, ctx := srv.App, srv.Fixtures, context.Background()
-	b := &board.Board{Slug: "internet", NameEN: "Internet", NameDE: "Internet"}
-	if err := a.Boards.Create(ctx, b); err != nil {
-		t.Fatal(err)
-	}
-	newbie, err := a.Users.Register(ctx, user.Registration{Handle: "nele", Email: "nele@example.com", Password: apptest.Password, Locale: "de", Verified: true})
-	if err != nil {
-		t.Fatal(err)
-	}
 	th, err := a.Threads.Create(ctx, fx.Member, thread.Ask{BoardID: b.ID, Title: "Router drops the line every night", Body: "Since the **update**."})
 	if err != nil {
 		t.Fatal(err)
@@ -70,23 +62,9 @@ func TestFragmentCacheServesWhatRenderingWould(t *testing.T) {
 	path := fmt.Sprintf("/t/%d/%s", th.ID, th.Slug)
 	srv.Settle(t) // the unread counts in the header stay as they are
 
-	type viewer struct {
-		name   string
-		login  *user.User
-		german bool // reads in German (a guest by the browser's language, a member by their setting)
-	}
-	viewers := []viewer{{name: "guest"}, {"asker", fx.Member, false}, {"answerer", fx.Other, false}, {"newcomer", newbie, true},
+	viewers := []cacheViewer{{name: "guest"}, {"asker", fx.Member, false}, {"answerer", fx.Other, false}, {"newcomer", newbie, true},
 		{"agent", fx.Agent, false}, {"moderator", fx.Moderator, false}, {"admin", fx.Admin, false}}
-	clients := make([]*apptest.Client, len(viewers))
-	for i, v := range viewers {
-		clients[i] = srv.Client(t)
-		if v.german {
-			clients[i].Language = "de"
-		}
-		if v.login != nil {
-			clients[i].Login(v.login.Handle, apptest.Password)
-		}
-	}
+	clients := viewerClients(t, srv, viewers)
 	get := func(i int) string {
 		t.Helper()
 		r := clients[i].Get(path)
@@ -141,6 +119,43 @@ func TestFragmentCacheServesWhatRenderingWould(t *testing.T) {
 }
 
 // firstDifference shows where two pages part, with some context.
+// cacheForum is a server for the cache tests with a board and a newcomer who
+// reads German.
+func cacheForum(t *testing.T) (*apptest.Server, *board.Board, *user.User) {
+	srv := apptest.NewServer(t, apptest.ServerOptions{Config: func(c *config.Config) { c.TrustReputation = 0 }})
+	ctx := context.Background()
+	b := &board.Board{Slug: "internet", NameEN: "Internet", NameDE: "Internetzugang"}
+	if err := srv.App.Boards.Create(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	newbie, err := srv.App.Users.Register(ctx, user.Registration{Handle: "nele", Email: "nele@example.com", Password: apptest.Password, Locale: "de", Verified: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, b, newbie
+}
+
+type cacheViewer struct {
+	name   string
+	login  *user.User
+	german bool // reads in German (a guest by the browser's language, a member by their setting)
+}
+
+// viewerClients signs in a client for each viewer.
+func viewerClients(t *testing.T, srv *apptest.Server, viewers []cacheViewer) []*apptest.Client {
+	clients := make([]*apptest.Client, len(viewers))
+	for i, v := range viewers {
+		clients[i] = srv.Client(t)
+		if v.german {
+			clients[i].Language = "de"
+		}
+		if v.login != nil {
+			clients[i].Login(v.login.Handle, apptest.Password)
+		}
+	}
+	return clients
+}
+
 func firstDifference(want, got string) string {
 	i := 0
 	for i < len(want) && i < len(got) && want[i] == got[i] {
@@ -156,16 +171,8 @@ func firstDifference(want, got string) string {
 // review and a moderator, rendered afresh and then through the row cache:
 // pinned, locked, solved and tagged rows, titles with markup to escape.
 func TestRowCacheServesWhatRenderingWould(t *testing.T) {
-	srv := apptest.NewServer(t, apptest.ServerOptions{Config: func(c *config.Config) { c.TrustReputation = 0 }})
+	srv, b, newbie := cacheForum(t)
 	a, fx, ctx := srv.App, srv.Fixtures, context.Background()
-	b := &board.Board{Slug: "internet", NameEN: "Internet", NameDE: "Internetzugang"}
-	if err := a.Boards.Create(ctx, b); err != nil {
-		t.Fatal(err)
-	}
-	newbie, err := a.Users.Register(ctx, user.Registration{Handle: "nele", Email: "nele@example.com", Password: apptest.Password, Locale: "de", Verified: true})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ask := func(u *user.User, title, tags string) *thread.Thread {
 		t.Helper()
 		th, err := a.Threads.Create(ctx, u, thread.Ask{BoardID: b.ID, Title: title, Body: "Since the update, nothing works.", Tags: tags})
@@ -196,21 +203,8 @@ func TestRowCacheServesWhatRenderingWould(t *testing.T) {
 	}
 
 	srv.Settle(t)
-	viewers := []struct {
-		name   string
-		login  *user.User
-		german bool
-	}{{"guest", nil, false}, {"German guest", nil, true}, {"member", fx.Member, false}, {"newcomer", newbie, true}, {"moderator", fx.Moderator, false}}
-	clients := make([]*apptest.Client, len(viewers))
-	for i, v := range viewers {
-		clients[i] = srv.Client(t)
-		if v.german {
-			clients[i].Language = "de"
-		}
-		if v.login != nil {
-			clients[i].Login(v.login.Handle, apptest.Password)
-		}
-	}
+	viewers := []cacheViewer{{"guest", nil, false}, {"German guest", nil, true}, {"member", fx.Member, false}, {"newcomer", newbie, true}, {"moderator", fx.Moderator, false}}
+	clients := viewerClients(t, srv, viewers)
 	paths := []string{"/", "/b/internet", "/b/internet?tab=solved", "/b/internet?tag=router"}
 	get := func(i int, path string) string {
 		t.Helper()

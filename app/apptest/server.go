@@ -63,7 +63,12 @@ func NewServer(t testing.TB, o ServerOptions) *Server {
 	go func() { defer close(indexed); a.RunEvents(ictx, 20*time.Millisecond) }()
 	mailed := make(chan struct{})
 	go func() { defer close(mailed); a.Mail.Run(ictx) }()
-	t.Cleanup(func() { stopIndexer(); <-indexed; <-mailed })
+	counted := make(chan struct{})
+	go func() {
+		defer close(counted)
+		a.Limiter.Run(ictx, 100*time.Millisecond, func(err error) { t.Errorf("apptest: flush rate limits: %v", err) })
+	}()
+	t.Cleanup(func() { stopIndexer(); <-indexed; <-mailed; <-counted })
 	// A consumer starts at the head of the outbox when it first claims its
 	// lease: what a test does before that, it would never hear of.
 	if !Eventually(10*time.Second, func() bool {

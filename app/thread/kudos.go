@@ -95,3 +95,21 @@ func (s *Service) KudosGiven(ctx context.Context, viewer *user.User, postIDs []i
 	}
 	return out, nil
 }
+
+// Involved lists the members a page of thread threadID shows something of
+// their own to: whoever wrote in the thread (their posts waiting for review,
+// their edit and delete buttons, the asker's accept buttons, notices for the
+// author) and whoever gave kudos to one of posts. The others of a role see the
+// same page.
+func (s *Service) Involved(ctx context.Context, threadID int64, posts []int64) ([]int64, error) {
+	q, args := "SELECT author_id FROM posts WHERE thread_id = ?", []any{threadID}
+	if len(posts) > 0 {
+		q += " UNION SELECT user_id FROM kudos WHERE post_id IN ?"
+		args = append(args, posts)
+	}
+	var ids []int64
+	if err := s.db.Reader(ctx).Raw(q, args...).Scan(&ids).Error; err != nil {
+		return nil, fmt.Errorf("thread %d: involved members: %w", threadID, err)
+	}
+	return ids, nil
+}

@@ -78,6 +78,7 @@ func (s *Server) countWrites(c *fiber.Ctx) error {
 	default:
 		if err == nil && c.Response().StatusCode() < 400 {
 			s.cache.writes.Add(1)
+			s.noteWrite(c)
 		}
 	}
 	return err
@@ -111,6 +112,15 @@ func coveredURL(c *fiber.Ctx) string {
 
 const localForGuests = "for_guests"
 
+// serveCopy answers a guest from the guest cache or a member from the member
+// cache if it can, and reports whether it did.
+func (s *Server) serveCopy(c *fiber.Ctx) bool {
+	if key, ok := s.memberKey(c); ok {
+		return s.serveMemberCopy(c, key)
+	}
+	return s.serveGuestCopy(c)
+}
+
 // serveGuestCopy answers from the guest cache if it can, and reports whether it did.
 func (s *Server) serveGuestCopy(c *fiber.Ctx) bool {
 	key, ok := guestKey(c)
@@ -126,9 +136,12 @@ func (s *Server) serveGuestCopy(c *fiber.Ctx) bool {
 }
 
 // forGuests serves a guest the cached copy of this page, or renders it and keeps
-// it. Signed-in users, one-time notices and personal pages (any that set a cookie
-// or show a form token) always render.
+// it. One-time notices and personal pages (any that set a cookie or show a form
+// token) always render; signed-in members are served by the member cache.
 func (s *Server) forGuests(c *fiber.Ctx, render func() error) error {
+	if key, ok := s.memberKey(c); ok {
+		return s.forMembers(c, key, render)
+	}
 	key, ok := guestKey(c)
 	if !ok {
 		return render()

@@ -3,9 +3,9 @@ package web
 // UseFragments turns the fragment cache of signed-in pages on or off, so that a
 // test can compare what it serves with every row rendered afresh.
 func (s *Server) UseFragments(on bool) {
-	s.fragments, s.rowFragments = nil, nil
+	s.fragments, s.rowFragments, s.members = nil, nil, nil
 	if on {
-		s.fragments, s.rowFragments = newFragmentCache[fragmentKey](), newFragmentCache[rowKey]()
+		s.fragments, s.rowFragments, s.members = newFragmentCache[fragmentKey](), newFragmentCache[rowKey](), newMemberCache()
 	}
 }
 
@@ -31,4 +31,10 @@ func (s *Server) HoldSearches() (release func()) {
 			<-s.searches
 		}
 	}
+}
+
+// MemberPageStats counts the pages served to members from the member cache and
+// those rendered.
+func (s *Server) MemberPageStats() (hits, misses int64) {
+	return s.members.hits.Load(), s.members.misses.Load()
 }

@@ -122,7 +122,10 @@ func TestFragmentCacheServesWhatRenderingWould(t *testing.T) {
 // cacheForum is a server for the cache tests with a board and a newcomer who
 // reads German.
 func cacheForum(t *testing.T) (*apptest.Server, *board.Board, *user.User) {
-	srv := apptest.NewServer(t, apptest.ServerOptions{Config: func(c *config.Config) { c.TrustReputation = 0 }})
+	srv := apptest.NewServer(t, apptest.ServerOptions{Config: func(c *config.Config) {
+		c.TrustReputation = 0
+		c.LoginRate.N = 100 // a dozen viewers sign in from one address
+	}})
 	ctx := context.Background()
 	b := &board.Board{Slug: "internet", NameEN: "Internet", NameDE: "Internetzugang"}
 	if err := srv.App.Boards.Create(ctx, b); err != nil {
@@ -261,5 +264,126 @@ func TestRowCacheServesWhatRenderingWould(t *testing.T) {
 	}
 	if _, misses := srv.Web.RowFragmentStats(); misses != firstMisses {
 		t.Errorf("the second round rendered %d rows again: each should come from the row cache", misses-firstMisses)
+	}
+}
+
+// TestMemberCacheServesWhatRenderingWould renders a thread page and three lists
+// for eleven signed-in viewers, with every cache off and then through the
+// member cache, in one order and the other: byte-identical pages. Among them
+// are members the thread page is personal to (the asker, an answerer, one who
+// gave kudos, staff who wrote), who must never get another's kept page, and
+// plain readers of each role and language who share one: one watches the
+// thread and the board and has unread notifications, which only the holes show.
+func TestMemberCacheServesWhatRenderingWould(t *testing.T) {
+	srv, b, newbie := cacheForum(t)
+	a, fx, ctx := srv.App, srv.Fixtures, context.Background()
+	register := func(handle string, role user.Role, locale string) *user.User {
+		t.Helper()
+		u, err := a.Users.Register(ctx, user.Registration{Handle: handle, Email: handle + "@example.com", Password: apptest.Password,
+			Locale: locale, Role: role, Verified: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	rita, ralf, rosa := register("rita", user.RoleMember, "en"), register("ralf", user.RoleMember, "en"), register("rosa", user.RoleMember, "de")
+	kai := register("kai", user.RoleMember, "en")
+	agent2, mod2 := register("agnes", user.RoleAgent, "en"), register("moritz", user.RoleModerator, "en")
+
+	th, err := a.Threads.Create(ctx, fx.Member, thread.Ask{BoardID: b.ID, Title: "Router drops the line every night", Body: "Since the **update**.", Tags: "router"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, err := a.Threads.Reply(ctx, fx.Other, th.ID, "Switch the router to channel 6, @ralf knows.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	official, err := a.Threads.Reply(ctx, fx.Agent, th.ID, "We fixed the line in your street.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := a.Threads.GiveKudos(ctx, kai, official.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := a.Threads.GiveKudos(ctx, fx.Moderator, answer.ID); err != nil {
+		t.Fatal(err)
+	}
+	srv.Settle(t) // ralf's mention is in his header
+
+	viewers := []cacheViewer{{"asker", fx.Member, false}, {"answerer", fx.Other, false}, {"kudos giver", kai, false},
+		{"reader", rita, false}, {"reader who watches", ralf, false}, {"German reader", rosa, false}, {"German newcomer", newbie, false},
+		{"agent who answered", fx.Agent, false}, {"agent", agent2, false}, {"moderator who gave kudos", fx.Moderator, false}, {"moderator", mod2, false}}
+	clients := viewerClients(t, srv, viewers)
+	threadPath := fmt.Sprintf("/t/%d/%s", th.ID, th.Slug)
+	for _, w := range []struct {
+		target string
+		id     int64
+	}{{"thread", th.ID}, {"board", b.ID}} {
+		if err := a.Notify.Watch(ctx, ralf.ID, w.target, w.id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	paths := []string{threadPath, "/", "/b/internet", "/?tag=router"}
+	get := func(i int, path string) string {
+		t.Helper()
+		r := clients[i].Get(path)
+		if r.StatusCode != 200 {
+			t.Fatalf("%s: GET %s: %d", viewers[i].name, path, r.StatusCode)
+		}
+		return r.Body
+	}
+	srv.Web.UseFragments(false)
+	want := map[string]string{}
+	for i := range viewers {
+		for _, p := range paths {
+			want[fmt.Sprint(i, p)] = get(i, p)
+		}
+	}
+	// The pages differ where the viewers do: otherwise the test proves little.
+	for _, c := range []struct {
+		viewer int
+		path   string
+		has    string
+	}{{0, threadPath, fmt.Sprintf(`action="/p/%d/accept"`, answer.ID)}, {1, threadPath, fmt.Sprintf(`href="/p/%d/edit"`, answer.ID)},
+		{2, threadPath, `aria-pressed="true"`}, {3, threadPath, `action="/watch"`}, {4, threadPath, `action="/unwatch"`},
+		{4, "/b/internet", `action="/unwatch"`}, {4, "/", `class="count"`}, {3, "/", `href="/u/rita"`}, {4, "/", `href="/u/ralf"`},
+		{5, threadPath, `lang="de"`}, {10, threadPath, fmt.Sprintf(`action="/p/%d/hide"`, answer.ID)}, {10, "/", `href="/mod/queue"`}} {
+		if !strings.Contains(want[fmt.Sprint(c.viewer, c.path)], c.has) {
+			t.Fatalf("%s's %s lacks %s", viewers[c.viewer].name, c.path, c.has)
+		}
+	}
+	for _, c := range []struct {
+		viewer int
+		path   string
+		lacks  string
+	}{{3, threadPath, `aria-pressed="true"`}, {3, "/", `class="count"`}, {3, threadPath, `action="/unwatch"`}} {
+		if strings.Contains(want[fmt.Sprint(c.viewer, c.path)], c.lacks) {
+			t.Fatalf("%s's %s has %s", viewers[c.viewer].name, c.path, c.lacks)
+		}
+	}
+
+	srv.Web.UseFragments(true)
+	order := make([]int, 0, 2*len(viewers))
+	for i := range viewers {
+		order = append(order, i)
+	}
+	for i := len(viewers) - 1; i >= 0; i-- {
+		order = append(order, i)
+	}
+	for n, i := range order {
+		for _, p := range paths {
+			if got := get(i, p); got != want[fmt.Sprint(i, p)] {
+				t.Errorf("visit %d, %s, %s: the page through the member cache differs from the one rendered afresh:\n%s",
+					n, viewers[i].name, p, firstDifference(want[fmt.Sprint(i, p)], got))
+			}
+		}
+	}
+	// Each page is rendered once for each class of viewer (English members,
+	// German members, agents, moderators: 4 × 4), and the thread page for each
+	// visit of the five involved viewers (2 × 5); the other 62 of the 88
+	// visits are served from the cache.
+	hits, misses := srv.Web.MemberPageStats()
+	if hits != 62 || misses != 26 {
+		t.Errorf("member cache: %d pages served from it, %d rendered", hits, misses)
 	}
 }

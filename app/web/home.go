@@ -23,7 +23,7 @@ type listPage struct {
 	Tag    string
 	Rows   []threadRow
 
-	watching  func() bool
+	watch     func() watchButton
 	renderRow func(threadRow) (template.HTML, error)
 }
 
@@ -47,8 +47,8 @@ func (p *listPage) WatchKey() string {
 	return p.Tag
 }
 
-// Watching reports whether the viewer watches the list's board or tag.
-func (p *listPage) Watching() bool { return p.watching != nil && p.watching() }
+// WatchButton is the list's watch button for the viewer.
+func (p *listPage) WatchButton() watchButton { return p.watch() }
 
 // TabURL links a tab of this list, keeping the tag filter.
 func (p *listPage) TabURL(tab string) string { return p.listURL(tab, p.Tag, "") }
@@ -118,8 +118,10 @@ func (s *Server) threadList(c *fiber.Ctx, b *board.Board) error {
 	}
 	p := &listPage{Page: s.newPage(c, "home.title"), Board: b, Boards: boards, List: list, Tab: tab, Tabs: thread.Tabs, Tag: q.Tag, renderRow: s.renderRow}
 	p.Rows = p.threadRows()
-	if p.User != nil {
-		p.watching = func() bool { return s.watchingList(c, p) }
+	if p.User != nil && p.WatchTarget() != "" {
+		w := s.listWatch(c, p)
+		c.Locals(localWatch, w)
+		p.watch = func() watchButton { return s.watchButton(c, p.Page, w) }
 	}
 	// An empty list is no answer to anything a search engine is asked.
 	p.Head.Canonical, p.Head.Index = p.listURL(tab, q.Tag, q.Cursor), len(list.Threads) > 0
@@ -133,26 +135,18 @@ func (s *Server) threadList(c *fiber.Ctx, b *board.Board) error {
 	return s.render(c, page, p)
 }
 
-// watchingList reports whether the viewer watches p's board or tag.
-func (s *Server) watchingList(c *fiber.Ctx, p *listPage) bool {
-	ctx := c.UserContext()
-	var id int64
-	target, key := p.WatchTarget(), p.WatchKey()
-	switch target {
-	case notify.TargetBoard:
-		id = p.Board.ID
-	case notify.TargetTag:
-		tid, err := s.Notify.TagID(ctx, key)
-		if err != nil || tid == 0 {
-			return false
-		}
-		id = tid
-	default:
-		return false
+// listWatch is what p's watch button follows: its board, or its tag (id 0
+// for a tag no thread has).
+func (s *Server) listWatch(c *fiber.Ctx, p *listPage) watchHole {
+	w := watchHole{target: p.WatchTarget(), key: p.WatchKey()}
+	if p.Board != nil {
+		w.id = p.Board.ID
+		return w
 	}
-	on, err := s.Notify.Watching(ctx, p.User.ID, target, id)
+	id, err := s.Notify.TagID(c.UserContext(), w.key)
 	if err != nil {
-		s.Log.Warn("read a watch", "err", err, "request_id", requestID(c))
+		s.Log.Warn("read a tag", "err", err, "request_id", requestID(c))
 	}
-	return on
+	w.id = id
+	return w
 }

@@ -35,6 +35,7 @@ type Page struct {
 	now          time.Time
 	deleteWindow time.Duration
 	ranks        config.Ranks
+	members      *memberCache // set while the page renders to be kept: holes get stand-ins
 }
 
 // Waiting is the number of posts in the review queue, for moderators' header;
@@ -83,7 +84,12 @@ func (p Page) Restriction() string {
 }
 
 // CSRF is the form token; asking for it gives the browser a CSRF cookie if needed.
-func (p Page) CSRF() string { return p.csrf() }
+func (p Page) CSRF() string {
+	if h := p.standIn(holeCSRF); h != "" {
+		return h
+	}
+	return p.csrf()
+}
 
 // T translates key into the page's language.
 func (p Page) T(key string, args ...any) string { return p.bundle.Translate(p.Lang, key, args...) }
@@ -191,7 +197,10 @@ func (p Page) Editor(labelKey, body string, preview template.HTML, errKey string
 	return e
 }
 
-const noticeCookie = "schwarm_notice"
+const (
+	noticeCookie   = "schwarm_notice"
+	localThemePage = "theme_page" // the page a response was rendered from
+)
 
 func (s *Server) newPage(c *fiber.Ctx, titleKey string) Page {
 	p := Page{
@@ -208,6 +217,9 @@ func (s *Server) newPage(c *fiber.Ctx, titleKey string) Page {
 	}
 	if c.Locals(localForGuests) != nil {
 		p.Path = coveredURL(c)
+	}
+	if c.Locals(localForMembers) != nil {
+		p.Path, p.members = coveredURL(c), s.members
 	}
 	p.csrf = func() string { return s.csrfFor(c) }
 	if p.User != nil && p.User.Role.AtLeast(user.RoleModerator) {
@@ -263,5 +275,6 @@ func (s *Server) redirectWithNotice(c *fiber.Ctx, to, key string) error {
 
 func (s *Server) render(c *fiber.Ctx, page string, data any) error {
 	c.Type("html", "utf-8")
+	c.Locals(localThemePage, page)
 	return s.Theme.Render(c, page, data)
 }

@@ -237,8 +237,8 @@ func TestThreadStructuredData(t *testing.T) {
 		t.Errorf("page 2: %d JSON-LD blocks, want none", n)
 	}
 	// A thread a moderator hid has none, for anyone who still sees it.
-	if err := srv.App.Moderation.HideThread(context.Background(), fx.Moderator, s.empty.ID, "off topic"); err != nil {
-		t.Fatal(err)
+	if r := mod.Post(fmt.Sprintf("/t/%d/hide", s.empty.ID), map[string][]string{"reason": {"off topic"}}); r.StatusCode >= 400 {
+		t.Fatalf("hide the thread: %d", r.StatusCode)
 	}
 	if r := mod.Get(fmt.Sprintf("/t/%d/%s", s.empty.ID, s.empty.Slug)); len(structuredData(r)) != 0 || !strings.Contains(r.Body, `<meta name="robots" content="noindex">`) {
 		t.Errorf("a hidden thread's page has JSON-LD or no noindex")

@@ -79,6 +79,8 @@ type Server struct {
 	fragments *fragmentCache[fragmentKey]
 	// rowFragments keeps rendered rows of thread lists; nil renders each.
 	rowFragments *fragmentCache[rowKey]
+	// members keeps whole pages as members of a class see them; nil renders each.
+	members *memberCache
 	searches     chan struct{} // places for searches running at once (limitSearches)
 	csp          string
 	logo         string // the link preview image, absolute
@@ -99,7 +101,7 @@ func New(d Deps) (*Server, error) {
 	if err := d.Theme.Require(pages...); err != nil {
 		return nil, err
 	}
-	s := &Server{Deps: d, csp: contentSecurityPolicy(d.Config.ImageHosts), fragments: newFragmentCache[fragmentKey](), rowFragments: newFragmentCache[rowKey](),
+	s := &Server{Deps: d, csp: contentSecurityPolicy(d.Config.ImageHosts), fragments: newFragmentCache[fragmentKey](), rowFragments: newFragmentCache[rowKey](), members: newMemberCache(),
 		searches: searchSlots(d.Config.SearchConcurrency)}
 	var err error
 	if s.static, err = loadStatic(d.Static); err != nil {

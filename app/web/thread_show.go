@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -51,11 +52,11 @@ type threadPage struct {
 	privileges thread.Privileges
 	renderPost func(postRow) (template.HTML, error)
 	kudosGiven map[int64]bool
-	watching   func() bool
+	watch      func() watchButton
 }
 
-// Watching reports whether the viewer watches the thread.
-func (p *threadPage) Watching() bool { return p.watching != nil && p.watching() }
+// WatchButton is the thread's watch button for the viewer.
+func (p *threadPage) WatchButton() watchButton { return p.watch() }
 
 // PageURL links page n of this thread's answers.
 func (p *threadPage) PageURL(n int) string {
@@ -81,8 +82,9 @@ func threadURL(t *thread.Thread) string { return fmt.Sprintf("/t/%d/%s", t.ID, t
 // so that links keep working after a title changes.
 func (s *Server) threadShow(c *fiber.Ctx) error {
 	// Only canonical, visible pages are ever cached, and any write empties the
-	// cache, so a hit needs no database at all.
-	if s.serveGuestCopy(c) {
+	// caches, so a hit needs no database at all (a member's, a few reads for
+	// the holes).
+	if s.serveCopy(c) {
 		if id, err := strconv.ParseInt(c.Params("id"), 10, 64); err == nil {
 			s.Views.Add(id)
 		}
@@ -168,13 +170,9 @@ func (s *Server) threadPage(c *fiber.Ctx, t *thread.Thread, page int) (*threadPa
 	p.Title = t.Title
 	p.Moderate = thread.CanModerate(p.User)
 	if p.User != nil {
-		p.watching = func() bool {
-			on, err := s.Notify.Watching(ctx, p.User.ID, notify.TargetThread, t.ID)
-			if err != nil {
-				s.Log.Warn("read a watch", "err", err, "request_id", requestID(c))
-			}
-			return on
-		}
+		w := watchHole{target: notify.TargetThread, key: strconv.FormatInt(t.ID, 10), id: t.ID}
+		c.Locals(localWatch, w)
+		p.watch = func() watchButton { return s.watchButton(c, p.Page, w) }
 	}
 	p.LockedOut = thread.LockError(p.User, t) != nil
 	notices, err := s.Threads.Notices(ctx, p.User, t)
@@ -218,6 +216,10 @@ func (s *Server) threadPage(c *fiber.Ctx, t *thread.Thread, page int) (*threadPa
 		if p.kudosGiven, err = s.Threads.KudosGiven(ctx, p.User, ids); err != nil {
 			return nil, err
 		}
+		if solution != nil {
+			ids = append(ids, solution.ID)
+		}
+		c.Locals(localInvolved, func() ([]int64, error) { return s.involved(ctx, t, ids) })
 	}
 	p.Rows = p.postRows(shown)
 	if p.Moderate {
@@ -234,4 +236,25 @@ func (s *Server) threadPage(c *fiber.Ctx, t *thread.Thread, page int) (*threadPa
 		return nil, err
 	}
 	return p, nil
+}
+
+// involved lists the members whose page of t is their own (thread.Involved),
+// and the author of the thread it is a duplicate of, who may see it while
+// others may not.
+func (s *Server) involved(ctx context.Context, t *thread.Thread, posts []int64) ([]int64, error) {
+	ids, err := s.Threads.Involved(ctx, t.ID, posts)
+	if err != nil {
+		return nil, err
+	}
+	ids = append(ids, t.AuthorID)
+	if t.DuplicateOf != nil {
+		to, err := s.Threads.Get(ctx, *t.DuplicateOf)
+		switch {
+		case err == nil:
+			ids = append(ids, to.AuthorID)
+		case !errors.Is(err, thread.ErrNotFound):
+			return nil, err
+		}
+	}
+	return ids, nil
 }

@@ -316,3 +316,71 @@ func TestSecretIsStable(t *testing.T) {
 		t.Errorf("secrets: %q %q %q", a, b, c)
 	}
 }
+
+// TestRecentLookups: a page read within the age at the same generation reuses
+// the lookup; an ended session, a newer generation, an older lookup or a staff
+// session is looked up again.
+func TestRecentLookups(t *testing.T) {
+	db, clk, ctx := apptest.NewDB(t), newClock(), context.Background()
+	s := auth.NewSessions(db, time.Hour, clk.now)
+	_, u := newUser(t, db, s, clk.now)
+	token, err := s.Create(ctx, u.ID, "192.0.2.1", "test-agent")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rename := func(name string) {
+		t.Helper()
+		if err := db.Writer(ctx).Exec("UPDATE users SET display_name = ? WHERE id = ?", name, u.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func(gen uint64) string {
+		t.Helper()
+		got, err := s.LookupRecent(ctx, token, 10*time.Second, gen)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.DisplayName
+	}
+	rename("Kim")
+	read(1)
+	rename("Kim A.")
+	if got := read(1); got != "Kim" {
+		t.Errorf("within the age at the same generation: %q, want the kept lookup", got)
+	}
+	if got := read(2); got != "Kim A." {
+		t.Errorf("at a newer generation: %q, want a fresh lookup", got)
+	}
+	rename("Kim B.")
+	clk.add(11 * time.Second)
+	if got := read(2); got != "Kim B." {
+		t.Errorf("after the age: %q, want a fresh lookup", got)
+	}
+	if err := s.Delete(ctx, token); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.LookupRecent(ctx, token, 10*time.Second, 2); !errors.Is(err, auth.ErrNoSession) {
+		t.Errorf("an ended session: %v", err)
+	}
+
+	token, err = s.Create(ctx, u.ID, "192.0.2.1", "test-agent")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Writer(ctx).Exec("UPDATE users SET role = 'moderator' WHERE id = ?", u.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	read(3)
+	if err := db.Writer(ctx).Exec("UPDATE users SET role = 'member' WHERE id = ?", u.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.LookupRecent(ctx, token, 10*time.Second, 3); err != nil || got.Role != user.RoleMember {
+		t.Errorf("a moderator's session was kept: %v, %v", got, err)
+	}
+	if err := s.DeleteForUser(ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.LookupRecent(ctx, token, 10*time.Second, 3); !errors.Is(err, auth.ErrNoSession) {
+		t.Errorf("after every session of the member ended: %v", err)
+	}
+}

@@ -144,7 +144,23 @@ func (s *Service) SignOut(ctx context.Context, token string) error {
 // Current returns the signed-in user behind a session token. A banned or deleted
 // user's session is ended.
 func (s *Service) Current(ctx context.Context, token string, now time.Time) (*user.User, error) {
-	u, err := s.sessions.Lookup(ctx, token)
+	return s.current(ctx, token, now, nil)
+}
+
+// CurrentForReading is Current for a request that only reads a page: the
+// session may be one this node looked up within maxAge at generation gen
+// (Sessions.LookupRecent).
+func (s *Service) CurrentForReading(ctx context.Context, token string, now time.Time, maxAge time.Duration, gen uint64) (*user.User, error) {
+	return s.current(ctx, token, now, func(ctx context.Context, token string) (*user.User, error) {
+		return s.sessions.LookupRecent(ctx, token, maxAge, gen)
+	})
+}
+
+func (s *Service) current(ctx context.Context, token string, now time.Time, lookup func(context.Context, string) (*user.User, error)) (*user.User, error) {
+	if lookup == nil {
+		lookup = s.sessions.Lookup
+	}
+	u, err := lookup(ctx, token)
 	if err != nil {
 		return nil, err
 	}

@@ -4,10 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/schwarm/schwarm/app/database"
@@ -31,14 +34,30 @@ type Session struct {
 
 // Sessions stores sign-ins.
 type Sessions struct {
-	db  *database.DB
-	ttl time.Duration
-	now func() time.Time
+	db     *database.DB
+	ttl    time.Duration
+	now    func() time.Time
+	lookup *database.Stmt
+
+	mu     sync.Mutex
+	recent map[string]recentSession // by token hash: lookups for reading pages
 }
+
+type recentSession struct {
+	u   user.User
+	at  time.Time
+	gen uint64
+}
+
+// maxRecentSessions bounds the lookups kept; past it they are dropped at once.
+const maxRecentSessions = 100_000
 
 // NewSessions returns a store whose sessions expire ttl after their last use.
 func NewSessions(db *database.DB, ttl time.Duration, now func() time.Time) *Sessions {
-	return &Sessions{db: db, ttl: ttl, now: now}
+	return &Sessions{db: db, ttl: ttl, now: now, lookup: db.Prepare("SELECT sessions.last_seen_at, users.id, users.handle, users.display_name, " +
+		"users.email, users.email_verified_at, users.password_hash, users.locale, users.role, users.reputation, " +
+		"users.banned_until, users.suspended_until, users.suspend_reason, users.silenced_until, users.created_at, users.updated_at " +
+		"FROM sessions JOIN users ON users.id = sessions.user_id WHERE sessions.id = ? AND sessions.expires_at > ?")}
 }
 
 // touchEvery limits how often a session's expiry is pushed forward, so that reading
@@ -76,37 +95,68 @@ func (s *Sessions) Create(ctx context.Context, userID int64, ip, userAgent strin
 
 // Lookup returns the user signed in with token, extending the session when due.
 // Every signed-in request starts here, so session and user come in one
-// hand-scanned query.
+// prepared, hand-scanned query.
 func (s *Sessions) Lookup(ctx context.Context, token string) (*user.User, error) {
 	if token == "" {
 		return nil, ErrNoSession
 	}
-	rows, err := s.db.Reader(ctx).Raw("SELECT sessions.last_seen_at, users.id, users.handle, users.display_name, "+
-		"users.email, users.email_verified_at, users.password_hash, users.locale, users.role, users.reputation, "+
-		"users.banned_until, users.suspended_until, users.suspend_reason, users.silenced_until, users.created_at, users.updated_at FROM sessions JOIN users ON users.id = sessions.user_id "+
-		"WHERE sessions.id = ? AND sessions.expires_at > ?", hashToken(token), s.now()).Rows()
-	if err != nil {
-		return nil, fmt.Errorf("auth: look up session: %w", err)
-	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("auth: look up session: %w", err)
-		}
-		return nil, ErrNoSession
-	}
 	var u user.User
 	var lastSeen time.Time
-	err = rows.Scan(&lastSeen, &u.ID, &u.Handle, &u.DisplayName, &u.Email, &u.EmailVerifiedAt, &u.PasswordHash,
-		&u.Locale, &u.Role, &u.Reputation, &u.BannedUntil, &u.SuspendedUntil, &u.SuspendReason, &u.SilencedUntil, &u.CreatedAt, &u.UpdatedAt)
-	if err != nil {
+	err := s.lookup.QueryRow(ctx, hashToken(token), s.now()).Scan(&lastSeen, &u.ID, &u.Handle, &u.DisplayName, &u.Email, &u.EmailVerifiedAt,
+		&u.PasswordHash, &u.Locale, &u.Role, &u.Reputation, &u.BannedUntil, &u.SuspendedUntil, &u.SuspendReason, &u.SilencedUntil,
+		&u.CreatedAt, &u.UpdatedAt)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, ErrNoSession
+	case err != nil:
 		return nil, fmt.Errorf("auth: look up session: %w", err)
 	}
-	rows.Close()
 	if err := s.touch(ctx, token, lastSeen); err != nil {
 		return nil, err
 	}
 	return &u, nil
+}
+
+// LookupRecent is Lookup for reading a page: a lookup of this node younger
+// than maxAge, made at the same generation gen (the caller's count of writes
+// on this node, so that a suspension written here shows at once), is used
+// again. Ending a session, or all of a member's, on this
+// node drops it; done on another node, a page may still be shown for maxAge.
+// Staff sessions are looked up every time (a demoted moderator's next page is
+// a member's), and writes must use Lookup.
+func (s *Sessions) LookupRecent(ctx context.Context, token string, maxAge time.Duration, gen uint64) (*user.User, error) {
+	key, now := hashToken(token), s.now()
+	s.mu.Lock()
+	r, ok := s.recent[key]
+	s.mu.Unlock()
+	if ok && r.gen == gen && now.Sub(r.at) < maxAge && now.Sub(r.at) >= 0 {
+		u := r.u
+		return &u, nil
+	}
+	u, err := s.Lookup(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	if u.Role.IsStaff() {
+		return u, nil
+	}
+	s.mu.Lock()
+	if s.recent == nil || len(s.recent) >= maxRecentSessions {
+		s.recent = make(map[string]recentSession)
+	}
+	s.recent[key] = recentSession{u: *u, at: now, gen: gen}
+	s.mu.Unlock()
+	return u, nil
+}
+
+func (s *Sessions) forget(match func(key string, r recentSession) bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k, r := range s.recent {
+		if match(k, r) {
+			delete(s.recent, k)
+		}
+	}
 }
 
 // touch pushes a session's expiry forward when it was last seen touchEvery ago.
@@ -125,11 +175,14 @@ func (s *Sessions) touch(ctx context.Context, token string, lastSeen time.Time) 
 
 // Delete ends the session for token; an unknown token is not an error.
 func (s *Sessions) Delete(ctx context.Context, token string) error {
+	key := hashToken(token)
+	s.forget(func(k string, _ recentSession) bool { return k == key })
 	return s.db.Writer(ctx).Where("id = ?", hashToken(token)).Delete(&Session{}).Error
 }
 
 // DeleteForUser ends every session of a user (role change, ban, password change).
 func (s *Sessions) DeleteForUser(ctx context.Context, userID int64) error {
+	s.forget(func(_ string, r recentSession) bool { return r.u.ID == userID })
 	return s.db.Writer(ctx).Where("user_id = ?", userID).Delete(&Session{}).Error
 }
 

@@ -2,12 +2,16 @@ package database
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -286,4 +290,57 @@ func (db *DB) SnapshotTo(ctx context.Context, path string) error {
 		return fmt.Errorf("database: snapshot: %w", err)
 	}
 	return nil
+}
+
+// Stmt is a read that signed-in pages run on every request, prepared once on
+// each connection of the reader pool. Through GORM, SQLite parses a statement
+// anew each time it runs: for the session lookup and the header's counts that
+// cost more than serving the page they belong to.
+type Stmt struct {
+	db    *DB
+	query string // with ? placeholders, as GORM's Raw takes them
+	once  sync.Once
+	stmt  *sql.Stmt
+}
+
+// Prepare makes a Stmt of query, prepared on first use.
+func (db *DB) Prepare(query string) *Stmt { return &Stmt{db: db, query: query} }
+
+// QueryRow runs the statement: in the caller's transaction through GORM, or
+// prepared on the reader pool.
+func (s *Stmt) QueryRow(ctx context.Context, args ...any) *sql.Row {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+		return st.tx.Raw(s.query, args...).Row()
+	}
+	s.once.Do(func() {
+		pool, err := s.db.read.DB()
+		if err != nil {
+			return
+		}
+		q := s.query
+		if s.db.Dialect == Postgres {
+			q = numberPlaceholders(q)
+		}
+		s.stmt, _ = pool.PrepareContext(context.Background(), q) // a failure falls back to GORM below
+	})
+	if s.stmt == nil {
+		return s.db.read.WithContext(ctx).Raw(s.query, args...).Row()
+	}
+	return s.stmt.QueryRowContext(ctx, args...)
+}
+
+// numberPlaceholders turns ? into PostgreSQL's $1, $2, …; the statements given
+// to Prepare have no ? inside string literals.
+func numberPlaceholders(q string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -21,9 +21,7 @@ const unreadCap = 100
 // unreadCap.
 func (s *Service) Unread(ctx context.Context, userID int64) (int, error) {
 	var n int
-	err := s.db.Reader(ctx).Raw("SELECT COUNT(*) FROM (SELECT 1 FROM notifications WHERE user_id = ? AND read_at IS NULL LIMIT ?) AS unread",
-		userID, unreadCap).Scan(&n).Error
-	if err != nil {
+	if err := s.unread.QueryRow(ctx, userID, unreadCap).Scan(&n); err != nil {
 		return 0, fmt.Errorf("notify: count unread of %d: %w", userID, err)
 	}
 	return n, nil

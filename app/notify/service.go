@@ -67,6 +67,8 @@ type Service struct {
 
 	keyMu sync.Mutex
 	key   []byte // from opts.Secret, read once: it lives in the database, which New may not have migrated yet
+
+	unread, watching *database.Stmt // every signed-in page's header, every watch button
 }
 
 // NewService returns a Service.
@@ -83,7 +85,9 @@ func NewService(db *database.DB, threads *thread.Service, opts Options, now func
 	if opts.DefaultLocale == "" {
 		opts.DefaultLocale = "en"
 	}
-	return &Service{db: db, threads: threads, opts: opts, now: now}
+	return &Service{db: db, threads: threads, opts: opts, now: now,
+		unread:   db.Prepare("SELECT COUNT(*) FROM (SELECT 1 FROM notifications WHERE user_id = ? AND read_at IS NULL LIMIT ?) AS unread"),
+		watching: db.Prepare("SELECT COUNT(*) FROM watches WHERE user_id = ? AND target = ? AND target_id = ? AND level = 'watching'")}
 }
 
 // mailOn reports whether mails are sent.

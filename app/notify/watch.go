@@ -56,9 +56,7 @@ func (s *Service) setWatch(ctx context.Context, userID int64, target string, id 
 // Watching reports whether the member watches target id.
 func (s *Service) Watching(ctx context.Context, userID int64, target string, id int64) (bool, error) {
 	var n int64
-	err := s.db.Reader(ctx).Raw("SELECT COUNT(*) FROM watches WHERE user_id = ? AND target = ? AND target_id = ? AND level = 'watching'",
-		userID, target, id).Scan(&n).Error
-	if err != nil {
+	if err := s.watching.QueryRow(ctx, userID, target, id).Scan(&n); err != nil {
 		return false, fmt.Errorf("notify: is %d watching %s %d: %w", userID, target, id, err)
 	}
 	return n > 0, nil

@@ -110,6 +110,28 @@ func BenchmarkThreadPageMember(b *testing.B) {
 	benchGet(b, srv.Handle, fmt.Sprintf("member:/t/%d/%s", th.ID, th.Slug), `action="/logout"`)
 }
 
+// BenchmarkThreadPageMemberAfresh is that page for a member whose session,
+// unread count and watch are read for the request, as for one who opens a page
+// now and then: the member cache's holes with every query they need.
+func BenchmarkThreadPageMemberAfresh(b *testing.B) {
+	srv, th := benchServer(b)
+	srv.ReadViewersAfresh()
+	benchGet(b, srv.Handle, fmt.Sprintf("member:/t/%d/%s", th.ID, th.Slug), `action="/logout"`)
+}
+
+// BenchmarkBoardListMemberAfresh is BenchmarkBoardListMember so.
+func BenchmarkBoardListMemberAfresh(b *testing.B) {
+	srv, _ := benchServer(b)
+	srv.ReadViewersAfresh()
+	benchGet(b, srv.Handle, "member:/b/board-1", `action="/logout"`)
+}
+
+// BenchmarkThreadPageModerator is the thread page for the forum's moderator.
+func BenchmarkThreadPageModerator(b *testing.B) {
+	srv, th := benchServer(b)
+	benchGet(b, srv.Handle, fmt.Sprintf("moderator:/t/%d/%s", th.ID, th.Slug), `action="/logout"`)
+}
+
 // BenchmarkBoardListMember renders a board's list for a signed-in member.
 func BenchmarkBoardListMember(b *testing.B) {
 	srv, _ := benchServer(b)

@@ -1,11 +1,11 @@
 package web
 
 import (
-	"bytes"
-	"errors"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"html/template"
+	"io"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +15,7 @@ import (
 
 	"github.com/schwarm/schwarm/app/notify"
 	"github.com/schwarm/schwarm/app/thread"
+	"github.com/schwarm/schwarm/app/user"
 )
 
 // memberCache keeps the front page, board lists and thread pages as signed-in
@@ -34,6 +35,13 @@ import (
 // every node.
 type memberCache struct {
 	standIn string // random per process: no post can contain it
+	fills   *fragmentCache[fillKey]
+	counts  recentCounts
+	// recentAge is how long a node uses what it read of a member for pages
+	// that only read — their session, unread count, watches: how late a
+	// sign-out, a suspension or a notification from another node shows there,
+	// as late as others' posts do on kept pages.
+	recentAge time.Duration
 
 	mu      sync.RWMutex
 	entries map[string]*memberPage
@@ -80,7 +88,8 @@ const (
 func newMemberCache() *memberCache {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
-	return &memberCache{standIn: "hole" + hex.EncodeToString(b) + "-"}
+	return &memberCache{standIn: "hole" + hex.EncodeToString(b) + "-", fills: newFragmentCache[fillKey](),
+		recentAge: guestCacheTTL, counts: recentCounts{age: guestCacheTTL}}
 }
 
 func (m *memberCache) get(key string, now time.Time, writes uint64) *memberPage {
@@ -184,14 +193,12 @@ func (s *Server) serveMemberCopy(c *fiber.Ctx, key string) bool {
 	if e == nil || e.involved[currentUser(c).ID] {
 		return false
 	}
-	body, err := s.fillHoles(c, e)
-	if err != nil {
+	if err := s.fillHoles(c, e); err != nil {
 		s.Log.Warn("fill a kept page", "err", err, "request_id", requestID(c))
 		return false
 	}
 	s.members.hits.Add(1)
 	c.Type("html", "utf-8")
-	c.Response().SetBodyRaw(body)
 	return true
 }
 
@@ -233,55 +240,87 @@ func (s *Server) forMembers(c *fiber.Ctx, key string, render func() error) error
 	if keep {
 		s.members.put(key, e, s.cache.writes.Load())
 	}
-	body, err := s.fillHoles(c, e)
-	if err != nil {
-		return err
-	}
-	c.Response().SetBodyRaw(body)
-	return nil
+	return s.fillHoles(c, e)
 }
 
 var errStandIn = errors.New("web: a kept page's stand-in was cut")
 
-// fillHoles writes e for the request's viewer.
-func (s *Server) fillHoles(c *fiber.Ctx, e *memberPage) ([]byte, error) {
+// fillHoles writes e into the response for the request's viewer.
+func (s *Server) fillHoles(c *fiber.Ctx, e *memberPage) error {
 	var fills [len(holeNames)]string
 	var have [len(holeNames)]bool
 	p := s.newPage(c, "")
+	token := p.CSRF()
 	for _, h := range e.holes {
 		if have[h] {
 			continue
 		}
-		var b strings.Builder
 		var err error
 		switch h {
 		case holeCSRF:
-			b.WriteString(p.CSRF())
+			fills[h] = token
 		case holeAccount:
-			err = s.Theme.Fragment(&b, e.page, "header-account", p)
+			k := fillKey{hole: h, page: e.page, lang: p.Lang, handle: p.User.Handle, name: p.User.DisplayName, role: p.User.Role}
+			k.unread = int(s.members.counts.get(countKey{what: "unread", user: p.User.ID}, p.now, func() int64 { return int64(p.Unread()) }))
+			if p.waiting != nil {
+				k.waiting = s.members.counts.get(countKey{what: "waiting"}, p.now, p.Waiting)
+			}
+			p.unread = func() int { return k.unread }
+			p.waiting = func() int64 { return k.waiting }
+			fills[h], err = s.fill(k, p, token, func(w io.Writer, q Page) error { return s.Theme.Fragment(w, e.page, "header-account", q) })
 		case holeWatch:
-			err = s.Theme.Fragment(&b, e.page, "watch-form", s.watchButton(c, p, e.watch))
+			b := s.recentWatchButton(c, p, e.watch)
+			k := fillKey{hole: h, page: e.page, lang: p.Lang, target: b.Target, key: b.Key, on: b.On}
+			fills[h], err = s.fill(k, p, token, func(w io.Writer, q Page) error {
+				b.Page = q
+				return s.Theme.Fragment(w, e.page, "watch-form", b)
+			})
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
-		fills[h], have[h] = b.String(), true
+		have[h] = true
 	}
-	size := 0
-	for _, seg := range e.segments {
-		size += len(seg)
-	}
-	for _, h := range e.holes {
-		size += len(fills[h])
-	}
-	out := bytes.NewBuffer(make([]byte, 0, size))
+	resp := c.Response()
+	resp.ResetBody()
 	for i, seg := range e.segments {
-		out.WriteString(seg)
+		resp.AppendBodyString(seg)
 		if i < len(e.holes) {
-			out.WriteString(fills[e.holes[i]])
+			resp.AppendBodyString(fills[e.holes[i]])
 		}
 	}
-	return out.Bytes(), nil
+	return nil
+}
+
+// fillKey is what a hole's filling shows; the CSRF token in it is put in per
+// request.
+type fillKey struct {
+	hole         hole
+	page, lang   string
+	handle, name string
+	role         user.Role
+	unread       int
+	waiting      int64
+	target, key  string
+	on           bool
+}
+
+// fill renders a hole's filling for p with render, or takes it from the kept
+// fillings: a member's header is the same on every page they read until a
+// count in it changes.
+func (s *Server) fill(k fillKey, p Page, token string, render func(io.Writer, Page) error) (string, error) {
+	if v, ok := s.members.fills.get(k); ok {
+		return string(v.html(token)), nil
+	}
+	standIn := s.members.fills.token
+	p.csrf = func() string { return standIn }
+	var b strings.Builder
+	if err := render(&b, p); err != nil {
+		return "", err
+	}
+	v := fragment(strings.Split(b.String(), standIn))
+	s.members.fills.put(k, v, len(k.page)+len(k.lang)+len(k.handle)+len(k.name)+len(k.target)+len(k.key))
+	return string(v.html(token)), nil
 }
 
 // watchButton is what the "watch-form" partial shows.
@@ -314,6 +353,58 @@ func (s *Server) watchButton(c *fiber.Ctx, p Page, w watchHole) watchButton {
 		}
 	}
 	return newWatchButton(p, w, on)
+}
+
+// recentWatchButton is watchButton for a kept page, with what was read of the
+// watch of the last moment (recentCounts).
+func (s *Server) recentWatchButton(c *fiber.Ctx, p Page, w watchHole) watchButton {
+	on := s.members.counts.get(countKey{what: "watch:" + w.target, user: p.User.ID, id: w.id}, p.now, func() int64 {
+		if s.watchButton(c, p, w).On {
+			return 1
+		}
+		return 0
+	})
+	return newWatchButton(p, w, on == 1)
+}
+
+// recentCounts keeps what the holes of kept pages read — a member's unread
+// notifications, the review queue's length, a watch — for a moment (age), so
+// that a member reading page after page costs no query for them. Only kept
+// pages use them, and a member who just wrote gets none (wroteCookie): their
+// own changes show at once, others' (a new notification) within the age.
+type recentCounts struct {
+	age time.Duration // 0 reads every time
+	mu  sync.Mutex
+	m   map[countKey]recentCount
+}
+
+type countKey struct {
+	what     string
+	user, id int64
+}
+
+type recentCount struct {
+	n  int64
+	at time.Time
+}
+
+const maxRecentCount = 100_000
+
+func (r *recentCounts) get(k countKey, now time.Time, read func() int64) int64 {
+	r.mu.Lock()
+	v, ok := r.m[k]
+	r.mu.Unlock()
+	if ok && now.Sub(v.at) < r.age && now.Sub(v.at) >= 0 {
+		return v.n
+	}
+	n := read()
+	r.mu.Lock()
+	if r.m == nil || len(r.m) >= maxRecentCount {
+		r.m = make(map[countKey]recentCount)
+	}
+	r.m[k] = recentCount{n: n, at: now}
+	r.mu.Unlock()
+	return n
 }
 
 // standIn is the text a page being kept shows for hole h; "" when the page is

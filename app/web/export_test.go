@@ -38,3 +38,10 @@ func (s *Server) HoldSearches() (release func()) {
 func (s *Server) MemberPageStats() (hits, misses int64) {
 	return s.members.hits.Load(), s.members.misses.Load()
 }
+
+// ReadViewersAfresh makes kept pages look up every viewer's session, unread
+// count and watches for each request, as for a member who reads a page now
+// and then, rather than one reading page after page.
+func (s *Server) ReadViewersAfresh() {
+	s.members.recentAge, s.members.counts.age = 0, 0
+}

@@ -30,7 +30,15 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 	if token == "" {
 		return c.Next()
 	}
-	u, err := s.Auth.Current(c.UserContext(), token, s.Now())
+	var u *user.User
+	var err error
+	if c.Method() == fiber.MethodGet && c.Cookies(wroteCookie) == "" && s.members != nil && s.members.recentAge > 0 {
+		// Reading a page: a lookup of the last moments does. Writes, and
+		// whoever just wrote (a new name, a new language), look it up afresh.
+		u, err = s.Auth.CurrentForReading(c.UserContext(), token, s.Now(), s.members.recentAge, s.cache.writes.Load())
+	} else {
+		u, err = s.Auth.Current(c.UserContext(), token, s.Now())
+	}
 	switch {
 	case errors.Is(err, auth.ErrNoSession):
 		s.clearCookie(c, sessionCookie)

@@ -80,11 +80,11 @@ type Server struct {
 	// rowFragments keeps rendered rows of thread lists; nil renders each.
 	rowFragments *fragmentCache[rowKey]
 	// members keeps whole pages as members of a class see them; nil renders each.
-	members *memberCache
-	searches     chan struct{} // places for searches running at once (limitSearches)
-	csp          string
-	logo         string // the link preview image, absolute
-	proxies      []netip.Prefix
+	members  *memberCache
+	searches chan struct{} // places for searches running at once (limitSearches)
+	csp      string
+	logo     string // the link preview image, absolute
+	proxies  []netip.Prefix
 
 	mu      sync.Mutex
 	ln      net.Listener

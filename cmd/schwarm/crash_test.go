@@ -39,6 +39,13 @@ const envChildPprof = "SCHWARM_TEST_CHILD_PPROF"
 const envCrashRounds = "SCHWARM_CRASH_ROUNDS"
 
 func TestMain(m *testing.M) {
+	if addr := os.Getenv(envBareChild); addr != "" {
+		if err := serveBareFiber(addr); err != nil {
+			fmt.Fprintln(os.Stderr, "bare fiber:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	if os.Getenv(envServeChild) != "" {
 		if addr := os.Getenv(envChildPprof); addr != "" {
 			go http.ListenAndServe(addr, nil) // net/http/pprof's handlers, for the load campaign's profiles

@@ -9,5 +9,6 @@ func MarkBuilt(ix *Index) error {
 	return ix.Publish()
 }
 
-// SetScoreLimit lowers the candidates a query of ix scores at most.
-func SetScoreLimit(ix *Index, n int) { ix.scoreLimit = n }
+// SetScoreLimit lowers the candidates a query of ix scores at most; the
+// answers kept from before are dropped.
+func SetScoreLimit(ix *Index, n int) { ix.scoreLimit = n; ix.counts.reset() }

@@ -90,6 +90,7 @@ type Index struct {
 	lens   *fieldLengths // nil until read from the index
 
 	counts termCounts
+	hits   hitCache // valid at counts' epoch
 
 	scoreLimit int // candidates a query scores at most; tests lower it
 }

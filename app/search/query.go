@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -285,6 +286,9 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, uint64, error) {
 		return nil, 0, nil
 	}
 	epoch := ix.counts.current()
+	if h, ok := ix.hits.get(q, epoch); ok {
+		return h.hits, h.total, nil
+	}
 	adv, err := ix.bleve.Advanced()
 	if err != nil {
 		return nil, 0, fmt.Errorf("search: %w", err)
@@ -371,7 +375,49 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, uint64, error) {
 		}
 		hits = append(hits, Hit{ThreadID: id, Score: h.Score})
 	}
+	ix.hits.put(q, keptHits{epoch: epoch, hits: hits, total: res.Total}, ix.counts.current())
 	return hits, res.Total, nil
+}
+
+// hitCache keeps the answers to queries until the index next changes: the
+// same question asked again — the same words typed into the ask form by many
+// customers during an outage, the pages of one search — is answered without
+// scoring. Exact, since an entry is only used at the epoch it was found at
+// (termCounts.current); under a stream of writes it holds for the moment
+// between two of the indexer's batches.
+type hitCache struct {
+	mu sync.Mutex
+	m  map[Query]keptHits
+}
+
+type keptHits struct {
+	epoch uint64
+	hits  []Hit
+	total uint64
+}
+
+// maxKeptQueries bounds the queries kept: a few hundred bytes each.
+const maxKeptQueries = 20_000
+
+func (c *hitCache) get(q Query, epoch uint64) (keptHits, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h, ok := c.m[q]
+	return h, ok && h.epoch == epoch
+}
+
+// put keeps h unless the index changed since it was found (h.epoch is older
+// than now).
+func (c *hitCache) put(q Query, h keptHits, now uint64) {
+	if h.epoch != now {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxKeptQueries {
+		c.m = make(map[Query]keptHits)
+	}
+	c.m[q] = h
 }
 
 // scoring plans the query for words: which terms find candidates and how

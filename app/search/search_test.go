@@ -722,3 +722,41 @@ func TestAQueryScoresAtMostTheLimit(t *testing.T) {
 		t.Errorf("a rare word's thread is not first under the limit: %v, want %d first", got, rare.ID)
 	}
 }
+
+// TestAnswersKeptUntilTheIndexChanges: the same query asked again is answered
+// from what the index found the first time, until a batch changes the index;
+// then the new thread is found at once.
+func TestAnswersKeptUntilTheIndexChanges(t *testing.T) {
+	ix, err := search.Open(t.TempDir())
+	if err != nil && err != search.ErrRebuild {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	doc := func(id int64, title string) search.Document {
+		return search.Document{ThreadID: id, Title: title, Question: title + ", since Monday.", Language: "en", Visible: true,
+			Created: time.Unix(1_700_000_000, 0)}
+	}
+	if err := ix.Apply([]search.Document{doc(1, "Router drops the line"), doc(2, "Invoice is too high")}, nil, outbox.Position{ID: 2}); err != nil {
+		t.Fatal(err)
+	}
+	q := search.Query{Text: "router drops", Size: 10}
+	first := ids(t, ix, q)
+	if len(first) != 1 || first[0] != 1 {
+		t.Fatalf("found %v, want [1]", first)
+	}
+	if again := ids(t, ix, q); !slices.Equal(again, first) {
+		t.Fatalf("asked again: %v, want %v", again, first)
+	}
+	if err := ix.Apply([]search.Document{doc(3, "Router drops the line again and again")}, nil, outbox.Position{ID: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if after := ids(t, ix, q); len(after) != 2 || !slices.Contains(after, 3) {
+		t.Errorf("after the index changed: %v, want threads 1 and 3", after)
+	}
+	if err := ix.Apply(nil, []int64{1}, outbox.Position{ID: 4}); err != nil {
+		t.Fatal(err)
+	}
+	if after := ids(t, ix, q); !slices.Equal(after, []int64{3}) {
+		t.Errorf("after thread 1 left the index: %v, want [3]", after)
+	}
+}

@@ -235,3 +235,19 @@ func benchSitemap(b *testing.B, encoding string) {
 		all()
 	}
 }
+
+// BenchmarkSearchPage is the search page of the worst-case query on the
+// worst-case forum (57 words: every word is in most threads).
+func BenchmarkSearchPage(b *testing.B) {
+	srv, _ := benchServer(b)
+	benchGet(b, srv.Handle, "/search?q=router+wifi+slow", `class="thread-item`)
+}
+
+// BenchmarkSuggestJSON is a suggestion as the ask page's script asks for it.
+func BenchmarkSuggestJSON(b *testing.B) {
+	srv, _ := benchServer(b)
+	benchGet(b, func(r *http.Request) (*http.Response, error) {
+		r.Header.Set("Accept", "application/json")
+		return srv.Handle(r)
+	}, "/suggest?q=router+wifi+slow+evening", `"url"`)
+}

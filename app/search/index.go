@@ -121,6 +121,10 @@ func (ix *Index) Generation() int {
 	return ix.gen
 }
 
+// Epoch implements Backend: it moves with every batch applied and every
+// generation adopted.
+func (ix *Index) Epoch() uint64 { return ix.counts.current() }
+
 // Close closes the index.
 func (ix *Index) Close() error {
 	ix.mu.Lock()

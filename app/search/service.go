@@ -3,6 +3,8 @@ package search
 import (
 	"context"
 	"html/template"
+	"sync"
+	"time"
 
 	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/user"
@@ -33,6 +35,8 @@ type Backend interface {
 	Correct(ctx context.Context, text string) (corrected string, ok bool, err error)
 	// Marker marks query's words as Search matches them.
 	Marker(query string) Marker
+	// Epoch changes whenever what Search returns may have changed.
+	Epoch() uint64
 }
 
 var (
@@ -80,6 +84,54 @@ const (
 type Service struct {
 	backend Backend
 	threads *thread.Service
+	kept    keptAnswers
+}
+
+// keptAnswers are pages of results and suggestions as Find and Suggest
+// returned them, kept while the backend's epoch stays and for at most
+// keptAnswerAge: the same query again — many customers typing the same words
+// during an outage, a reader paging back — costs no search and no loads. What
+// the index does not hold (a thread's views, an author's new name) may show
+// that late.
+type keptAnswers struct {
+	mu sync.Mutex
+	m  map[answerKey]keptAnswer
+}
+
+type answerKey struct {
+	suggest, staff bool
+	q              Query
+}
+
+type keptAnswer struct {
+	epoch       uint64
+	at          time.Time
+	results     Results
+	suggestions []Suggestion
+}
+
+const (
+	keptAnswerAge = 10 * time.Second
+	maxKeptAnswer = 5_000 // pages of a few KB
+)
+
+func (k *keptAnswers) get(key answerKey, epoch uint64) (keptAnswer, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	a, ok := k.m[key]
+	return a, ok && a.epoch == epoch && time.Since(a.at) < keptAnswerAge
+}
+
+func (k *keptAnswers) put(key answerKey, a keptAnswer, now uint64) {
+	if a.epoch != now {
+		return // the index changed while it was found
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.m == nil || len(k.m) >= maxKeptAnswer {
+		k.m = make(map[answerKey]keptAnswer)
+	}
+	k.m[key] = a
 }
 
 // NewService returns a Service that finds threads with backend and loads them
@@ -92,6 +144,19 @@ func NewService(backend Backend, threads *thread.Service) *Service {
 // carries another spelling and, for a filtered query, the unfiltered count.
 func (s *Service) Find(ctx context.Context, viewer *user.User, q Query) (Results, error) {
 	staff := thread.CanModerate(viewer)
+	q.Hidden = false
+	key, epoch, at := answerKey{staff: staff, q: q}, s.backend.Epoch(), time.Now()
+	if a, ok := s.kept.get(key, epoch); ok {
+		return a.results, nil
+	}
+	r, err := s.findPage(ctx, staff, q)
+	if err == nil {
+		s.kept.put(key, keptAnswer{epoch: epoch, at: at, results: r}, s.backend.Epoch())
+	}
+	return r, err
+}
+
+func (s *Service) findPage(ctx context.Context, staff bool, q Query) (Results, error) {
 	threads, total, more, err := s.find(ctx, staff, q)
 	if err != nil {
 		return Results{}, err
@@ -133,7 +198,21 @@ func (s *Service) Suggest(ctx context.Context, viewer *user.User, q Query) ([]Su
 	if len(Words(q.Text)) == 0 {
 		return nil, nil
 	}
-	threads, _, _, err := s.find(ctx, thread.CanModerate(viewer), q)
+	staff := thread.CanModerate(viewer)
+	q.Hidden = false
+	key, epoch, at := answerKey{suggest: true, staff: staff, q: q}, s.backend.Epoch(), time.Now()
+	if a, ok := s.kept.get(key, epoch); ok {
+		return a.suggestions, nil
+	}
+	out, err := s.suggest(ctx, staff, q)
+	if err == nil {
+		s.kept.put(key, keptAnswer{epoch: epoch, at: at, suggestions: out}, s.backend.Epoch())
+	}
+	return out, err
+}
+
+func (s *Service) suggest(ctx context.Context, staff bool, q Query) ([]Suggestion, error) {
+	threads, _, _, err := s.find(ctx, staff, q)
 	if err != nil || len(threads) == 0 {
 		return nil, err
 	}

@@ -206,3 +206,56 @@ func TestServiceViewersAndFilters(t *testing.T) {
 		t.Errorf("Suggest without words: %v, %v", got, err)
 	}
 }
+
+// countingBackend is the real index, counting the searches it runs.
+type countingBackend struct {
+	*search.Index
+	searches int
+}
+
+func (b *countingBackend) Search(ctx context.Context, q search.Query) ([]search.Hit, uint64, error) {
+	b.searches++
+	return b.Index.Search(ctx, q)
+}
+
+// TestServiceKeepsAnswersUntilTheIndexChanges: a page of results or
+// suggestions asked for again is served without searching, per kind and for
+// staff apart, until the index changes; then the new thread is on it.
+func TestServiceKeepsAnswersUntilTheIndexChanges(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	e.ask(t, "Printer jams after ten pages", "The printer jams and stops.", "en")
+	ix, in := e.open(t)
+	defer ix.Close()
+	b := &countingBackend{Index: ix}
+	s := search.NewService(b, e.threads)
+	q := search.Query{Text: "printer jams", Size: 5}
+	ask := func(viewer *user.User) (found, suggested int) {
+		t.Helper()
+		r, err := s.Find(ctx, viewer, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sug, err := s.Suggest(ctx, viewer, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(r.Found), len(sug)
+	}
+	if f, g := ask(nil); f != 1 || g != 1 {
+		t.Fatalf("found %d, suggested %d; want 1 and 1", f, g)
+	}
+	searched := b.searches
+	if f, g := ask(e.fx.Member); f != 1 || g != 1 || b.searches != searched {
+		t.Errorf("asked again: found %d, suggested %d, %d more searches; want the kept pages", f, g, b.searches-searched)
+	}
+	ask(e.fx.Moderator) // staff find hidden threads too: their pages are their own
+	if b.searches == searched {
+		t.Error("a moderator was served a member's kept page")
+	}
+	e.ask(t, "Printer jams on every page", "It jams again.", "en")
+	e.catchUp(t, ix, in)
+	if f, g := ask(nil); f != 2 || g != 2 {
+		t.Errorf("after the index changed: found %d, suggested %d; want 2 and 2", f, g)
+	}
+}

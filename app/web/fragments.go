@@ -128,10 +128,10 @@ func (s *Server) renderPost(r postRow) (template.HTML, error) {
 
 // renderRow writes a thread list's row with the theme's "thread-row" template,
 // or takes it from the row cache. Search results mark the query's words in
-// theirs: those are rendered every time.
+// theirs, and are kept under those marks: the same query shows them again.
 func (s *Server) renderRow(r threadRow) (template.HTML, error) {
 	r.render = nil
-	if r.TitleHTML != "" || r.Snippet != "" || s.rowFragments == nil {
+	if s.rowFragments == nil {
 		var b strings.Builder
 		err := s.Theme.Fragment(&b, "home", "thread-row", r)
 		return template.HTML(b.String()), err
@@ -139,7 +139,8 @@ func (s *Server) renderRow(r threadRow) (template.HTML, error) {
 	var kb strings.Builder
 	for _, f := range []string{r.URL, r.Title, r.Language, strconv.FormatBool(r.Solved), strconv.FormatBool(r.Pinned),
 		strconv.FormatBool(r.Locked), r.BoardURL, r.BoardName, r.AuthorHandle, r.AuthorName, r.AuthorRank, r.ActivityISO,
-		r.ActivityExact, r.ActivityAgo, r.Answers, r.Views, r.Hidden, r.L.Pinned, r.L.Solved, r.L.Locked} {
+		r.ActivityExact, r.ActivityAgo, r.Answers, r.Views, r.Hidden, r.L.Pinned, r.L.Solved, r.L.Locked,
+		string(r.TitleHTML), string(r.Snippet)} {
 		kb.WriteString(f)
 		kb.WriteByte(0)
 	}

@@ -36,6 +36,9 @@ const envBenchRounds = "SCHWARM_BENCH_ROUNDS"
 // envRequireWrk makes TestBenchTable fail, not skip, without wrk (CI sets it).
 const envRequireWrk = "SCHWARM_REQUIRE_WRK"
 
+// envBenchRows, a regular expression, runs only the rows whose names match.
+const envBenchRows = "SCHWARM_BENCH_ROWS"
+
 // envBareChild makes the test binary the bare Fiber reference: a fixed 20 KB
 // page at this address.
 const envBareChild = "SCHWARM_TEST_BARE_FIBER"
@@ -64,7 +67,8 @@ type benchRow struct {
 // each row of the table in turn, each run right after one against the
 // reference: "SCHWARM_BENCH=10s go test ./cmd/schwarm -run BenchTable -v
 // -timeout 2h" prints the README's table. Members' rows rotate through 2,000
-// members' sessions. Needs wrk on the PATH (skipped without, unless
+// members' sessions; SCHWARM_LOAD_PROFILES=dir saves CPU and heap profiles of
+// the realistic forum's server over its rows. Needs wrk on the PATH (skipped without, unless
 // envRequireWrk is set).
 func TestBenchTable(t *testing.T) {
 	wrk, err := exec.LookPath("wrk")
@@ -144,6 +148,15 @@ func TestBenchTable(t *testing.T) {
 		{name: "`/suggest`, `app/web/testdata/suggest.lua`", path: "/suggest?q=router+wifi", script: filepath.Join("..", "..", "app", "web", "testdata", "suggest.lua"), want: `"url"`},
 		{name: "realistic forum: `/suggest`, 400 titles' words", realistic: true, path: "/suggest?q=router", script: queriesScript(t, scripts, "suggest", titles), want: "["},
 		{name: "realistic forum: `/search`, 400 titles' words", realistic: true, path: "/search?q=router", script: queriesScript(t, scripts, "search", titles), want: "<main"},
+		{name: "realistic forum: `/suggest`, words never asked together before", realistic: true, path: "/suggest?q=router", script: freshQueriesScript(t, scripts, "suggest", titles), want: "["},
+		{name: "realistic forum: `/search`, words never asked together before", realistic: true, path: "/search?q=router", script: freshQueriesScript(t, scripts, "search", titles), want: "<main"},
+	}
+	if v := os.Getenv(envBenchRows); v != "" {
+		re, err := regexp.Compile(v)
+		if err != nil {
+			t.Fatalf("%s: %v", envBenchRows, err)
+		}
+		rows = slices.DeleteFunc(rows, func(r benchRow) bool { return !re.MatchString(r.name) })
 	}
 
 	bareAddr := freeAddr(t)
@@ -165,7 +178,18 @@ func TestBenchTable(t *testing.T) {
 	}
 	var children [2]*exec.Cmd
 	var bases [2]string
+	// With envLoadProfiles, the realistic forum's server is profiled over each
+	// of its rows (the worst-case one has its own figures in the README).
+	var pprofAddr string
+	if os.Getenv(envLoadProfiles) != "" {
+		pprofAddr = freeAddr(t)
+	}
 	for i, dir := range dirs {
+		if i == 0 {
+			t.Setenv(envChildPprof, "")
+		} else {
+			t.Setenv(envChildPprof, pprofAddr)
+		}
 		var stop func()
 		children[i], bases[i], stop = serveChild(t, dir, "", 15*time.Minute) // a first start indexes the forum
 		t.Cleanup(stop)
@@ -204,7 +228,12 @@ func TestBenchTable(t *testing.T) {
 			if r.realistic {
 				base = bases[1]
 			}
+			profiled := func() {}
+			if r.realistic {
+				profiled = profileRun(t, pprofAddr, run, fmt.Sprintf("bench-row%d-round%d", i, round))
+			}
 			res := runWrk(t, wrk, base+r.path, r.script, r.cookie, conns, run)
+			profiled()
 			if res.requests == 0 || res.connectErrors > 0 {
 				t.Errorf("round %d, %s: %.0f requests, %.0f failed connections", round, r.name, res.requests, res.connectErrors)
 			}
@@ -225,8 +254,11 @@ func TestBenchTable(t *testing.T) {
 			ms(medianOf(results[i], func(r wrkResult) float64 { return r.p99 })), 100*shed,
 			medianOf(results[i], func(r wrkResult) float64 { return r.otherErrors }), rate/bareRate)
 	}
-	fmt.Fprintf(&table, "\nresident memory after the runs: worst-case forum's server %d MB, realistic forum's %d MB\n",
-		residentMB(children[0].Process.Pid), residentMB(children[1].Process.Pid))
+	for i, name := range []string{"worst-case", "realistic"} {
+		anon, file := residentParts(children[i].Process.Pid)
+		fmt.Fprintf(&table, "\nresident memory of the %s forum's server after the runs: %d MB (%d MB anonymous: heap and stacks; %d MB file-backed: the binary and the search index's mapped segments)",
+			name, residentMB(children[i].Process.Pid), anon, file)
+	}
 	t.Log("\n" + table.String())
 }
 
@@ -261,6 +293,37 @@ func queriesScript(t *testing.T, dir, endpoint string, titles []string) string {
 	}
 	fmt.Fprintf(&b, "}\nlocal i = 0\nrequest = function()\n  i = i %% #paths + 1\n  return wrk.format(\"GET\", paths[i], {[\"Accept\"] = %q, [\"Accept-Language\"] = \"en\"})\nend\n", accept)
 	return writeScript(t, dir, endpoint, b.String())
+}
+
+// freshQueriesScript is queriesScript with each query drawn anew from all the
+// titles' words, so that wrk hardly ever asks the same thing twice: what a
+// query costs when no kept answer helps.
+func freshQueriesScript(t *testing.T, dir, endpoint string, titles []string) string {
+	seen := map[string]bool{}
+	var b strings.Builder
+	b.WriteString("local words = {\n")
+	for _, title := range titles {
+		for _, w := range strings.Fields(title) {
+			if w = strings.ToLower(strings.Trim(w, ".,?!:;\"'()")); w != "" && !seen[w] {
+				seen[w] = true
+				fmt.Fprintf(&b, "%q,\n", url.QueryEscape(w))
+			}
+		}
+	}
+	accept := "text/html"
+	if endpoint == "suggest" {
+		accept = "application/json"
+	}
+	fmt.Fprintf(&b, `}
+math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
+request = function()
+  local n = 3 + math.random(0, 3)
+  local q = {}
+  for j = 1, n do q[j] = words[math.random(#words)] end
+  return wrk.format("GET", "/%s?q=" .. table.concat(q, "+"), {["Accept"] = %q, ["Accept-Language"] = "en"})
+end
+`, endpoint, accept)
+	return writeScript(t, dir, "fresh-"+endpoint, b.String())
 }
 
 func writeScript(t *testing.T, dir, name, text string) string {

@@ -729,6 +729,30 @@ func residentMB(pid int) int {
 	return 0
 }
 
+// residentParts splits the resident memory of pid into its anonymous part
+// (heap, stacks) and its file-backed part (the binary, mapped files), in MB.
+func residentParts(pid int) (anon, file int) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, 0
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 2 {
+			continue
+		}
+		kb, _ := strconv.Atoi(f[1])
+		switch f[0] {
+		case "RssAnon:":
+			anon = kb / 1024
+		case "RssFile:", "RssShmem:":
+			file += kb / 1024
+		}
+	}
+	return anon, file
+}
+
 // copyTree copies the files under src to dst.
 func copyTree(src, dst string) error {
 	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {

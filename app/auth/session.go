@@ -50,7 +50,7 @@ type recentSession struct {
 }
 
 // maxRecentSessions bounds the lookups kept; past it they are dropped at once.
-const maxRecentSessions = 100_000
+const maxRecentSessions = 20_000
 
 // NewSessions returns a store whose sessions expire ttl after their last use.
 func NewSessions(db *database.DB, ttl time.Duration, now func() time.Time) *Sessions {

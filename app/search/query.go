@@ -397,7 +397,7 @@ type keptHits struct {
 }
 
 // maxKeptQueries bounds the queries kept: a few hundred bytes each.
-const maxKeptQueries = 20_000
+const maxKeptQueries = 5_000
 
 func (c *hitCache) get(q Query, epoch uint64) (keptHits, bool) {
 	c.mu.Lock()

@@ -112,8 +112,25 @@ type keptAnswer struct {
 
 const (
 	keptAnswerAge = 10 * time.Second
-	maxKeptAnswer = 5_000 // pages of a few KB
+	maxKeptAnswer = 1_000 // pages of a few KB
 )
+
+type gateKey struct{}
+
+// WithGate returns ctx with a gate that Find and Suggest pass through before
+// they search, and leave once done: a bound on the searches running at once,
+// which a kept answer does not need. An error from enter is returned as the
+// search's.
+func WithGate(ctx context.Context, enter func(context.Context) (leave func(), err error)) context.Context {
+	return context.WithValue(ctx, gateKey{}, enter)
+}
+
+func enter(ctx context.Context) (func(), error) {
+	if g, ok := ctx.Value(gateKey{}).(func(context.Context) (func(), error)); ok {
+		return g(ctx)
+	}
+	return func() {}, nil
+}
 
 func (k *keptAnswers) get(key answerKey, epoch uint64) (keptAnswer, bool) {
 	k.mu.Lock()
@@ -149,7 +166,12 @@ func (s *Service) Find(ctx context.Context, viewer *user.User, q Query) (Results
 	if a, ok := s.kept.get(key, epoch); ok {
 		return a.results, nil
 	}
+	leave, err := enter(ctx)
+	if err != nil {
+		return Results{}, err
+	}
 	r, err := s.findPage(ctx, staff, q)
+	leave()
 	if err == nil {
 		s.kept.put(key, keptAnswer{epoch: epoch, at: at, results: r}, s.backend.Epoch())
 	}
@@ -204,7 +226,12 @@ func (s *Service) Suggest(ctx context.Context, viewer *user.User, q Query) ([]Su
 	if a, ok := s.kept.get(key, epoch); ok {
 		return a.suggestions, nil
 	}
+	leave, err := enter(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out, err := s.suggest(ctx, staff, q)
+	leave()
 	if err == nil {
 		s.kept.put(key, keptAnswer{epoch: epoch, at: at, suggestions: out}, s.backend.Epoch())
 	}

@@ -30,7 +30,7 @@ type cachedPage struct {
 
 const (
 	guestCacheTTL      = 10 * time.Second
-	guestCacheMaxBytes = 64 << 20  // all entries; the cache is emptied when full
+	guestCacheMaxBytes = 32 << 20  // all entries; the cache is emptied when full
 	guestCacheMaxPage  = 512 << 10 // larger pages are not kept
 )
 

@@ -33,7 +33,7 @@ type fragmentCache[K comparable] struct {
 
 // fragmentCacheBytes bounds one generation: when it is full it becomes the old
 // one and the one before is dropped, so the rows read most stay.
-const fragmentCacheBytes = 8 << 20
+const fragmentCacheBytes = 4 << 20
 
 // fragmentKey is a row as the template sees it. The labels are the same for
 // every row of a page language, the flag form is never kept.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"runtime"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schwarm/schwarm/app/problem"
+	"github.com/schwarm/schwarm/app/search"
 )
 
 // errSearchBusy answers a search past the node's limit: better told at once to
@@ -28,21 +30,25 @@ func searchSlots(setting int) chan struct{} {
 
 // limitSearches bounds the searches and suggestions running at once. Search is
 // the one read whose cost grows with the forum and the query; without a bound a
-// flood of it takes every core and every page slows with it.
+// flood of it takes every core and every page slows with it. The bound is
+// passed where a search is run (search.WithGate): an answer the search keeps
+// costs what a page does, and is served however many searches run.
 func (s *Server) limitSearches(c *fiber.Ctx) error {
-	select {
-	case s.searches <- struct{}{}:
-	default:
-		wait := time.NewTimer(searchQueueWait)
+	c.SetUserContext(search.WithGate(c.UserContext(), func(context.Context) (func(), error) {
 		select {
 		case s.searches <- struct{}{}:
-			wait.Stop()
-		case <-wait.C:
-			c.Set(fiber.HeaderRetryAfter, "1")
-			return errSearchBusy
+		default:
+			wait := time.NewTimer(searchQueueWait)
+			select {
+			case s.searches <- struct{}{}:
+				wait.Stop()
+			case <-wait.C:
+				c.Set(fiber.HeaderRetryAfter, "1")
+				return nil, errSearchBusy
+			}
 		}
-	}
-	defer func() { <-s.searches }()
+		return func() { <-s.searches }, nil
+	}))
 	return c.Next()
 }
 

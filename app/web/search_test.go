@@ -424,7 +424,14 @@ func TestSearchFloodIsRefusedNotQueued(t *testing.T) {
 	srv := apptest.NewServer(t, apptest.ServerOptions{Config: func(c *config.Config) { c.SearchConcurrency = 3 }})
 	c := srv.Client(t)
 	c.Language = "de"
+	if r := c.Get("/search?q=modem"); r.StatusCode != http.StatusOK {
+		t.Fatalf("search before the flood: %d", r.StatusCode)
+	}
 	release := srv.Web.HoldSearches()
+	// An answer kept from before runs no search: it is served during the flood.
+	if r := c.Get("/search?q=modem"); r.StatusCode != http.StatusOK {
+		t.Errorf("a search answered just before, while full: %d", r.StatusCode)
+	}
 	began := time.Now()
 	r := c.Get("/search?q=router")
 	if r.StatusCode != http.StatusServiceUnavailable || r.Header.Get("Retry-After") != "1" {

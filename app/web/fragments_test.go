@@ -144,6 +144,28 @@ type cacheViewer struct {
 	german bool // reads in German (a guest by the browser's language, a member by their setting)
 }
 
+// pagesAfresh returns a getter of path as viewer i (failing on anything but
+// 200) and, read through it with every cache off, each viewer's page of each
+// path, under fmt.Sprint(i, path). The caches stay off.
+func pagesAfresh(t *testing.T, srv *apptest.Server, viewers []cacheViewer, clients []*apptest.Client, paths []string) (func(int, string) string, map[string]string) {
+	get := func(i int, path string) string {
+		t.Helper()
+		r := clients[i].Get(path)
+		if r.StatusCode != 200 {
+			t.Fatalf("%s: GET %s: %d", viewers[i].name, path, r.StatusCode)
+		}
+		return r.Body
+	}
+	srv.Web.UseFragments(false)
+	want := map[string]string{}
+	for i := range viewers {
+		for _, p := range paths {
+			want[fmt.Sprint(i, p)] = get(i, p)
+		}
+	}
+	return get, want
+}
+
 // viewerClients signs in a client for each viewer.
 func viewerClients(t *testing.T, srv *apptest.Server, viewers []cacheViewer) []*apptest.Client {
 	clients := make([]*apptest.Client, len(viewers))
@@ -209,21 +231,7 @@ func TestRowCacheServesWhatRenderingWould(t *testing.T) {
 	viewers := []cacheViewer{{"guest", nil, false}, {"German guest", nil, true}, {"member", fx.Member, false}, {"newcomer", newbie, true}, {"moderator", fx.Moderator, false}}
 	clients := viewerClients(t, srv, viewers)
 	paths := []string{"/", "/b/internet", "/b/internet?tab=solved", "/b/internet?tag=router"}
-	get := func(i int, path string) string {
-		t.Helper()
-		r := clients[i].Get(path)
-		if r.StatusCode != 200 {
-			t.Fatalf("%s: GET %s: %d", viewers[i].name, path, r.StatusCode)
-		}
-		return r.Body
-	}
-	srv.Web.UseFragments(false)
-	want := map[string]string{}
-	for i := range viewers {
-		for _, p := range paths {
-			want[fmt.Sprint(i, p)] = get(i, p)
-		}
-	}
+	get, want := pagesAfresh(t, srv, viewers, clients, paths)
 	for _, c := range []struct {
 		viewer int
 		has    string
@@ -324,21 +332,7 @@ func TestMemberCacheServesWhatRenderingWould(t *testing.T) {
 		}
 	}
 	paths := []string{threadPath, "/", "/b/internet", "/?tag=router"}
-	get := func(i int, path string) string {
-		t.Helper()
-		r := clients[i].Get(path)
-		if r.StatusCode != 200 {
-			t.Fatalf("%s: GET %s: %d", viewers[i].name, path, r.StatusCode)
-		}
-		return r.Body
-	}
-	srv.Web.UseFragments(false)
-	want := map[string]string{}
-	for i := range viewers {
-		for _, p := range paths {
-			want[fmt.Sprint(i, p)] = get(i, p)
-		}
-	}
+	get, want := pagesAfresh(t, srv, viewers, clients, paths)
 	// The pages differ where the viewers do: otherwise the test proves little.
 	for _, c := range []struct {
 		viewer int

@@ -164,16 +164,12 @@ func (s *Server) memberKey(c *fiber.Ctx) (string, bool) {
 	}
 	// Any other query parameter changes the page (ask, upload) or is one
 	// visitor's: those pages are rendered.
-	covered := true
-	c.Request().URI().QueryArgs().VisitAll(func(k, _ []byte) {
+	for k := range c.Request().URI().QueryArgs().All() {
 		switch string(k) {
 		case "page", "tab", "tag", "after":
 		default:
-			covered = false
+			return "", false
 		}
-	})
-	if !covered {
-		return "", false
 	}
 	class := string(u.Role)
 	priv := s.Threads.Privileges()

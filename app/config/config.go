@@ -68,7 +68,7 @@ type Config struct {
 	GoogleClientID     string  `env:"SCHWARM_GOOGLE_CLIENT_ID" default:"" help:"OAuth client ID from the Google Cloud console; empty: no Google button."`
 	GoogleClientSecret string  `env:"SCHWARM_GOOGLE_CLIENT_SECRET" default:"" help:"Client secret of the Google OAuth client."`
 
-	SearchConcurrency int `env:"SCHWARM_SEARCH_CONCURRENCY" default:"0" help:"Searches and suggestions one node answers at once; past it a request waits up to 50 ms, then gets 503 with Retry-After, so a flood of searches cannot slow the other pages (0 = two per CPU core)."`
+	SearchConcurrency int `env:"SCHWARM_SEARCH_CONCURRENCY" default:"0" help:"Searches and suggestions one node runs at once (an answer kept from before, until the index changes, needs no place); past it a request waits up to 50 ms, then gets 503 with Retry-After, so a flood of searches cannot slow the other pages (0 = two per CPU core)."`
 
 	ShutdownTimeout Duration `env:"SCHWARM_SHUTDOWN_TIMEOUT" default:"15s" help:"How long a stopping server waits for requests in flight to finish."`
 	OutboxRetention Duration `env:"SCHWARM_OUTBOX_RETENTION" default:"168h" help:"How long the record of each change stays for search indexes to apply (at least 1h); a node whose index is further behind rebuilds it while serving."`

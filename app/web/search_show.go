@@ -101,7 +101,9 @@ func (s *Server) searchShow(c *fiber.Ctx) error {
 	q := search.Query{Text: p.Query, BoardID: p.BoardID, Tag: p.Tag, Language: p.Language, SolvedOnly: p.SolvedOnly,
 		Newest: p.Sort == "newest", From: p.Offset, Size: searchPerPage}
 	if p.Within != "" {
-		q.Since = s.Now().Add(-searchWithin[p.Within])
+		// To the minute: the same search again is the same query, which the
+		// search keeps answers for.
+		q.Since = s.Now().Add(-searchWithin[p.Within]).Truncate(time.Minute)
 	}
 	f, err := s.Search.Find(c.UserContext(), currentUser(c), q)
 	if err != nil {

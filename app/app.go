@@ -73,6 +73,7 @@ type App struct {
 
 	Mail      *mail.Service  // the mail queue; Enabled only with SCHWARM_SMTP_URL
 	MailViews *mail.Renderer // the theme's mails in the recipient's language
+	Theme     *theme.Files   // SCHWARM_THEME laid over the default theme
 
 	sitemapURLs int
 }
@@ -146,7 +147,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Uploads = upload.NewService(db, filepath.Join(cfg.DataDir, "uploads"), int64(cfg.UploadMaxBytes), now)
 	a.Views = thread.NewViews(a.Threads)
 	a.Accounts = account.NewService(db, a.Threads, a.Audit, now)
-	mails, err := theme.LoadMails(themes.FS, "default")
+	if a.Theme, err = theme.Open(themes.FS, static.FS, cfg.Theme); err != nil {
+		db.Close()
+		return nil, err
+	}
+	mails, err := theme.LoadMails(a.Theme)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -298,7 +303,7 @@ func (a *App) WebServer(ctx context.Context, hook web.RouteHook) (*web.Server, e
 	if err := a.OpenSearch(ctx); err != nil {
 		return nil, err
 	}
-	th, err := theme.Load(themes.FS, "default", static.FS)
+	th, err := theme.Load(a.Theme)
 	if err != nil {
 		return nil, err
 	}
@@ -321,7 +326,7 @@ func (a *App) WebServer(ctx context.Context, hook web.RouteHook) (*web.Server, e
 		Search:   a.Searcher,
 		I18n:     a.I18n,
 		Theme:    th,
-		Static:   static.FS,
+		Static:   a.Theme.Static,
 		CSRFKey:  []byte(key),
 		Ready:    a.Ready,
 		Now:      a.Now,

@@ -1,4 +1,6 @@
-// Package themes embeds the HTML templates: themes/<name>/{layouts,partials,pages}.
+// Package themes embeds the themes: default holds every template
+// (themes/default/{layouts,partials,pages,mail}); another theme holds only the
+// files it changes (see README.md).
 // A page template defines "title" and "content"; layouts/base.html frames it.
 package themes
 
@@ -6,5 +8,5 @@ import "embed"
 
 // FS holds every theme directory.
 //
-//go:embed default
+//go:embed default harbour
 var FS embed.FS

@@ -32,7 +32,11 @@ func mailedAuth(t *testing.T) (*auth.Service, *user.Service, *user.User, *clock,
 	if err != nil {
 		t.Fatal(err)
 	}
-	mails, err := theme.LoadMails(themes.FS, "default")
+	files, err := theme.Open(themes.FS, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mails, err := theme.LoadMails(files)
 	if err != nil {
 		t.Fatal(err)
 	}

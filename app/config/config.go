@@ -23,6 +23,8 @@ type Config struct {
 	DatabaseURL string `env:"SCHWARM_DATABASE_URL" default:"" help:"PostgreSQL URL (postgres://user:pass@host/db); empty means SQLite in the data directory."`
 	DBMaxConns  int    `env:"SCHWARM_DB_MAX_CONNS" default:"8" help:"Size of the database reader pool (SQLite) or connection pool (PostgreSQL); SQLite always has one writer."`
 
+	Theme string `env:"SCHWARM_THEME" default:"default" help:"Look of the forum: default, a built-in theme (harbour) or the path of a theme directory whose files replace the default's (see themes/README.md)."`
+
 	LogLevel  string `env:"SCHWARM_LOG_LEVEL" default:"info" help:"Log level: debug, info, warn or error."`
 	LogFormat string `env:"SCHWARM_LOG_FORMAT" default:"text" help:"Log format: text or json."`
 

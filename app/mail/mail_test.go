@@ -279,7 +279,11 @@ func TestRenderInBothLanguages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mails, err := theme.LoadMails(themes.FS, "default")
+	files, err := theme.Open(themes.FS, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mails, err := theme.LoadMails(files)
 	if err != nil {
 		t.Fatal(err)
 	}

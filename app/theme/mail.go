@@ -20,12 +20,9 @@ type Mails struct {
 	html map[string]*htmltemplate.Template
 }
 
-// LoadMails parses the mail templates of theme name from themes.
-func LoadMails(themes fs.FS, name string) (*Mails, error) {
-	root, err := fs.Sub(themes, name)
-	if err != nil {
-		return nil, err
-	}
+// LoadMails parses the theme's mail templates.
+func LoadMails(files *Files) (*Mails, error) {
+	name, root := files.Name, files.Templates
 	m := &Mails{text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}}
 	texts, err := fs.Glob(root, "mail/*.txt")
 	if err != nil {

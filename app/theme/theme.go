@@ -25,8 +25,9 @@ type Theme struct {
 	bufs   sync.Pool
 }
 
-// Load parses theme name from themes and fingerprints every file in static.
-func Load(themes fs.FS, name string, static fs.FS) (*Theme, error) {
+// Load parses the theme's pages and fingerprints every static file.
+func Load(files *Files) (*Theme, error) {
+	name, root, static := files.Name, files.Templates, files.Static
 	t := &Theme{pages: map[string]*template.Template{}, assets: map[string]string{}}
 	t.bufs.New = func() any { return new(bytes.Buffer) }
 	err := fs.WalkDir(static, ".", func(p string, d fs.DirEntry, err error) error {
@@ -45,13 +46,11 @@ func Load(themes fs.FS, name string, static fs.FS) (*Theme, error) {
 		return nil, fmt.Errorf("theme: static assets: %w", err)
 	}
 	funcs := template.FuncMap{
-		"asset":   t.assetURL,
-		"isoTime": func(tm time.Time) string { return tm.UTC().Format(time.RFC3339) },
-		"deref":   func(p *int64) int64 { return *p },
-	}
-	root, err := fs.Sub(themes, name)
-	if err != nil {
-		return nil, err
+		"asset": t.assetURL,
+		// hasAsset lets the layout link a theme's own stylesheet only when it has one.
+		"hasAsset": func(p string) bool { _, ok := t.assets[p]; return ok },
+		"isoTime":  func(tm time.Time) string { return tm.UTC().Format(time.RFC3339) },
+		"deref":    func(p *int64) int64 { return *p },
 	}
 	shared := []string{"layouts/*.html", "partials/*.html"}
 	pages, err := fs.Glob(root, "pages/*.html")

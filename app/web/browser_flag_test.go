@@ -49,7 +49,7 @@ func TestBrowserFlagsHideAPost(t *testing.T) {
 		)
 		b.navigate("flag as "+h, threadPath, chromedp.Click(chromedp.CSS(post+`form[action$="/flag"] button[type=submit]`)))
 		b.wantNotice("Thanks, a moderator will look at it.")
-		b.navigate("sign out "+h, "/", chromedp.Click(chromedp.CSS(logoutButton)))
+		b.navigate("sign out "+h, "/", openMenu, chromedp.Click(chromedp.CSS(logoutButton)))
 	}
 
 	b.open(threadPath)
@@ -62,11 +62,13 @@ func TestBrowserFlagsHideAPost(t *testing.T) {
 	b.open("/mod/queue")
 	b.wantContains("the queue", "main", "spam.example", "@otto", "hidden after members flagged it",
 		"advert by mara", "advert by ann", "advert by ben", "Spam or advertising", "3 flags received, 0 upheld")
-	b.wantText("the number waiting", "header .count", "1")
+	b.do("open the menu", openMenu)
+	b.wantText("the number waiting", queueCount, "1")
 	b.navigate("approve", "/mod/queue", chromedp.Click(chromedp.CSS(`.queue-item form[action$="/approve"] button[type=submit]`)))
 	b.wantNotice("The post was approved and is now public.")
-	b.wantText("the number waiting after", "header .count", "0")
-	b.navigate("sign out", "/", chromedp.Click(chromedp.CSS(logoutButton)))
+	b.do("open the menu", openMenu)
+	b.wantText("the number waiting after", queueCount, "0")
+	b.navigate("sign out", "/", openMenu, chromedp.Click(chromedp.CSS(logoutButton)))
 
 	b.open(threadPath)
 	b.wantContains("the thread page for a guest", "main", "spam.example")

@@ -36,7 +36,7 @@ func TestBrowserSingleSignOn(t *testing.T) {
 	b.navigate("create the account", "/", chromedp.Click(chromedp.CSS(ssoSignupSubmit)))
 	b.wantNotice("Welcome to the community!")
 	b.wantSignedIn("kim_berg", "Kim Berg", "Sign out")
-	b.navigate("sign out", "/", chromedp.Click(chromedp.CSS(logoutButton)))
+	b.navigate("sign out", "/", openMenu, chromedp.Click(chromedp.CSS(logoutButton)))
 
 	idp.SignIn(oidctest.Person{Subject: "sam-2", Email: "sam.support@example.com", EmailVerified: true, PreferredUsername: "sam.support",
 		Name: "Sam Support", Groups: []string{"support-agents"}})

@@ -243,6 +243,7 @@ func (b *tab) wantLang(lang, heading string) {
 // sign-out button is there.
 func (b *tab) wantSignedIn(handle, displayName, signOut string) {
 	b.t.Helper()
+	b.do("open the account menu", openMenu)
 	b.wantText("header user link", `.site-header .account a[href="/u/`+handle+`"]`, displayName)
 	b.wantText("sign-out button", `.site-header form[action="/logout"] button[type=submit]`, signOut)
 	b.wantAbsent("sign-in link", `.site-header a[href="/login"]`)
@@ -255,6 +256,10 @@ func (b *tab) wantSignedOut(signIn string) {
 	b.wantAbsent("sign-out form", `.site-header form[action="/logout"]`)
 	b.wantAbsent("user link", `.site-header .account a[href^="/u/"]`)
 }
+
+// openMenu opens the header's menu (a <details>) with a click on its summary,
+// unless it is open already: the account links are inside it.
+var openMenu = chromedp.Evaluate[chromedp.Void](`(d => d.open || d.querySelector('summary').click())(document.querySelector(` + jsString(`.site-header details.menu`) + `))`)
 
 func (b *tab) wantAbsent(what, sel string) {
 	b.t.Helper()
@@ -286,6 +291,7 @@ const (
 	signupSubmit   = `form[action="/signup"] button[type=submit]`
 	loginSubmit    = `form[action="/login"] button[type=submit]`
 	logoutButton   = `.site-header form[action="/logout"] button[type=submit]`
+	queueCount     = `.site-header a[href="/mod/queue"] .count` // in the menu: open it first
 	languageSelect = `#lang-select`
 	languageSubmit = `footer form[action="/language"] button[type=submit]`
 )
@@ -330,7 +336,7 @@ func TestBrowserSignupLoginLanguage(t *testing.T) {
 	b.do("language button out of sight", chromedp.WaitNotVisible(chromedp.CSS(languageSubmit)))
 
 	// Sign out.
-	b.navigate("sign out", "/", chromedp.Click(chromedp.CSS(logoutButton)))
+	b.navigate("sign out", "/", openMenu, chromedp.Click(chromedp.CSS(logoutButton)))
 	b.wantLang("en", "How can we help?")
 	b.wantNotice("You have been signed out.")
 	b.wantSignedOut("Sign in")
@@ -361,7 +367,7 @@ func TestBrowserSignupLoginLanguage(t *testing.T) {
 	}
 
 	// Sign out: the language cookie keeps the page German.
-	b.navigate("sign out in German", "/", chromedp.Click(chromedp.CSS(logoutButton)))
+	b.navigate("sign out in German", "/", openMenu, chromedp.Click(chromedp.CSS(logoutButton)))
 	b.wantLang("de", "Wie können wir helfen?")
 	b.wantNotice("Sie wurden abgemeldet.")
 	b.wantSignedOut("Anmelden")

@@ -28,7 +28,7 @@ func TestNotificationsEndToEnd(t *testing.T) {
 	otto.Login("otto", apptest.Password)
 	threadPath := fmt.Sprintf("/t/%d/%s", th.ID, th.Slug)
 
-	unread := regexp.MustCompile(`href="/notifications" class="notifications-link">Notifications <span class="count"[^>]*>(\d+)</span>`)
+	unread := regexp.MustCompile(`href="/notifications" class="notifications-link">.*?<span class="label">Notifications</span> <span class="count"[^>]*>(\d+)</span>`)
 	count := func(c *apptest.Client) string {
 		m := unread.FindStringSubmatch(c.Get("/").Body)
 		if m == nil {

@@ -188,6 +188,16 @@ func TestSecurityAndCacheHeaders(t *testing.T) {
 	if a.StatusCode != 200 || a.Header.Get("Cache-Control") != "public, max-age=31536000, immutable" || !strings.HasPrefix(a.Header.Get("Content-Type"), "text/css") {
 		t.Errorf("%s: %d %q %q", link, a.StatusCode, a.Header.Get("Cache-Control"), a.Header.Get("Content-Type"))
 	}
+	// Text assets go gzipped to clients that take it (Go's client asks, and
+	// unpacks), and whole to those that do not.
+	if !a.Uncompressed || a.Header.Get("Vary") != "Accept-Encoding" {
+		t.Errorf("%s: gzipped %v, Vary %q", link, a.Uncompressed, a.Header.Get("Vary"))
+	}
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+link, nil)
+	req.Header.Set("Accept-Encoding", "identity")
+	if whole := c.Do(req); whole.Header.Get("Content-Encoding") != "" || whole.Body != a.Body {
+		t.Errorf("%s without gzip: encoding %q, %d bytes, want the %d bytes unpacked", link, whole.Header.Get("Content-Encoding"), len(whole.Body), len(a.Body))
+	}
 	if r := c.Get("/static/nope.css"); r.StatusCode != 404 {
 		t.Errorf("missing asset: %d", r.StatusCode)
 	}

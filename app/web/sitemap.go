@@ -189,9 +189,7 @@ func (s *Server) sitemapHeaders(c *fiber.Ctx) bool {
 	c.Set(fiber.HeaderContentType, "application/xml; charset=utf-8")
 	c.Set(fiber.HeaderCacheControl, sitemapCaching)
 	c.Set(fiber.HeaderVary, fiber.HeaderAcceptEncoding)
-	// Fiber offers the first encoding when the header is missing: a client
-	// that names none gets none.
-	gz := c.Get(fiber.HeaderAcceptEncoding) != "" && c.AcceptsEncodings("gzip") == "gzip"
+	gz := takesGzip(c)
 	if gz {
 		c.Set(fiber.HeaderContentEncoding, "gzip")
 	}

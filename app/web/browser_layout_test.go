@@ -516,10 +516,17 @@ const layoutScript = `function (width, touch) {
   const hides = (v) => v === 'hidden' || v === 'clip';
 
   // The outermost elements past the right edge: whatever their parent, it does not reach that far.
+  // What a box that scrolls or hides overflow holds does not widen the page.
+  const contained = (el) => {
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== 'visible') return true;
+    }
+    return false;
+  };
   if (doc.scrollWidth > vw) {
     for (const el of document.body.querySelectorAll('*')) {
       const r = el.getBoundingClientRect();
-      if (r.right <= vw + tol || r.width === 0) continue;
+      if (r.right <= vw + tol || r.width === 0 || contained(el)) continue;
       const p = el.parentElement.getBoundingClientRect();
       if (el.parentElement === document.body || p.right <= vw + tol) res.wide.push(item('wide', el, r));
       if (res.wide.length >= 5) break;

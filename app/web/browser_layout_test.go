@@ -425,7 +425,7 @@ func (e layoutElement) shape() string {
 var (
 	shapeDigits = regexp.MustCompile(`\d+`)
 	shapeSlug   = regexp.MustCompile(`(/(?:t/N|u|b|badges)/)[^"/?#]+`)
-	shapeQuery  = regexp.MustCompile(`([?&](?:amp;)?(?:tag|next|q|lang)=)[^"&#]*`)
+	shapeQuery  = regexp.MustCompile(`([?&](?:amp;)?(?:tag|next|q|lang|ask)=)[^"&#]*`)
 )
 
 func (e layoutElement) rect() string { return fmt.Sprintf("rect x=%d y=%d %d×%d", e.X, e.Y, e.W, e.H) }
@@ -484,7 +484,9 @@ const layoutScript = `function (width, touch) {
   const res = {scrollWidth: doc.scrollWidth, innerWidth: window.innerWidth, clientWidth: vw, wide: [], found: []};
   const tag = (el) => {
     let s = el.tagName.toLowerCase();
-    if (el.id) s += '#' + el.id;
+    // The attribute, not el.id: a form with a field named id hides its own id behind that field.
+    const id = el.getAttribute('id');
+    if (id) s += '#' + id;
     for (const c of el.classList) s += '.' + c;
     return s;
   };
@@ -499,7 +501,7 @@ const layoutScript = `function (width, touch) {
   const context = (el) => {
     const up = [];
     for (let a = el.parentElement; a && a !== document.body && up.length < 3; a = a.parentElement) {
-      if (a.id || a.classList.length || ['HEADER', 'NAV', 'MAIN', 'FOOTER', 'FORM', 'ASIDE', 'ARTICLE', 'SECTION', 'DETAILS'].includes(a.tagName)) up.unshift(tag(a));
+      if (a.getAttribute('id') || a.classList.length || ['HEADER', 'NAV', 'MAIN', 'FOOTER', 'FORM', 'ASIDE', 'ARTICLE', 'SECTION', 'DETAILS'].includes(a.tagName)) up.unshift(tag(a));
     }
     return up.join(' > ');
   };

@@ -26,7 +26,7 @@ this line is not JSON
 {broken
 `), 0o644)
 	var warn bytes.Buffer
-	r, err := evaluate.Run(context.Background(), corpus, queries, &warn)
+	r, err := evaluate.Run(context.Background(), evaluate.Set{Corpus: corpus, Queries: queries}, &warn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestRunImportsLinksAndRepeats(t *testing.T) {
 	os.WriteFile(queries, []byte(`{"id": "q1", "title": "router wifi connection dropping", "body": "", "relevant": ["a"]}
 `), 0o644)
 	var warn bytes.Buffer
-	if _, err := evaluate.Run(context.Background(), corpus, queries, &warn); err != nil {
+	if _, err := evaluate.Run(context.Background(), evaluate.Set{Corpus: corpus, Queries: queries}, &warn); err != nil {
 		t.Fatal(err)
 	}
 	if warn.Len() != 0 {

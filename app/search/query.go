@@ -29,6 +29,10 @@ type Query struct {
 	Newest     bool      // newest first instead of best first
 	Hidden     bool      // include hidden (deleted, waiting) threads: staff only
 	From, Size int
+	// Locale is the asker's language, taken for the question's where its
+	// words do not tell ("router wifi"): suggestions hold a thread in another
+	// language to a stricter bar. It filters nothing.
+	Locale string
 }
 
 // Admits tells whether a thread that the index holds as d passes the filters
@@ -119,7 +123,8 @@ type Hit struct {
 	// sum of the question's word weights (the idf of each word that is no
 	// stop word): how strongly, word for word, the thread matches, whatever
 	// the question's length. Held is how many of the question's Known words
-	// (those some thread holds, in some spelling) the thread holds.
+	// (all but its stop words: one that no thread holds is a part of the
+	// question that no thread answers) the thread holds.
 	Strength    float64
 	Held, Known int
 }
@@ -477,7 +482,7 @@ func (ix *Index) scoring(r index.IndexReader, epoch uint64, words []string) (*bm
 		return math.Log(1 + (float64(docs)-float64(df)+0.5)/(float64(df)+0.5))
 	}
 	q := &bm25Query{priors: priors, limit: ix.scoreLimit}
-	q.words, q.known = wordWeights(len(words), units, stops, idf)
+	q.words, q.counted = wordWeights(len(words), units, stops, idf)
 	for i, u := range units {
 		if i >= n && u.fields[0] == fieldGrams {
 			// A common word's grams are in nearly every thread: they say
@@ -517,9 +522,10 @@ const unknownWordShare = 0.5
 // wordWeights weighs each of n query words by the idf of the most common of
 // its terms (a word is as telling as the spelling most threads use), stop
 // words by 0 and words no thread holds by unknownWordShare of the rarest idf;
-// known has the bits of the words some thread holds.
-func wordWeights(n int, units []unit, stops uint64, idf func(df uint64) float64) (w []float64, known uint64) {
+// counted has the bits of the words that are no stop words.
+func wordWeights(n int, units []unit, stops uint64, idf func(df uint64) float64) (w []float64, counted uint64) {
 	df := make([]uint64, n)
+	var known uint64
 	for _, u := range units {
 		known |= u.words
 		for i := range n {
@@ -539,7 +545,7 @@ func wordWeights(n int, units []unit, stops uint64, idf func(df uint64) float64)
 			w[i] = unknownWordShare * idf(0)
 		}
 	}
-	return w, known
+	return w, (1<<n - 1) &^ stops
 }
 
 // fuzzy finds the terms of the titles one edit away from the unknown words

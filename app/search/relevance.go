@@ -2,6 +2,7 @@ package search
 
 import (
 	"html/template"
+	"math"
 	"strings"
 
 	"github.com/schwarm/schwarm/app/thread"
@@ -42,9 +43,10 @@ const (
 
 // A thread in another language than the question's shares only loan words
 // with it (router, Windows, eSIM), and a reader may not read it well: it must
-// hold more of the question, strongly, and score near the best. The dev sets
-// have one language each and cannot tune these; they ask what a thread in the
-// question's own language must reach to be suggested on its own strength.
+// hold more of the question, strongly, and score near the best; one word,
+// however strongly held, is not enough. The dev sets have one language each
+// and cannot tune these; they ask what a thread in the question's own
+// language must reach to be suggested on its own strength.
 const (
 	minWordsOther      = 3
 	minStrengthOther   = strongAlone
@@ -68,7 +70,7 @@ func relevant(found []ranked, lang string) []ranked {
 		h := f.hit
 		words, strength, alone, share := minWords, minStrength, strongAlone, minScoreShare
 		if lang != "" && languageOf(f.Listed) != lang {
-			words, strength, alone, share = minWordsOther, minStrengthOther, minStrengthOther, minScoreShareOther
+			words, strength, alone, share = minWordsOther, minStrengthOther, math.Inf(1), minScoreShareOther
 		}
 		if h.Held > 0 && (h.Held >= min(words, h.Known) || h.Strength >= alone) &&
 			h.Strength >= strength && h.Score >= share*best {

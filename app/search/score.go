@@ -39,11 +39,11 @@ type scoreTerm struct {
 // and multiplies disjunctions by the share of clauses matched, which favours
 // long threads that mention everything; this scores as the baseline does.
 type bm25Query struct {
-	terms  []scoreTerm
-	priors []prior
-	limit  int       // candidates scored at most (scoreLimit)
-	words  []float64 // the weight of each query word (see wordWeights)
-	known  uint64    // the query words some thread holds
+	terms   []scoreTerm
+	priors  []prior
+	limit   int       // candidates scored at most (scoreLimit)
+	words   []float64 // the weight of each query word (see wordWeights)
+	counted uint64    // the query words that are no stop words
 	// matched records, by internal id, the query words each scored thread
 	// holds: Search reads it for the hits the collector kept, which is cheaper
 	// than asking the index again and needs nothing of bleve's searchers but
@@ -61,7 +61,7 @@ func (q *bm25Query) measure(score float64, holds uint64) (strength float64, held
 	if all > 0 {
 		strength = score / all
 	}
-	return strength, bits.OnesCount64(holds & q.known), bits.OnesCount64(q.known)
+	return strength, bits.OnesCount64(holds & q.counted), bits.OnesCount64(q.counted)
 }
 
 // prior multiplies the score of threads that hold term in field: what the

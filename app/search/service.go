@@ -255,7 +255,11 @@ func (s *Service) suggest(ctx context.Context, staff bool, q Query) ([]Suggestio
 	if err != nil || len(found) == 0 {
 		return nil, err
 	}
-	found = relevant(found, thread.LanguageOf(q.Text))
+	lang := thread.LanguageOf(q.Text)
+	if lang == "" {
+		lang = q.Locale
+	}
+	found = relevant(found, lang)
 	if len(found) == 0 {
 		return nil, nil
 	}

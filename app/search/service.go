@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"html/template"
+	"slices"
 	"sync"
 	"time"
 
@@ -68,8 +69,9 @@ type Suggestion struct {
 	thread.Listed
 	Excerpt string // the accepted solution's first lines, else the first answer's, else the question's
 	// The title and excerpt as HTML with the typed words marked; where
-	// neither holds one, ExcerptHTML is the stretch of the thread that holds
-	// the most instead, so that every suggestion shows why it was offered.
+	// neither holds one, ExcerptHTML is what does instead (the title of the
+	// duplicate that led to the thread, the stretch of the thread that holds
+	// the most), so that every suggestion shows why it was offered.
 	TitleHTML, ExcerptHTML template.HTML
 }
 
@@ -245,8 +247,8 @@ func (s *Service) Suggest(ctx context.Context, viewer *user.User, q Query) ([]Su
 
 // suggest finds the threads worth suggesting (see relevant), each showing a
 // word of the question marked: in its title or its excerpt, or else in the
-// stretch of the thread that holds the most of them, shown in the excerpt's
-// place. A thread with nothing to mark is left out, as a reader could not tell
+// title of the duplicate that led to it or the stretch of the thread that
+// holds the most of them, shown in the excerpt's place. A thread with nothing to mark is left out, as a reader could not tell
 // why it was offered, nor it from a wrong one.
 func (s *Service) suggest(ctx context.Context, staff bool, q Query) ([]Suggestion, error) {
 	want := max(q.Size, 0)
@@ -277,6 +279,12 @@ func (s *Service) suggest(ctx context.Context, staff bool, q Query) ([]Suggestio
 	for i, t := range found {
 		all[i] = Suggestion{Listed: t.Listed, Excerpt: excerpts[t.ID], TitleHTML: m.Mark(t.Title), ExcerptHTML: m.Mark(excerpts[t.ID])}
 		if !marked(all[i].TitleHTML) && !marked(all[i].ExcerptHTML) {
+			// A thread found through a duplicate of it matched as the
+			// duplicate asked, which is why it is offered.
+			if via := m.Mark(t.via); marked(via) {
+				all[i].ExcerptHTML = via
+				continue
+			}
 			bare = append(bare, t.ID)
 		}
 	}
@@ -286,7 +294,7 @@ func (s *Service) suggest(ctx context.Context, staff bool, q Query) ([]Suggestio
 			return nil, err
 		}
 		for i := range all {
-			if text, ok := texts[all[i].ID]; ok {
+			if text, ok := texts[all[i].ID]; ok && slices.Contains(bare, all[i].ID) {
 				all[i].ExcerptHTML = m.Snippet(text, snippetBytes)
 			}
 		}
@@ -365,6 +373,7 @@ func (s *Service) find(ctx context.Context, staff bool, q Query) (page []ranked,
 type ranked struct {
 	thread.Listed
 	hit Hit
+	via string // for a canonical thread, the title of the duplicate that led to it
 }
 
 // canonical puts in place of each thread closed as a duplicate the thread it
@@ -398,7 +407,7 @@ func (s *Service) canonical(ctx context.Context, threads []ranked, staff bool, q
 				continue
 			}
 			if ok {
-				t.Listed = target
+				t.via, t.Listed = t.Title, target
 			}
 		}
 		if !seen[t.ID] {

@@ -2,12 +2,16 @@
 // evaluation set (threads and new questions with their known answers, JSON lines)
 // into a throw-away forum through the real write path, asks every question as a
 // guest through Searcher.Suggest, the very function behind /suggest and the ask
-// page, and scores the rankings.
+// page, and scores the rankings. It also asks questions that no thread of the
+// corpus answers, and counts those that get a suggestion all the same: each is
+// a wrong answer offered to someone about to ask.
 package evaluate
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"embed"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -39,7 +43,40 @@ type Result struct {
 	P99ms     float64 `json:"p99_ms"`
 	Queries   int     `json:"queries"`
 	Corpus    int     `json:"corpus"`
+
+	// The questions that no thread of the corpus answers: how many were
+	// asked, how many got any suggestion and their share, and the
+	// suggestions shown in all (of up to unansweredSize each).
+	UnansweredSet       string  `json:"unanswered_set,omitempty"` // the file, or "built-in en"
+	Unanswered          int     `json:"unanswered"`
+	UnansweredSuggested int     `json:"unanswered_suggested"`
+	UnansweredShare     float64 `json:"unanswered_suggested_share"`
+	UnansweredShown     int     `json:"unanswered_suggestions"`
 }
+
+// Set names the files of an evaluation.
+type Set struct {
+	Corpus  string // threads, JSON lines
+	Queries string // questions with the threads that answer them, JSON lines
+	// Unanswered holds questions that no thread of Corpus answers, in the
+	// format of Queries; "" takes the built-in set of the corpus's language,
+	// NoUnanswered none.
+	Unanswered string
+}
+
+// NoUnanswered as Set.Unanswered asks no unanswered questions.
+const NoUnanswered = "none"
+
+// builtin holds questions that the sets of ../shared/eval do not answer, by
+// language, written for this from the topics of those sets (web apps and life
+// in Qatar; computer help in German) and checked against their corpora: none
+// of their threads answers any of them.
+//
+//go:embed testdata/unanswered_en.jsonl testdata/unanswered_de.jsonl
+var builtin embed.FS
+
+// unansweredSize is how many suggestions the ask page shows.
+const unansweredSize = 5
 
 type corpusLine struct {
 	ID      string   `json:"id"`
@@ -57,14 +94,18 @@ type queryLine struct {
 	Relevant []string `json:"relevant"`
 }
 
-// readLines decodes JSON lines into T; a malformed line is reported with its number
-// on warn and skipped.
+// readLines decodes the JSON lines of the file at path into T; a malformed line
+// is reported with its number on warn and skipped.
 func readLines[T any](path string, warn io.Writer) ([]T, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	return decodeLines[T](path, f, warn)
+}
+
+func decodeLines[T any](path string, f io.Reader, warn io.Writer) ([]T, error) {
 	var out []T
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 16<<20)
@@ -83,14 +124,18 @@ func readLines[T any](path string, warn io.Writer) ([]T, error) {
 	return out, sc.Err()
 }
 
-// Run evaluates queries against corpus in a temporary forum; progress and skipped
-// lines go to warn.
-func Run(ctx context.Context, corpusPath, queriesPath string, warn io.Writer) (*Result, error) {
-	corpus, err := readLines[corpusLine](corpusPath, warn)
+// Run evaluates set in a temporary forum; progress and skipped lines go to
+// warn.
+func Run(ctx context.Context, set Set, warn io.Writer) (*Result, error) {
+	corpus, err := readLines[corpusLine](set.Corpus, warn)
 	if err != nil {
 		return nil, err
 	}
-	queries, err := readLines[queryLine](queriesPath, warn)
+	queries, err := readLines[queryLine](set.Queries, warn)
+	if err != nil {
+		return nil, err
+	}
+	unanswered, name, err := unansweredSet(set.Unanswered, corpus, warn)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +171,60 @@ func Run(ctx context.Context, corpusPath, queriesPath string, warn io.Writer) (*
 	if err := a.OpenSearch(ctx); err != nil { // builds the search index from what was loaded
 		return nil, err
 	}
-	return score(ctx, a.Searcher, queries, byThread, len(corpus), warn)
+	r, err := score(ctx, a.Searcher, queries, byThread, len(corpus), warn)
+	if err != nil {
+		return nil, err
+	}
+	r.UnansweredSet = name
+	r.Unanswered, r.UnansweredSuggested, r.UnansweredShown, err = countSuggested(ctx, a.Searcher, unanswered)
+	if r.Unanswered > 0 {
+		r.UnansweredShare = float64(r.UnansweredSuggested) / float64(r.Unanswered)
+	}
+	return r, err
+}
+
+// unansweredSet reads the unanswered questions of path, or for "" the built-in
+// set of the language most of corpus is written in.
+func unansweredSet(path string, corpus []corpusLine, warn io.Writer) ([]queryLine, string, error) {
+	switch path {
+	case NoUnanswered:
+		return nil, "", nil
+	case "":
+		votes := map[string]int{}
+		for _, c := range corpus {
+			votes[thread.DetectLanguage(c.Title+" "+c.Body)]++
+		}
+		lang := "en"
+		if votes["de"] > votes["en"] {
+			lang = "de"
+		}
+		name := "testdata/unanswered_" + lang + ".jsonl"
+		b, err := builtin.ReadFile(name)
+		if err != nil {
+			return nil, "", err
+		}
+		qs, err := decodeLines[queryLine](name, bytes.NewReader(b), warn)
+		return qs, "built-in " + lang, err
+	}
+	qs, err := readLines[queryLine](path, warn)
+	return qs, path, err
+}
+
+// countSuggested asks each of queries, as the ask page does, and counts the
+// questions that got a suggestion and the suggestions shown.
+func countSuggested(ctx context.Context, s search.Searcher, queries []queryLine) (asked, suggested, shown int, err error) {
+	for _, q := range queries {
+		found, err := s.Suggest(ctx, nil, search.Query{Text: cut(strings.TrimSpace(q.Title+" "+q.Body), 500), Size: unansweredSize})
+		if err != nil {
+			return 0, 0, 0, fmt.Errorf("unanswered query %s: %w", q.ID, err)
+		}
+		asked++
+		if len(found) > 0 {
+			suggested++
+		}
+		shown += len(found)
+	}
+	return asked, suggested, shown, nil
 }
 
 // load writes the corpus through the services people use: a question per line,
@@ -255,7 +353,12 @@ func score(ctx context.Context, s search.Searcher, queries []queryLine, byThread
 
 // String formats the result for people.
 func (r *Result) String() string {
-	return "queries " + strconv.Itoa(r.Queries) + ", corpus " + strconv.Itoa(r.Corpus) + "\n" +
+	s := "queries " + strconv.Itoa(r.Queries) + ", corpus " + strconv.Itoa(r.Corpus) + "\n" +
 		fmt.Sprintf("Recall@1 %.3f  Recall@5 %.3f  MRR@10 %.3f  nDCG@10 %.3f\n", r.RecallAt1, r.RecallAt5, r.MRRAt10, r.NDCGAt10) +
 		fmt.Sprintf("suggest latency p50 %.2f ms  p95 %.2f ms  p99 %.2f ms\n", r.P50ms, r.P95ms, r.P99ms)
+	if r.Unanswered > 0 {
+		s += fmt.Sprintf("unanswered (%s): %d of %d questions got a suggestion (%.1f %%), %d suggestions in all\n",
+			r.UnansweredSet, r.UnansweredSuggested, r.Unanswered, 100*r.UnansweredShare, r.UnansweredShown)
+	}
+	return s
 }

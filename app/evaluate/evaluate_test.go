@@ -25,8 +25,12 @@ this line is not JSON
 {"id": "q3", "title": "no relevant ids"}
 {broken
 `), 0o644)
+	unanswered := filepath.Join(dir, "unanswered.jsonl")
+	os.WriteFile(unanswered, []byte(`{"id": "u1", "title": "How do I renew my passport at the embassy?", "body": "", "relevant": []}
+{"id": "u2", "title": "Roaming in Switzerland", "body": "", "relevant": []}
+`), 0o644)
 	var warn bytes.Buffer
-	r, err := evaluate.Run(context.Background(), corpus, queries, &warn)
+	r, err := evaluate.Run(context.Background(), evaluate.Set{Corpus: corpus, Queries: queries, Unanswered: unanswered}, &warn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,6 +39,11 @@ this line is not JSON
 	}
 	if r.RecallAt1 != 1 || r.MRRAt10 != 1 || r.NDCGAt10 != 1 {
 		t.Errorf("obvious queries not found first: %+v", r)
+	}
+	// The second "unanswered" question is a thread's title: counted as
+	// suggested, as the set claims no thread answers it.
+	if r.Unanswered != 2 || r.UnansweredSuggested != 1 || r.UnansweredShare != 0.5 || r.UnansweredSet != unanswered {
+		t.Errorf("unanswered: %d asked, %d suggested (%.2f) from %q; want 2, 1 (0.50) from the file", r.Unanswered, r.UnansweredSuggested, r.UnansweredShare, r.UnansweredSet)
 	}
 	for _, want := range []string{"corpus.jsonl:2: skipped", "queries.jsonl:4: skipped", "q3: skipped"} {
 		if !strings.Contains(warn.String(), want) {
@@ -57,7 +66,7 @@ func TestRunImportsLinksAndRepeats(t *testing.T) {
 	os.WriteFile(queries, []byte(`{"id": "q1", "title": "router wifi connection dropping", "body": "", "relevant": ["a"]}
 `), 0o644)
 	var warn bytes.Buffer
-	if _, err := evaluate.Run(context.Background(), corpus, queries, &warn); err != nil {
+	if _, err := evaluate.Run(context.Background(), evaluate.Set{Corpus: corpus, Queries: queries}, &warn); err != nil {
 		t.Fatal(err)
 	}
 	if warn.Len() != 0 {

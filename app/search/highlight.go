@@ -21,9 +21,10 @@ type Marker interface {
 }
 
 // marker is the index's Marker. A word is marked when search would match it:
-// its analysed form (folded, stemmed) is one of the query's, or it holds a
-// query word of four letters or more, as a compound holds its parts
-// ("Routerpasswort" for "Passwort").
+// its analysed form (folded, stemmed) is one of the query's or one of the
+// synonyms search takes for a German query word ("CPU" for "Hauptprozessor"),
+// or it holds a query word of four letters or more, as a compound holds its
+// parts ("Routerpasswort" for "Passwort").
 type marker struct {
 	analyzers map[string]analysis.Analyzer
 	terms     map[string]bool // language + " " + analysed term
@@ -34,9 +35,10 @@ type marker struct {
 // Marker returns a Marker for query.
 func (ix *Index) Marker(query string) Marker {
 	ix.mu.RLock()
+	defer ix.mu.RUnlock()
 	analyzers := ix.analyzers
-	ix.mu.RUnlock()
 	m := &marker{analyzers: analyzers, terms: map[string]bool{}, seen: map[string]bool{}}
+	var german []string
 	for _, w := range Words(query) {
 		var terms []string
 		stop := false
@@ -45,6 +47,9 @@ func (ix *Index) Marker(query string) Marker {
 			stop = stop || len(tokens) == 0
 			for _, t := range tokens {
 				terms = append(terms, lang+" "+string(t.Term))
+				if lang == "de" {
+					german = append(german, string(t.Term))
+				}
 			}
 		}
 		if stop { // a stop word in either language would mark half of any text
@@ -57,7 +62,44 @@ func (ix *Index) Marker(query string) Marker {
 			m.parts = append(m.parts, f)
 		}
 	}
+	for _, t := range ix.synonymsOf(german) {
+		m.terms["de "+t] = true
+	}
 	return m
+}
+
+// synonymsOf returns the synonyms that search takes for the German query
+// terms, as plan chooses them: those most threads hold. Their counts were
+// just asked by the search that the marks are for, and are kept (termCounts).
+// Marks are a help to the reader, not a result: without an index to ask, a
+// word's synonyms are not marked. The caller holds ix.mu.
+func (ix *Index) synonymsOf(terms []string) []string {
+	adv, err := ix.bleve.Advanced()
+	if err != nil {
+		return nil
+	}
+	epoch := ix.counts.current()
+	r, err := adv.Reader()
+	if err != nil {
+		return nil
+	}
+	defer r.Close()
+	count := func(t string) (uint64, error) { return ix.count(r, epoch, fieldBody+"_de", t) }
+	var syn synonyms
+	for _, t := range terms {
+		df, err := count(t)
+		if err != nil {
+			return nil
+		}
+		if err := syn.add(t, 0, df, count); err != nil {
+			return nil
+		}
+	}
+	out := make([]string, len(syn.list))
+	for i, s := range syn.list {
+		out[i] = s.term
+	}
+	return out
 }
 
 func (m *marker) matches(word string) bool {

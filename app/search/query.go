@@ -29,6 +29,10 @@ type Query struct {
 	Newest     bool      // newest first instead of best first
 	Hidden     bool      // include hidden (deleted, waiting) threads: staff only
 	From, Size int
+	// Locale is the asker's language, taken for the question's where its
+	// words do not tell ("router wifi"): suggestions hold a thread in another
+	// language to a stricter bar. It filters nothing.
+	Locale string
 }
 
 // Admits tells whether a thread that the index holds as d passes the filters
@@ -114,6 +118,15 @@ const scoreLimit = 30_000
 type Hit struct {
 	ThreadID int64
 	Score    float64
+	// A score ranks threads against each other; these tell whether the best
+	// of them is about the question at all. Strength is the score over the
+	// sum of the question's word weights (the idf of each word that is no
+	// stop word): how strongly, word for word, the thread matches, whatever
+	// the question's length. Held is how many of the question's Known words
+	// (all but its stop words: one that no thread holds is a part of the
+	// question that no thread answers) the thread holds.
+	Strength    float64
+	Held, Known int
 }
 
 // unit is one analysed query word in one field family: a term of a language's
@@ -123,15 +136,24 @@ type unit struct {
 	term   string
 	df     uint64  // threads whose body (or grams) hold the term
 	count  float64 // times the query holds the term (grams: a share of a word)
+	words  uint64  // the query words it stands for, bit i for words[i]; 0 for grams
+}
+
+// unknownWord is a query word that no field knows, with its bit.
+type unknownWord struct {
+	word string
+	bit  uint64
 }
 
 // plan turns words into the units worth asking for, with how many threads hold
-// each, and the words no field knows (typos), which get fuzzy clauses.
-func (ix *Index) plan(r index.IndexReader, epoch uint64, words []string) (units []unit, unknown []string, err error) {
+// each, the words no field knows (typos), which get fuzzy clauses, and the
+// stop words, which say nothing of what a thread is about.
+func (ix *Index) plan(r index.IndexReader, epoch uint64, words []string) (units []unit, unknown []unknownWord, stops uint64, err error) {
 	seen := map[string]int{} // unit index + 1
 	count := func(field, term string) (uint64, error) { return ix.count(r, epoch, field, term) }
 	var syn synonyms
-	for _, w := range words {
+	for wi, w := range words {
+		bit := uint64(1) << wi // maxQueryWords is 64
 		known, stop, english := false, false, false
 		for _, lang := range languages {
 			tokens := ix.analyzers[lang].Analyze([]byte(w))
@@ -142,7 +164,7 @@ func (ix *Index) plan(r index.IndexReader, epoch uint64, words []string) (units 
 				term := string(t.Term)
 				df, err := count(fieldBody+"_"+lang, term)
 				if err != nil {
-					return nil, nil, err
+					return nil, nil, 0, err
 				}
 				switch {
 				case lang == "en" && df > 0:
@@ -151,8 +173,8 @@ func (ix *Index) plan(r index.IndexReader, epoch uint64, words []string) (units 
 					// A word that English threads hold and German ones do not
 					// is taken for English ("system", "computer" in an English
 					// thread): its German synonyms would only cost lookups.
-					if err := syn.add(term, df, func(t string) (uint64, error) { return count(fieldBody+"_de", t) }); err != nil {
-						return nil, nil, err
+					if err := syn.add(term, bit, df, func(t string) (uint64, error) { return count(fieldBody+"_de", t) }); err != nil {
+						return nil, nil, 0, err
 					}
 				}
 				if df == 0 {
@@ -160,32 +182,35 @@ func (ix *Index) plan(r index.IndexReader, epoch uint64, words []string) (units 
 				}
 				known = true
 				if key := lang + " " + term; seen[key] == 0 {
-					units = append(units, unit{fields: []string{fieldTitle + "_" + lang, fieldBody + "_" + lang, fieldSolution + "_" + lang}, term: term, df: df, count: 1})
+					units = append(units, unit{fields: []string{fieldTitle + "_" + lang, fieldBody + "_" + lang, fieldSolution + "_" + lang}, term: term, df: df, count: 1, words: bit})
 					seen[key] = len(units)
 				} else {
 					units[seen[key]-1].count++
+					units[seen[key]-1].words |= bit
 				}
 			}
 		}
 		if !stop {
 			parts, dfs, err := decompound(ix.analyzers["de"], func(term string) (uint64, error) { return count(fieldBody+"_de", term) }, w)
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, 0, err
 			}
 			for k, term := range parts {
 				if key := "de " + term; seen[key] == 0 {
-					units = append(units, unit{fields: []string{fieldTitle + "_de", fieldBody + "_de", fieldSolution + "_de"}, term: term, df: dfs[k], count: 1})
+					units = append(units, unit{fields: []string{fieldTitle + "_de", fieldBody + "_de", fieldSolution + "_de"}, term: term, df: dfs[k], count: 1, words: bit})
 					seen[key] = len(units)
 				} else {
 					units[seen[key]-1].count++
+					units[seen[key]-1].words |= bit
 				}
 				known = true
 			}
 		}
 		if !known && !stop {
-			unknown = append(unknown, w)
+			unknown = append(unknown, unknownWord{word: w, bit: bit})
 		}
 		if stop {
+			stops |= bit
 			// A stop word's grams are in the words around it in every thread
 			// ("eine" in "keine", "einen", "deine"): they would score what the
 			// word itself is kept from scoring.
@@ -206,7 +231,7 @@ func (ix *Index) plan(r index.IndexReader, epoch uint64, words []string) (units 
 			seen[fieldGrams+" "+term] = -1
 			df, err := count(fieldGrams, term)
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, 0, err
 			}
 			if df > 0 {
 				units = append(units, unit{fields: []string{fieldGrams}, term: term, df: df, count: share})
@@ -222,10 +247,10 @@ func (ix *Index) plan(r index.IndexReader, epoch uint64, words []string) (units 
 		if seen[key] != 0 {
 			continue // the query holds the word itself
 		}
-		units = append(units, unit{fields: []string{fieldTitle + "_de", fieldBody + "_de", fieldSolution + "_de"}, term: s.term, df: max(s.threads, s.df), count: s.weight})
+		units = append(units, unit{fields: []string{fieldTitle + "_de", fieldBody + "_de", fieldSolution + "_de"}, term: s.term, df: max(s.threads, s.df), count: s.weight, words: s.words})
 		seen[key] = len(units)
 	}
-	return units, unknown, nil
+	return units, unknown, stops, nil
 }
 
 // minPart is the fewest letters of each word a compound is split into.
@@ -304,6 +329,7 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, uint64, error) {
 	}
 	var match query.Query
 	if scored != nil {
+		scored.matched = map[string]uint64{}
 		match = scored
 	}
 	if q.Hidden { // staff also find what only a hidden post says
@@ -373,7 +399,11 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, uint64, error) {
 		if err != nil {
 			continue
 		}
-		hits = append(hits, Hit{ThreadID: id, Score: h.Score})
+		hit := Hit{ThreadID: id, Score: h.Score}
+		if scored != nil {
+			hit.Strength, hit.Held, hit.Known = scored.measure(h.Score, scored.matched[string(h.IndexInternalID)])
+		}
+		hits = append(hits, hit)
 	}
 	ix.hits.put(q, keptHits{epoch: epoch, hits: hits, total: res.Total}, ix.counts.current())
 	return hits, res.Total, nil
@@ -423,7 +453,7 @@ func (c *hitCache) put(q Query, h keptHits, now uint64) {
 // scoring plans the query for words: which terms find candidates and how
 // each is weighed.
 func (ix *Index) scoring(r index.IndexReader, epoch uint64, words []string) (*bm25Query, error) {
-	units, unknown, err := ix.plan(r, epoch, words)
+	units, unknown, stops, err := ix.plan(r, epoch, words)
 	if err != nil {
 		return nil, err
 	}
@@ -448,15 +478,18 @@ func (ix *Index) scoring(r index.IndexReader, epoch uint64, words []string) (*bm
 	if err != nil {
 		return nil, err
 	}
+	idf := func(df uint64) float64 {
+		return math.Log(1 + (float64(docs)-float64(df)+0.5)/(float64(df)+0.5))
+	}
 	q := &bm25Query{priors: priors, limit: ix.scoreLimit}
+	q.words, q.counted = wordWeights(len(words), units, stops, idf)
 	for i, u := range units {
 		if i >= n && u.fields[0] == fieldGrams {
 			// A common word's grams are in nearly every thread: they say
 			// nothing, and each would be looked up for every candidate.
 			continue
 		}
-		t := scoreTerm{term: u.term, finds: i < n, weight: u.count,
-			idf: math.Log(1 + (float64(docs)-float64(u.df)+0.5)/(float64(u.df)+0.5))}
+		t := scoreTerm{term: u.term, finds: i < n, weight: u.count, idf: idf(u.df), words: u.words}
 		fields := u.fields
 		if i >= n && len(fields) > 2 {
 			// A common word is looked up for every candidate: by title and
@@ -478,20 +511,57 @@ func (ix *Index) scoring(r index.IndexReader, epoch uint64, words []string) (*bm
 	return q, nil
 }
 
+// unknownWordShare weighs a word that no thread holds, in any spelling one
+// edit away, against the rarest word there could be: such a word may be the
+// question's subject ("porting", a product the forum has never heard of), so
+// a thread holding the other words is not about the question as a whole; but
+// it may as well be a name, a number or a typo across a long question, which
+// must not make every thread look off-topic.
+const unknownWordShare = 0.5
+
+// wordWeights weighs each of n query words by the idf of the most common of
+// its terms (a word is as telling as the spelling most threads use), stop
+// words by 0 and words no thread holds by unknownWordShare of the rarest idf;
+// counted has the bits of the words that are no stop words.
+func wordWeights(n int, units []unit, stops uint64, idf func(df uint64) float64) (w []float64, counted uint64) {
+	df := make([]uint64, n)
+	var known uint64
+	for _, u := range units {
+		known |= u.words
+		for i := range n {
+			if u.words&(1<<i) != 0 {
+				df[i] = max(df[i], u.df)
+			}
+		}
+	}
+	known &^= stops
+	w = make([]float64, n)
+	for i := range n {
+		switch {
+		case stops&(1<<i) != 0:
+		case known&(1<<i) != 0:
+			w[i] = idf(df[i])
+		default:
+			w[i] = unknownWordShare * idf(0)
+		}
+	}
+	return w, (1<<n - 1) &^ stops
+}
+
 // fuzzy finds the terms of the titles one edit away from the unknown words
 // long enough for a typo to be told from another word.
-func (ix *Index) fuzzy(r index.IndexReader, unknown []string) ([]unit, error) {
+func (ix *Index) fuzzy(r index.IndexReader, unknown []unknownWord) ([]unit, error) {
 	fr, ok := r.(index.IndexReaderFuzzy)
 	if !ok {
 		return nil, nil
 	}
 	var units []unit
-	for _, w := range unknown {
-		if len([]rune(w)) < fuzzyMinLen {
+	for _, u := range unknown {
+		if len([]rune(u.word)) < fuzzyMinLen {
 			continue
 		}
 		for _, lang := range languages {
-			for _, tok := range ix.analyzers[lang].Analyze([]byte(w)) {
+			for _, tok := range ix.analyzers[lang].Analyze([]byte(u.word)) {
 				d, err := fr.FieldDictFuzzy(fieldTitle+"_"+lang, string(tok.Term), 1, "")
 				if err != nil {
 					return nil, err
@@ -508,7 +578,7 @@ func (ix *Index) fuzzy(r index.IndexReader, unknown []string) ([]unit, error) {
 					// e.Count is the term's threads by title, not by body: a
 					// little rarer, which the lower weight more than makes up.
 					units = append(units, unit{fields: []string{fieldTitle + "_" + lang, fieldBody + "_" + lang, fieldSolution + "_" + lang},
-						term: e.Term, df: e.Count, count: fuzzyWeight})
+						term: e.Term, df: e.Count, count: fuzzyWeight, words: u.bit})
 				}
 				d.Close()
 			}

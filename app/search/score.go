@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"math/bits"
 
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
@@ -29,7 +30,8 @@ type scoreTerm struct {
 	fields []scoreField
 	idf    float64
 	weight float64
-	finds  bool // its postings find candidates; otherwise it only scores them
+	finds  bool   // its postings find candidates; otherwise it only scores them
+	words  uint64 // the query words it stands for (see unit)
 }
 
 // bm25Query scores documents as the sum of its terms' BM25F scores. bleve's
@@ -37,9 +39,29 @@ type scoreTerm struct {
 // and multiplies disjunctions by the share of clauses matched, which favours
 // long threads that mention everything; this scores as the baseline does.
 type bm25Query struct {
-	terms  []scoreTerm
-	priors []prior
-	limit  int // candidates scored at most (scoreLimit)
+	terms   []scoreTerm
+	priors  []prior
+	limit   int       // candidates scored at most (scoreLimit)
+	words   []float64 // the weight of each query word (see wordWeights)
+	counted uint64    // the query words that are no stop words
+	// matched records, by internal id, the query words each scored thread
+	// holds: Search reads it for the hits the collector kept, which is cheaper
+	// than asking the index again and needs nothing of bleve's searchers but
+	// the ids they pass on.
+	matched map[string]uint64
+}
+
+// measure returns a hit's Strength, Held and Known (see Hit) from its score
+// and the query words it holds.
+func (q *bm25Query) measure(score float64, holds uint64) (strength float64, held, known int) {
+	var all float64
+	for _, w := range q.words {
+		all += w
+	}
+	if all > 0 {
+		strength = score / all
+	}
+	return strength, bits.OnesCount64(holds & q.counted), bits.OnesCount64(q.counted)
 }
 
 // prior multiplies the score of threads that hold term in field: what the
@@ -103,6 +125,7 @@ func (q *bm25Query) Searcher(ctx context.Context, r index.IndexReader, _ mapping
 	s.terms = q.terms
 	s.tf = make([]float64, len(q.terms))
 	s.left = q.limit
+	s.matched = q.matched
 	return s, nil
 }
 
@@ -154,7 +177,8 @@ type bm25Searcher struct {
 	factors  []float64
 	tf       []float64
 	last     index.IndexInternalID
-	left     int // candidates it may still score
+	left     int               // candidates it may still score
+	matched  map[string]uint64 // see bm25Query.matched; nil: not recorded
 }
 
 func (s *bm25Searcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
@@ -214,11 +238,16 @@ func (s *bm25Searcher) next(ctx *search.SearchContext, target index.IndexInterna
 		s.tf[p.term] += f.weight * float64(p.curr.Freq) / (1 - bm25B + bm25B*length/f.avgLen)
 	}
 	var score float64
+	var words uint64
 	for i, tf := range s.tf {
 		if tf > 0 {
 			t := s.terms[i]
 			score += t.weight * t.idf * tf * (bm25K1 + 1) / (bm25K1 + tf)
+			words |= t.words
 		}
+	}
+	if s.matched != nil {
+		s.matched[string(doc)] = words
 	}
 	for i, p := range s.priors {
 		if err := p.seek(doc); err != nil {

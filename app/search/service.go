@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"html/template"
+	"slices"
 	"sync"
 	"time"
 
@@ -19,7 +20,8 @@ type Searcher interface {
 	// ignored: staff find hidden threads, no one else does.
 	Find(ctx context.Context, viewer *user.User, q Query) (Results, error)
 	// Suggest returns up to q.Size threads that may already answer q.Text,
-	// each with the first lines of its answer.
+	// each with the first lines of its answer: only threads that fit the
+	// question, and none when none does.
 	Suggest(ctx context.Context, viewer *user.User, q Query) ([]Suggestion, error)
 }
 
@@ -66,7 +68,10 @@ type Found struct {
 type Suggestion struct {
 	thread.Listed
 	Excerpt string // the accepted solution's first lines, else the first answer's, else the question's
-	// The title and excerpt as HTML with the typed words marked.
+	// The title and excerpt as HTML with the typed words marked; where
+	// neither holds one, ExcerptHTML is what does instead (the title of the
+	// duplicate that led to the thread, the stretch of the thread that holds
+	// the most), so that every suggestion shows why it was offered.
 	TitleHTML, ExcerptHTML template.HTML
 }
 
@@ -184,6 +189,8 @@ func (s *Service) findPage(ctx context.Context, staff bool, q Query) (Results, e
 		return Results{}, err
 	}
 	r := Results{Found: make([]Found, len(threads)), Total: total, More: more}
+	// A search shows what matches, however weakly: the reader asked for it, and
+	// pages on; only suggestions, which nobody asked for, are cut (see relevant).
 	if len(threads) > 0 {
 		ids := make([]int64, len(threads))
 		for i, t := range threads {
@@ -195,7 +202,7 @@ func (s *Service) findPage(ctx context.Context, staff bool, q Query) (Results, e
 		}
 		m := s.backend.Marker(q.Text)
 		for i, t := range threads {
-			r.Found[i] = Found{Listed: t, TitleHTML: m.Mark(t.Title), Snippet: m.Snippet(texts[t.ID], snippetBytes)}
+			r.Found[i] = Found{Listed: t.Listed, TitleHTML: m.Mark(t.Title), Snippet: m.Snippet(texts[t.ID], snippetBytes)}
 		}
 		return r, nil
 	}
@@ -238,13 +245,28 @@ func (s *Service) Suggest(ctx context.Context, viewer *user.User, q Query) ([]Su
 	return out, err
 }
 
+// suggest finds the threads worth suggesting (see relevant), each showing a
+// word of the question marked: in its title or its excerpt, or else in the
+// title of the duplicate that led to it or the stretch of the thread that
+// holds the most of them, shown in the excerpt's place. A thread with nothing to mark is left out, as a reader could not tell
+// why it was offered, nor it from a wrong one.
 func (s *Service) suggest(ctx context.Context, staff bool, q Query) ([]Suggestion, error) {
-	threads, _, _, err := s.find(ctx, staff, q)
-	if err != nil || len(threads) == 0 {
+	want := max(q.Size, 0)
+	q.Size = suggestPool * want
+	found, _, _, err := s.find(ctx, staff, q)
+	if err != nil || len(found) == 0 {
 		return nil, err
 	}
-	ids := make([]int64, len(threads))
-	for i, t := range threads {
+	lang := thread.LanguageOf(q.Text)
+	if lang == "" {
+		lang = q.Locale
+	}
+	found = relevant(found, lang)
+	if len(found) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(found))
+	for i, t := range found {
 		ids[i] = t.ID
 	}
 	excerpts, err := s.threads.Excerpts(ctx, ids)
@@ -252,9 +274,42 @@ func (s *Service) suggest(ctx context.Context, staff bool, q Query) ([]Suggestio
 		return nil, err
 	}
 	m := s.backend.Marker(q.Text)
-	out := make([]Suggestion, len(threads))
-	for i, t := range threads {
-		out[i] = Suggestion{Listed: t, Excerpt: excerpts[t.ID], TitleHTML: m.Mark(t.Title), ExcerptHTML: m.Mark(excerpts[t.ID])}
+	all := make([]Suggestion, len(found))
+	var bare []int64 // nothing marked in title or excerpt
+	for i, t := range found {
+		all[i] = Suggestion{Listed: t.Listed, Excerpt: excerpts[t.ID], TitleHTML: m.Mark(t.Title), ExcerptHTML: m.Mark(excerpts[t.ID])}
+		if !marked(all[i].TitleHTML) && !marked(all[i].ExcerptHTML) {
+			// A thread found through a duplicate of it matched as the
+			// duplicate asked, which is why it is offered.
+			if via := m.Mark(t.via); marked(via) {
+				all[i].ExcerptHTML = via
+				continue
+			}
+			bare = append(bare, t.ID)
+		}
+	}
+	if len(bare) > 0 {
+		texts, err := s.threads.Texts(ctx, bare, 4*snippetBytes, staff)
+		if err != nil {
+			return nil, err
+		}
+		for i := range all {
+			if text, ok := texts[all[i].ID]; ok && slices.Contains(bare, all[i].ID) {
+				all[i].ExcerptHTML = m.Snippet(text, snippetBytes)
+			}
+		}
+	}
+	out := make([]Suggestion, 0, want)
+	for _, sg := range all {
+		if len(out) == want {
+			break
+		}
+		if marked(sg.TitleHTML) || marked(sg.ExcerptHTML) {
+			out = append(out, sg)
+		}
+	}
+	if len(out) == 0 {
+		return nil, nil
 	}
 	return out, nil
 }
@@ -270,12 +325,12 @@ func (s *Service) suggest(ctx context.Context, staff bool, q Query) ([]Suggestio
 // folds from the first hit on, asking the backend for twice the hits it needs,
 // and again (up to foldRounds times) until it has enough. A deep page costs
 // more than the first; MaxFrom bounds it.
-func (s *Service) find(ctx context.Context, staff bool, q Query) (page []thread.Listed, total uint64, more bool, err error) {
+func (s *Service) find(ctx context.Context, staff bool, q Query) (page []ranked, total uint64, more bool, err error) {
 	q.Hidden = staff
 	from, want := min(max(q.From, 0), MaxFrom), max(q.Size, 0)
 	need := from + want + 1 // one more tells whether a page follows
 	q.From, q.Size = 0, 2*need
-	var results []thread.Listed
+	var results []ranked
 	seen := map[int64]bool{} // the threads of results
 	for round := 0; round < foldRounds && len(results) < need; round++ {
 		hits, n, err := s.backend.Search(ctx, q)
@@ -284,12 +339,18 @@ func (s *Service) find(ctx context.Context, staff bool, q Query) (page []thread.
 		}
 		total = n
 		ids := make([]int64, len(hits))
+		byID := make(map[int64]Hit, len(hits))
 		for i, h := range hits {
 			ids[i] = h.ThreadID
+			byID[h.ThreadID] = h
 		}
-		threads, err := s.threads.ByIDs(ctx, ids, staff)
+		listed, err := s.threads.ByIDs(ctx, ids, staff)
 		if err != nil {
 			return nil, 0, false, err
+		}
+		threads := make([]ranked, len(listed))
+		for i, t := range listed {
+			threads[i] = ranked{Listed: t, hit: byID[t.ID]}
 		}
 		folded, err := s.canonical(ctx, threads, staff, q, seen)
 		if err != nil {
@@ -307,12 +368,20 @@ func (s *Service) find(ctx context.Context, staff bool, q Query) (page []thread.
 	return results[min(from, len(results)):min(from+want, len(results))], total, len(results) > from+want, nil
 }
 
+// ranked is a thread found, with the hit that found it: its own, or for a
+// canonical thread that of the duplicate that led to it.
+type ranked struct {
+	thread.Listed
+	hit Hit
+	via string // for a canonical thread, the title of the duplicate that led to it
+}
+
 // canonical puts in place of each thread closed as a duplicate the thread it
 // points to, once: that is where the answer is; but only where that thread
 // passes the search's filters too (a "solved only" search shows no open
 // thread, a board's search no thread of another board). It leaves out the
 // threads in seen, and adds those it returns.
-func (s *Service) canonical(ctx context.Context, threads []thread.Listed, staff bool, q Query, seen map[int64]bool) ([]thread.Listed, error) {
+func (s *Service) canonical(ctx context.Context, threads []ranked, staff bool, q Query, seen map[int64]bool) ([]ranked, error) {
 	var ids []int64
 	for _, t := range threads {
 		if t.DuplicateOf != nil {
@@ -329,7 +398,7 @@ func (s *Service) canonical(ctx context.Context, threads []thread.Listed, staff 
 			byID[t.ID] = t
 		}
 	}
-	out := make([]thread.Listed, 0, len(threads))
+	out := make([]ranked, 0, len(threads))
 	for _, t := range threads {
 		if t.DuplicateOf != nil {
 			target, ok := byID[*t.DuplicateOf]
@@ -338,7 +407,7 @@ func (s *Service) canonical(ctx context.Context, threads []thread.Listed, staff 
 				continue
 			}
 			if ok {
-				t = target
+				t.via, t.Listed = t.Title, target
 			}
 		}
 		if !seen[t.ID] {

@@ -90,6 +90,7 @@ type synonym struct {
 	weight  float64
 	df      uint64 // threads that hold the query word it stands for
 	threads uint64 // threads that hold the synonym itself
+	words   uint64 // the query words it stands for (see unit)
 }
 
 // synonyms are the synonyms of a query's German words, in the query's order.
@@ -106,10 +107,10 @@ type synonyms struct {
 // exactly as no cap does.
 const maxSynonyms = 8
 
-// add adds the synonyms of term, a German query word held by df threads, that
-// threads hold (count tells how many); a synonym of several query words counts
-// for each.
-func (s *synonyms) add(term string, df uint64, count func(term string) (uint64, error)) error {
+// add adds the synonyms of term, a German query word (bit, as unit.words) held
+// by df threads, that threads hold (count tells how many); a synonym of
+// several query words counts for each.
+func (s *synonyms) add(term string, bit, df uint64, count func(term string) (uint64, error)) error {
 	th, err := thesaurusDE()
 	if err != nil {
 		return err
@@ -137,6 +138,7 @@ func (s *synonyms) add(term string, df uint64, count func(term string) (uint64, 
 		}
 		s.list[i].weight += synonymWeight
 		s.list[i].df = max(s.list[i].df, df)
+		s.list[i].words |= bit
 	}
 	return nil
 }

@@ -22,6 +22,17 @@ func wordSet(s string) map[string]bool {
 // when in doubt. Good enough to pick the analyzer for a question whose author did
 // not say (imports); the ask form lets people choose.
 func DetectLanguage(text string) string {
+	if LanguageOf(text) == "de" {
+		return "de"
+	}
+	return "en"
+}
+
+// LanguageOf is DetectLanguage that owns its doubt: "" when text holds as many
+// of either language's common words, as a few typed words of a title
+// ("router wifi") often do. Search weighs a thread in another language by it,
+// and a guess there would hold a German question to English words.
+func LanguageOf(text string) string {
 	de, en := 0, 0
 	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) }) {
 		if germanWords[w] {
@@ -34,8 +45,11 @@ func DetectLanguage(text string) string {
 	if strings.ContainsAny(text, "äöüßÄÖÜ") {
 		de++
 	}
-	if de > en {
+	switch {
+	case de > en:
 		return "de"
+	case en > de:
+		return "en"
 	}
-	return "en"
+	return ""
 }

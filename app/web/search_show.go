@@ -148,6 +148,9 @@ type suggestion struct {
 type suggestPage struct {
 	Page
 	Suggestions []suggestion
+	// Asked says the text had words: none of the threads fit them, and the
+	// page says so rather than leave the list silently empty.
+	Asked bool
 }
 
 // suggestions finds up to n threads that may already answer text; solved threads
@@ -156,11 +159,11 @@ type suggestPage struct {
 // With an ask session the suggestions are counted as shown, and their links open in
 // a new tab (the draft stays where it is) and count as clicked.
 func (s *Server) suggestions(c *fiber.Ctx, text string, boardID int64, n int, askSession string) ([]suggestion, error) {
-	found, err := s.Search.Suggest(c.UserContext(), currentUser(c), search.Query{Text: text, BoardID: boardID, Size: n})
+	lang := language(c)
+	found, err := s.Search.Suggest(c.UserContext(), currentUser(c), search.Query{Text: text, BoardID: boardID, Size: n, Locale: lang})
 	if err != nil || len(found) == 0 {
 		return nil, err
 	}
-	lang := language(c)
 	out := make([]suggestion, len(found))
 	ids := make([]int64, len(found))
 	for i, f := range found {
@@ -192,5 +195,5 @@ func (s *Server) suggest(c *fiber.Ctx) error {
 		}
 		return c.JSON(found)
 	}
-	return s.render(c, "suggest", &suggestPage{Page: s.newPage(c, ""), Suggestions: found})
+	return s.render(c, "suggest", &suggestPage{Page: s.newPage(c, ""), Suggestions: found, Asked: len(search.Words(c.Query("q"))) > 0})
 }

@@ -240,6 +240,9 @@ func TestCloseAsDuplicate(t *testing.T) {
 		mustNotContain(t, r, dupPath)
 	}
 	mustContain(t, c.Get("/search?q=laptop+offline+each+night"), "1 thread found")
+	// A question no thread fits is told so, in place of a list.
+	mustContain(t, c.Get("/suggest?q=printer+cartridge+refill+shop"), "No similar solved threads yet", "data-no-suggestions")
+	mustNotContain(t, c.Get("/suggest?q=printer+cartridge+refill+shop"), "data-suggestion=")
 	// A duplicate found within a board whose canonical thread is in another
 	// board: the board's search shows neither.
 	other := newBoard(t, srv, "billing", nil)
@@ -374,8 +377,17 @@ func TestDuplicatesKeepPagesFull(t *testing.T) {
 	if err := json.Unmarshal([]byte(c.Do(req).Body), &suggested); err != nil {
 		t.Fatal(err)
 	}
-	if len(suggested) != 5 || suggested[0].ID != canonical.ID {
-		t.Errorf("suggested %v, want 5 threads, the canonical %d first", suggested, canonical.ID)
+	// Only what fits: the duplicates' words match far better than the other
+	// threads' three of five, so those are not suggested beside them.
+	if len(suggested) == 0 || suggested[0].ID != canonical.ID {
+		t.Errorf("suggested %v, want the canonical %d first", suggested, canonical.ID)
+	}
+	once := map[int64]bool{}
+	for _, sg := range suggested {
+		if duplicates[sg.ID] || once[sg.ID] {
+			t.Errorf("suggested %v: thread %d is a duplicate or shown twice", suggested, sg.ID)
+		}
+		once[sg.ID] = true
 	}
 }
 

@@ -36,7 +36,8 @@ Commands:
   repair         recompute reputation, badges, kudos and answer counts from their sources; --dry-run only reports
   reindex        rebuild the search index from the database beside the one in use; a running
                  server keeps serving and switches to the new index when it is complete
-  eval           measure suggestions on an evaluation set: --corpus FILE --queries FILE [--json]
+  eval           measure suggestions on an evaluation set: --corpus FILE --queries FILE
+                 [--unanswered FILE|none] [--json]
   backup FILE    write the forum (SQLite database and uploaded images) to FILE while it serves;
                  on PostgreSQL, use pg_dump and copy the uploads directory
   restore FILE   unpack a backup into an empty SCHWARM_DATA_DIR, then migrate it
@@ -77,6 +78,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	password := fs.String("password", "", "password; empty reads SCHWARM_ADMIN_PASSWORD, else one is generated and printed (admin create)")
 	corpus := fs.String("corpus", "", "evaluation corpus, JSON lines (eval)")
 	queries := fs.String("queries", "", "evaluation queries with their relevant ids, JSON lines (eval)")
+	unanswered := fs.String("unanswered", "", "questions no thread of the corpus answers, JSON lines; empty: the built-in set of the corpus's language, none: none (eval)")
 	asJSON := fs.Bool("json", false, "print one JSON object (eval)")
 	dryRun := fs.Bool("dry-run", false, "report differences without fixing them (repair)")
 	fs.Usage = func() { fmt.Fprintf(out, "Usage: schwarm %s [flags]\n", cmd); fs.PrintDefaults() }
@@ -88,7 +90,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if *corpus == "" || *queries == "" {
 			return errors.New("eval needs --corpus FILE and --queries FILE")
 		}
-		r, err := evaluate.Run(ctx, *corpus, *queries, os.Stderr)
+		r, err := evaluate.Run(ctx, evaluate.Set{Corpus: *corpus, Queries: *queries, Unanswered: *unanswered}, os.Stderr)
 		if err != nil {
 			return err
 		}

@@ -127,7 +127,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Sessions = auth.NewSessions(db, cfg.SessionTTL.Duration, now)
 	a.Limiter = auth.NewLimiter(db, now)
 	a.Users = user.NewService(db, params, bundle.Languages(), a.Sessions, now)
-	a.Auth = auth.NewService(a.Users, a.Sessions, a.Limiter, cfg.LoginRate, cfg.SignupRate, sso.New(cfg, nil, now), cfg.PasswordSignIn())
+	a.Auth = auth.NewService(a.Users, a.Sessions, a.Limiter,
+		auth.Limits{Login: cfg.LoginRate, LoginAddress: cfg.LoginAddressRate, Signup: cfg.SignupRate}, sso.New(cfg, nil, now), cfg.PasswordSignIn())
 	a.Boards = board.NewService(db, now)
 	a.Threads = thread.NewService(db, markup.New(markup.WithImageHosts(cfg.ImageHosts...)), cfg.DeleteWindow.Duration, now)
 	if a.Rep, err = reputation.NewService(db, cfg.Points, cfg.Ranks, now); err != nil {
@@ -455,7 +456,7 @@ func (a *App) housekeep(ctx context.Context) {
 	} else if n > 0 {
 		a.Log.Info("purged expired sessions", "count", n)
 	}
-	if err := a.Limiter.Purge(ctx, max(a.Config.LoginRate.Window, a.Config.SignupRate.Window, a.Config.WriteRate.Window, a.Config.WriteAddressRate.Window, a.Config.AccountMailRate.Window)); err != nil && ctx.Err() == nil {
+	if err := a.Limiter.Purge(ctx, max(a.Config.LoginRate.Window, a.Config.LoginAddressRate.Window, a.Config.SignupRate.Window, a.Config.WriteRate.Window, a.Config.WriteAddressRate.Window, a.Config.AccountMailRate.Window)); err != nil && ctx.Err() == nil {
 		a.Log.Warn("purge rate limits", "err", err)
 	}
 	if n, err := a.Notify.Digest(ctx); err != nil && ctx.Err() == nil {

@@ -167,6 +167,59 @@ func TestLimiterCountsConcurrentAttempts(t *testing.T) {
 	}
 }
 
+// TestLimiterRefund: a refunded event no longer counts, on this node and, once
+// flushed, on others, also when it was flushed before it was refunded; a refund
+// is taken once however often it is called.
+func TestLimiterRefund(t *testing.T) {
+	db, clk, ctx := apptest.NewDB(t), newClock(), context.Background()
+	a, b := auth.NewLimiter(db, clk.now), auth.NewLimiter(db, clk.now)
+	try := func(l *auth.Limiter) (bool, func()) {
+		ok, _, refund, err := l.Try(ctx, "k", 2, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok, refund
+	}
+	for i := range 5 { // refunded at once: never more than one counted
+		ok, refund := try(a)
+		if !ok {
+			t.Fatalf("attempt %d refused", i+1)
+		}
+		refund()
+		refund()
+	}
+	ok, flushedFirst := try(a)
+	if !ok {
+		t.Fatal("refused")
+	}
+	if err := a.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	flushedFirst() // counted in the database already: taken back there by the next flush
+	if ok, _ := try(a); !ok {
+		t.Fatal("the event refunded after its flush still counts")
+	}
+	if ok, _ := try(a); !ok {
+		t.Fatal("the second event refused")
+	}
+	if ok, _ := try(a); ok {
+		t.Fatal("a third event allowed")
+	}
+	if err := a.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var count int
+	if err := db.Reader(ctx).Raw("SELECT SUM(count) FROM rate_limits WHERE key = 'k'").Scan(&count).Error; err != nil {
+		t.Fatal(err)
+	}
+	if count != 3 {
+		t.Errorf("the database counts %d events, want 3 (two kept and the refused one)", count)
+	}
+	if ok, _ := try(b); ok {
+		t.Error("another node allowed an event over the shared count")
+	}
+}
+
 // TestLimiterNodesShareCounts: two nodes' limiters on one database. Each counts
 // its own events at once; the other's reach it once they are flushed and it
 // reads the key again (a second later), and a flush that fails loses nothing.
@@ -224,7 +277,7 @@ func TestSignInFlow(t *testing.T) {
 	sessions := auth.NewSessions(db, time.Hour, clk.now)
 	users, u := newUser(t, db, sessions, clk.now)
 	svc := auth.NewService(users, sessions, auth.NewLimiter(db, clk.now),
-		config.Rate{N: 3, Window: time.Minute}, config.Rate{N: 1, Window: time.Hour}, nil, true)
+		auth.Limits{Login: config.Rate{N: 3, Window: time.Minute}, LoginAddress: config.Rate{N: 3, Window: time.Minute}, Signup: config.Rate{N: 1, Window: time.Hour}}, nil, true)
 	c := auth.Client{IP: "198.51.100.7", UserAgent: "test"}
 
 	got, token, err := svc.SignIn(ctx, "kim", "longenough", c)
@@ -234,16 +287,21 @@ func TestSignInFlow(t *testing.T) {
 	if cur, err := svc.Current(ctx, token, clk.now()); err != nil || cur.ID != u.ID {
 		t.Fatalf("Current = %v, %v", cur, err)
 	}
-	for range 2 {
+	for i := range 3 { // signing in that works is no guess: it does not count
+		if _, _, err := svc.SignIn(ctx, "kim", "longenough", c); err != nil {
+			t.Fatalf("sign-in %d that works: %v", i+2, err)
+		}
+	}
+	for range 3 {
 		if _, _, err := svc.SignIn(ctx, "kim", "wrong-password", c); !errors.Is(err, user.ErrInvalidCredentials) {
 			t.Fatalf("wrong password: %v", err)
 		}
 	}
-	// The fourth attempt in the window is refused even with the right password.
+	// The attempt after three wrong passwords is refused even with the right one.
 	_, _, err = svc.SignIn(ctx, "kim", "longenough", c)
 	var limited *auth.RateLimitedError
 	if !errors.As(err, &limited) {
-		t.Fatalf("fourth attempt: %v, want rate limited", err)
+		t.Fatalf("after three wrong passwords: %v, want rate limited", err)
 	}
 	// Another address guessing the same account is limited too.
 	if _, _, err := svc.SignIn(ctx, "KIM", "longenough", auth.Client{IP: "203.0.113.9"}); !errors.As(err, &limited) {
@@ -265,6 +323,91 @@ func TestSignInFlow(t *testing.T) {
 	}
 }
 
+// TestSignInLimits: many people behind one address all get in; wrong passwords
+// are limited per account, from any address, and per address, over all accounts;
+// attempts in parallel cannot pass a limit together.
+func TestSignInLimits(t *testing.T) {
+	db, clk, ctx := apptest.NewDB(t), newClock(), context.Background()
+	sessions := auth.NewSessions(db, time.Hour, clk.now)
+	users, _ := newUser(t, db, sessions, clk.now)
+	svc := auth.NewService(users, sessions, auth.NewLimiter(db, clk.now),
+		auth.Limits{Login: config.Rate{N: 5, Window: 15 * time.Minute}, LoginAddress: config.Rate{N: 12, Window: 15 * time.Minute}, Signup: config.Rate{N: 1, Window: time.Hour}}, nil, true)
+	office := auth.Client{IP: "198.51.100.20"}
+	var handles []string
+	for i := range 30 {
+		h := fmt.Sprintf("agent%02d", i)
+		if _, err := users.Register(ctx, user.Registration{Handle: h, Email: h + "@example.com", Password: "longenough"}); err != nil {
+			t.Fatal(err)
+		}
+		handles = append(handles, h)
+	}
+	for _, h := range handles {
+		if _, _, err := svc.SignIn(ctx, h, "longenough", office); err != nil {
+			t.Fatalf("%s signing in from the office: %v", h, err)
+		}
+	}
+
+	// One account, guessed from many addresses: the sixth attempt is refused,
+	// even with the right password, and says when to come back.
+	var limited *auth.RateLimitedError
+	for i := range 5 {
+		if _, _, err := svc.SignIn(ctx, "kim", "guess", auth.Client{IP: fmt.Sprintf("203.0.113.%d", i+1)}); !errors.Is(err, user.ErrInvalidCredentials) {
+			t.Fatalf("guess %d: %v", i+1, err)
+		}
+	}
+	if _, _, err := svc.SignIn(ctx, "kim", "longenough", auth.Client{IP: "203.0.113.99"}); !errors.As(err, &limited) || limited.RetryAfter <= 0 {
+		t.Fatalf("after five wrong passwords: %v, want rate limited with a wait", err)
+	}
+	// Her colleagues in the office are not held back by it, nor by their own typos.
+	for i, h := range handles[:3] {
+		if _, _, err := svc.SignIn(ctx, h, "typo", office); !errors.Is(err, user.ErrInvalidCredentials) {
+			t.Fatalf("typo %d: %v", i+1, err)
+		}
+		if _, _, err := svc.SignIn(ctx, h, "longenough", office); err != nil {
+			t.Fatalf("%s after a typo: %v", h, err)
+		}
+	}
+
+	// One address guessing many accounts: stopped by the address's budget of 12,
+	// though each account saw only one guess.
+	guesser := auth.Client{IP: "192.0.2.66"}
+	for i, h := range handles[:12] {
+		if _, _, err := svc.SignIn(ctx, h, "guess", guesser); !errors.Is(err, user.ErrInvalidCredentials) {
+			t.Fatalf("guess %d at %s: %v", i+1, h, err)
+		}
+	}
+	if _, _, err := svc.SignIn(ctx, handles[12], "guess", guesser); !errors.As(err, &limited) {
+		t.Fatalf("the 13th guess from one address: %v, want rate limited", err)
+	}
+	if _, _, err := svc.SignIn(ctx, handles[13], "guess", office); !errors.Is(err, user.ErrInvalidCredentials) {
+		t.Errorf("a guess from another address: %v, want only a wrong password", err)
+	}
+
+	// Parallel guesses at one account: exactly the budget reaches the password check.
+	if _, err := users.Register(ctx, user.Registration{Handle: "pia", Email: "pia@example.com", Password: "longenough"}); err != nil {
+		t.Fatal(err)
+	}
+	var wrong, refused atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Go(func() {
+			_, _, err := svc.SignIn(ctx, "pia", "guess", auth.Client{IP: fmt.Sprintf("198.18.0.%d", i+1)})
+			switch {
+			case errors.Is(err, user.ErrInvalidCredentials):
+				wrong.Add(1)
+			case errors.As(err, new(*auth.RateLimitedError)):
+				refused.Add(1)
+			default:
+				t.Errorf("parallel guess: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if wrong.Load() != 5 || refused.Load() != 15 {
+		t.Errorf("of 20 parallel guesses %d were checked and %d refused, want 5 and 15", wrong.Load(), refused.Load())
+	}
+}
+
 // TestOneSignInBudgetPerAccount: the handle and the e-mail address of one account
 // draw on one budget, and what is typed as the login is stored bounded, however
 // long it was.
@@ -274,7 +417,7 @@ func TestOneSignInBudgetPerAccount(t *testing.T) {
 	users, _ := newUser(t, db, sessions, clk.now)
 	limiter := auth.NewLimiter(db, clk.now)
 	svc := auth.NewService(users, sessions, limiter,
-		config.Rate{N: 3, Window: time.Minute}, config.Rate{N: 1, Window: time.Hour}, nil, true)
+		auth.Limits{Login: config.Rate{N: 3, Window: time.Minute}, LoginAddress: config.Rate{N: 3, Window: time.Minute}, Signup: config.Rate{N: 1, Window: time.Hour}}, nil, true)
 	for i, login := range []string{"kim", "KIM@example.com", "Kim"} {
 		ip := fmt.Sprintf("198.51.100.%d", i+1) // each from its own address
 		if _, _, err := svc.SignIn(ctx, login, "wrong-password", auth.Client{IP: ip}); !errors.Is(err, user.ErrInvalidCredentials) {

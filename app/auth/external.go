@@ -29,10 +29,11 @@ func (s *Service) Providers() *sso.Providers { return s.providers }
 func (s *Service) PasswordSignIn() bool { return s.passwords }
 
 // CompleteSSO redeems a provider's callback (its query in q) for the Profile
-// of who signed in there. It is limited like password sign-ins, per client
-// address: each call costs a request to the provider.
+// of who signed in there. Every call counts against the client address's
+// sign-in budget, the one failed passwords draw on: each costs a request to
+// the provider, and the provider, not the forum, guards the account.
 func (s *Service) CompleteSSO(ctx context.Context, provider string, f sso.Flow, q url.Values, c Client) (sso.Profile, error) {
-	if err := s.allow(ctx, s.loginRate, "login:ip:"+c.IP); err != nil {
+	if err := s.allow(ctx, s.limits.LoginAddress, "login:ip:"+c.IP); err != nil {
 		return sso.Profile{}, err
 	}
 	return s.providers.Complete(ctx, provider, f, q)
@@ -82,7 +83,7 @@ func (s *Service) SignInWith(ctx context.Context, p sso.Profile, c Client) (*use
 // with the handle and name they chose, and signs it in. It is limited like
 // sign-ups.
 func (s *Service) SignUpWith(ctx context.Context, p sso.Profile, handle, displayName, locale string, c Client) (*user.User, string, error) {
-	if err := s.allow(ctx, s.signupRate, "signup:ip:"+c.IP); err != nil {
+	if err := s.allow(ctx, s.limits.Signup, "signup:ip:"+c.IP); err != nil {
 		return nil, "", err
 	}
 	u, err := s.users.RegisterExternal(ctx, user.ExternalRegistration{Handle: handle, DisplayName: displayName, Email: p.Email,

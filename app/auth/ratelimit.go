@@ -56,6 +56,35 @@ func NewLimiter(db *database.DB, now func() time.Time) *Limiter {
 // window; when it is not, retryAfter says when the window ends. Refused events
 // count too: someone guessing passwords keeps their window full.
 func (l *Limiter) Allow(ctx context.Context, key string, max int, window time.Duration) (ok bool, retryAfter time.Duration, err error) {
+	ok, retryAfter, _, err = l.Try(ctx, key, max, window)
+	return ok, retryAfter, err
+}
+
+// Try is Allow for a limit on events that only count when they fail, such as
+// wrong passwords: it counts the event at once, so that a burst of parallel
+// attempts cannot all pass one look at the count, and refund takes it back
+// when the attempt turns out to count for nothing. refund is never nil; calling
+// it twice or after an error does nothing more.
+func (l *Limiter) Try(ctx context.Context, key string, max int, window time.Duration) (ok bool, retryAfter time.Duration, refund func(), err error) {
+	ok, retryAfter, w, err := l.count(ctx, key, max, window)
+	if err != nil {
+		return false, 0, func() {}, err
+	}
+	var once sync.Once
+	return ok, retryAfter, func() {
+		once.Do(func() {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			// The window, not the one of the moment of refunding: the event was counted
+			// there. Flush forgets no window with events not yet flushed.
+			if c := l.keys[w]; c != nil {
+				c.local--
+			}
+		})
+	}, nil
+}
+
+func (l *Limiter) count(ctx context.Context, key string, max int, window time.Duration) (bool, time.Duration, limitWindow, error) {
 	now := l.now()
 	start := now.Truncate(window)
 	w := limitWindow{key, start.Unix()}
@@ -65,7 +94,7 @@ func (l *Limiter) Allow(ctx context.Context, key string, max int, window time.Du
 	l.mu.Unlock()
 	if stale {
 		if err := l.read(ctx, w, window, now); err != nil {
-			return false, 0, err
+			return false, 0, w, err
 		}
 	}
 	l.mu.Lock()
@@ -79,9 +108,9 @@ func (l *Limiter) Allow(ctx context.Context, key string, max int, window time.Du
 	l.mu.Unlock()
 	covered := float64(window-now.Sub(start)) / float64(window) // of the previous window
 	if float64(previous)*covered+float64(count) > float64(max) {
-		return false, start.Add(window).Sub(now), nil
+		return false, start.Add(window).Sub(now), w, nil
 	}
-	return true, 0, nil
+	return true, 0, w, nil
 }
 
 // read takes the window's and the previous window's counts from the database.
@@ -144,7 +173,7 @@ func (l *Limiter) Flush(ctx context.Context) error {
 	var deltas []delta
 	l.mu.Lock()
 	for w, c := range l.keys {
-		if c.local > 0 {
+		if c.local != 0 { // below zero after refunds of events already flushed
 			deltas = append(deltas, delta{w, c.local})
 			c.shared += c.local
 			c.local = 0

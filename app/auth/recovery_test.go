@@ -27,7 +27,7 @@ func mailedAuth(t *testing.T) (*auth.Service, *user.Service, *user.User, *clock,
 	sessions := auth.NewSessions(db, time.Hour, clk.now)
 	users, u := newUser(t, db, sessions, clk.now)
 	svc := auth.NewService(users, sessions, auth.NewLimiter(db, clk.now),
-		config.Rate{N: 10, Window: time.Minute}, config.Rate{N: 10, Window: time.Hour}, nil, true)
+		auth.Limits{Login: config.Rate{N: 10, Window: time.Minute}, LoginAddress: config.Rate{N: 10, Window: time.Minute}, Signup: config.Rate{N: 10, Window: time.Hour}}, nil, true)
 	bundle, err := i18n.Load(locales.FS, "en")
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -42,21 +43,62 @@ type Client struct {
 // Service runs the sign-up, sign-in and sign-out flows: rate limits, the account
 // check and the session, in that order.
 type Service struct {
-	users      *user.Service
-	sessions   *Sessions
-	limiter    *Limiter
-	loginRate  config.Rate
-	signupRate config.Rate
-	mail       *AccountMail // nil: no mail (see SetMail)
-	providers  *sso.Providers
-	passwords  bool // whether passwords sign in (SCHWARM_PASSWORD_LOGIN)
+	users     *user.Service
+	sessions  *Sessions
+	limiter   *Limiter
+	limits    Limits
+	mail      *AccountMail // nil: no mail (see SetMail)
+	providers *sso.Providers
+	passwords bool // whether passwords sign in (SCHWARM_PASSWORD_LOGIN)
+}
+
+// Limits are the budgets of the sign-in and sign-up flows.
+type Limits struct {
+	// Login is the failed sign-ins per account (SCHWARM_RATE_LOGIN), and
+	// LoginAddress those per client address, of all accounts together
+	// (SCHWARM_RATE_LOGIN_ADDRESS), which also counts every single sign-on
+	// callback: each costs a request to the provider.
+	Login, LoginAddress config.Rate
+	Signup              config.Rate // sign-ups per client address
 }
 
 // NewService returns a Service. providers are the single sign-on providers;
 // passwordSignIn false refuses sign-in and sign-up with a password.
-func NewService(users *user.Service, sessions *Sessions, limiter *Limiter, loginRate, signupRate config.Rate, providers *sso.Providers, passwordSignIn bool) *Service {
-	return &Service{users: users, sessions: sessions, limiter: limiter, loginRate: loginRate, signupRate: signupRate,
+func NewService(users *user.Service, sessions *Sessions, limiter *Limiter, limits Limits, providers *sso.Providers, passwordSignIn bool) *Service {
+	return &Service{users: users, sessions: sessions, limiter: limiter, limits: limits,
 		providers: providers, passwords: passwordSignIn}
+}
+
+type limit struct {
+	rate config.Rate
+	key  string
+}
+
+// attempt counts one event against each limit, refusing it at the first that is
+// spent, and returns refund, which takes it back from all of them. A refused
+// event stays counted by the limit that refused it, so that a guesser keeps
+// that window full, and only there: a guessed-at account does not use up its
+// owner's colleagues' budget at their shared address.
+func (s *Service) attempt(ctx context.Context, limits ...limit) (refund func(), err error) {
+	var refunds []func()
+	refund = func() {
+		for _, r := range refunds {
+			r()
+		}
+	}
+	for _, l := range limits {
+		ok, retry, r, err := s.limiter.Try(ctx, l.key, l.rate.N, l.rate.Window)
+		if err != nil {
+			refund()
+			return nil, err
+		}
+		if !ok {
+			refund()
+			return nil, &RateLimitedError{RetryAfter: retry}
+		}
+		refunds = append(refunds, r)
+	}
+	return refund, nil
 }
 
 func (s *Service) allow(ctx context.Context, r config.Rate, keys ...string) error {
@@ -81,7 +123,7 @@ func (s *Service) SignUp(ctx context.Context, r user.Registration, c Client) (*u
 	if !s.passwords {
 		return nil, "", ErrPasswordOff
 	}
-	if err := s.allow(ctx, s.signupRate, "signup:ip:"+c.IP); err != nil {
+	if err := s.allow(ctx, s.limits.Signup, "signup:ip:"+c.IP); err != nil {
 		return nil, "", err
 	}
 	if s.MailEnabled() {
@@ -95,9 +137,12 @@ func (s *Service) SignUp(ctx context.Context, r user.Registration, c Client) (*u
 	return u, token, err
 }
 
-// SignIn checks the credentials and opens a new session. Attempts are limited per
-// client address and per account, so that neither one address guessing many
-// accounts nor many addresses guessing one account gets far.
+// SignIn checks the credentials and opens a new session. Failed attempts are
+// limited per account, strictly, so that many addresses guessing one account do
+// not get far, and per client address, generously, so that one address guessing
+// many accounts does not either. Sign-ins that succeed count against neither:
+// a call center, an office or a mobile carrier's NAT puts hundreds of people
+// behind one address, and each of them signing in is no sign of guessing.
 func (s *Service) SignIn(ctx context.Context, login, password string, c Client) (*user.User, string, error) {
 	if !s.passwords {
 		return nil, "", ErrPasswordOff
@@ -106,10 +151,14 @@ func (s *Service) SignIn(ctx context.Context, login, password string, c Client) 
 	if err != nil {
 		return nil, "", err
 	}
-	if err := s.allow(ctx, s.loginRate, "login:ip:"+c.IP, account); err != nil {
+	refund, err := s.attempt(ctx, limit{s.limits.LoginAddress, "login:ip:" + c.IP}, limit{s.limits.Login, account})
+	if err != nil {
 		return nil, "", err
 	}
 	u, err := s.users.Authenticate(ctx, login, password)
+	if !errors.Is(err, user.ErrInvalidCredentials) {
+		refund() // the password was right (or never checked): no guess
+	}
 	if err != nil {
 		return nil, "", err
 	}

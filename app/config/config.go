@@ -30,7 +30,8 @@ type Config struct {
 
 	DefaultLocale    string   `env:"SCHWARM_DEFAULT_LOCALE" default:"en" help:"Language for visitors whose browser asks for none we have: en or de."`
 	SessionTTL       Duration `env:"SCHWARM_SESSION_TTL" default:"720h" help:"How long a sign-in lasts without activity."`
-	LoginRate        Rate     `env:"SCHWARM_RATE_LOGIN" default:"10/15m" help:"Sign-in attempts allowed per client address and per account in the window (N/duration)."`
+	LoginRate        Rate     `env:"SCHWARM_RATE_LOGIN" default:"10/15m" help:"Failed sign-ins (a wrong password, or a name without an account) allowed per account in the window, from any address (N/duration); sign-ins that succeed do not count."`
+	LoginAddressRate Rate     `env:"SCHWARM_RATE_LOGIN_ADDRESS" default:"300/15m" help:"Failed password sign-ins and single sign-on callbacks allowed from one client address in the window, all accounts together (N/duration); password sign-ins that succeed do not count, so an office or a carrier's NAT is not locked out."`
 	SignupMinFill    Duration `env:"SCHWARM_SIGNUP_MIN_FILL" default:"3s" help:"A sign-up form sent back sooner than this after it was shown is refused as a script's."`
 	SignupRate       Rate     `env:"SCHWARM_RATE_SIGNUP" default:"5/1h" help:"Sign-ups allowed per client address in the window (N/duration)."`
 	WriteRate        Rate     `env:"SCHWARM_RATE_WRITE" default:"30/10m" help:"Questions, answers and edits allowed per member in the window (N/duration); staff are not limited."`

@@ -24,6 +24,9 @@ func TestLoadDefaults(t *testing.T) {
 	if got, want := c.LoginRate, (config.Rate{N: 10, Window: 15 * time.Minute}); got != want {
 		t.Errorf("LoginRate = %v, want %v", got, want)
 	}
+	if got, want := c.LoginAddressRate, (config.Rate{N: 300, Window: 15 * time.Minute}); got != want {
+		t.Errorf("LoginAddressRate = %v, want %v", got, want)
+	}
 	if c.SecureCookies() {
 		t.Error("http base URL must not set Secure cookies")
 	}

@@ -71,10 +71,17 @@ func checkBody(errs validate.Errors, body string) {
 	}
 }
 
-// Create validates a question and stores the thread, its first post and its tags in
-// one transaction.
-func (s *Service) Create(ctx context.Context, author *user.User, a Ask) (*Thread, error) {
+// CheckAsk validates a question as Create would, without storing anything, so
+// that the ask page can show what is wrong before it shows existing threads
+// (the step is for a question that could be posted as it is).
+func (s *Service) CheckAsk(ctx context.Context, author *user.User, a Ask) error {
 	a.Title = normaliseTitle(a.Title)
+	_, err := s.checkAsk(ctx, author, a)
+	return err
+}
+
+// checkAsk returns the question's tags, or its field problems.
+func (s *Service) checkAsk(ctx context.Context, author *user.User, a Ask) ([]string, error) {
 	errs := validate.Errors{}
 	checkTitle(errs, a.Title)
 	checkBody(errs, a.Body)
@@ -91,6 +98,17 @@ func (s *Service) Create(ctx context.Context, author *user.User, a Ask) (*Thread
 		errs.Add("board", "thread.board.closed")
 	}
 	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return tags, nil
+}
+
+// Create validates a question and stores the thread, its first post and its tags in
+// one transaction.
+func (s *Service) Create(ctx context.Context, author *user.User, a Ask) (*Thread, error) {
+	a.Title = normaliseTitle(a.Title)
+	tags, err := s.checkAsk(ctx, author, a)
+	if err != nil {
 		return nil, err
 	}
 	html, err := s.render(a.Body)

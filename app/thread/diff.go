@@ -24,8 +24,9 @@ const maxDiffCells = 250_000
 
 // Diff returns a line diff from a to b: common lines as Same, the rest as Removed
 // (from a) and Added (from b), in order, via the longest common subsequence.
+// Only what a reader sees counts: see lines.
 func Diff(a, b string) []DiffLine {
-	x, y := strings.Split(a, "\n"), strings.Split(b, "\n")
+	x, y := lines(a), lines(b)
 	var out []DiffLine
 	pre := 0
 	for pre < len(x) && pre < len(y) && x[pre] == y[pre] {
@@ -42,6 +43,22 @@ func Diff(a, b string) []DiffLine {
 		out = append(out, DiffLine{Same, l})
 	}
 	return out
+}
+
+// lines splits text into the lines a reader sees. A browser sends a textarea's
+// lines ended by CRLF while the API, the demo and older posts have LF, so CRLF and
+// a lone CR end a line as LF does: otherwise an edit in a browser would show every
+// line of a post as removed and added again, and the CR left on each would draw a
+// blank line after it. A final line break ends the last line rather than starting
+// an empty one, so adding or dropping it changes no line.
+func lines(s string) []string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	s = strings.TrimSuffix(s, "\n")
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
 }
 
 func diffMiddle(x, y []string) []DiffLine {

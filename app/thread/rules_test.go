@@ -2,8 +2,12 @@ package thread_test
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/user"
@@ -50,24 +54,63 @@ func TestRules(t *testing.T) {
 
 func TestDiff(t *testing.T) {
 	tests := []struct {
+		name string
 		a, b string
-		want string // ops as " ", "+", "-" per line
+		want []string // each line as its op (" ", "+", "-") and text
 	}{
-		{"a\nb\nc", "a\nb\nc", "   "},
-		{"a\nb\nc", "a\nx\nc", " -+ "},
-		{"", "new", "-+"},
-		{"a\nb", "a\nb\nc", "  +"},
-		{"a\nb\nc", "c", "-- "},
-		{"x\na\ny\nb", "a\nb", "- - "},
+		{"identical", "a\nb\nc", "a\nb\nc", []string{" a", " b", " c"}},
+		{"edit in the middle", "a\nb\nc", "a\nx\nc", []string{" a", "-b", "+x", " c"}},
+		{"line inserted in the middle", "one\ntwo\nfour\nfive", "one\ntwo\nthree\nfour\nfive",
+			[]string{" one", " two", "+three", " four", " five"}},
+		{"line removed in the middle", "one\ntwo\nthree\nfour", "one\nthree\nfour",
+			[]string{" one", "-two", " three", " four"}},
+		{"lines moved apart", "x\na\ny\nb", "a\nb", []string{"-x", " a", "-y", " b"}},
+		{"appended", "a\nb", "a\nb\nc", []string{" a", " b", "+c"}},
+		{"all but the last removed", "a\nb\nc", "c", []string{"-a", "-b", " c"}},
+		{"from nothing", "", "new", []string{"+new"}},
+		{"to nothing", "old", "", []string{"-old"}},
+		{"blank lines stay context", "a\n\nb\n\nc", "a\n\nB\n\nc", []string{" a", " ", "-b", "+B", " ", " c"}},
+		// A browser sends a textarea's lines with CRLF; the stored version may have LF.
+		{"LF then CRLF", "a\nb\nc", "a\r\nb\r\nc", []string{" a", " b", " c"}},
+		{"CRLF then LF", "a\r\nb\r\nc\r\n", "a\nb\nc", []string{" a", " b", " c"}},
+		{"CRLF with an edit", "a\nb\nc", "a\r\nB\r\nc", []string{" a", "-b", "+B", " c"}},
+		{"lone CR", "a\rb", "a\nb", []string{" a", " b"}},
+		{"trailing newline added", "a\nb", "a\nb\n", []string{" a", " b"}},
+		{"trailing newline removed", "a\nb\n", "a\nb", []string{" a", " b"}},
+		{"trailing newline and an edit", "a\nb\n", "a\nc", []string{" a", "-b", "+c"}},
+		{"blank line added at the end", "a\n", "a\n\n", []string{" a", "+"}},
 	}
 	for _, tt := range tests {
-		var got []byte
-		for _, l := range thread.Diff(tt.a, tt.b) {
-			got = append(got, " +-"[l.Op])
-		}
-		if string(got) != tt.want {
-			t.Errorf("Diff(%q, %q) = %q, want %q", tt.a, tt.b, got, tt.want)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, l := range thread.Diff(tt.a, tt.b) {
+				got = append(got, string(" +-"[l.Op])+l.Text)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Diff(%q, %q) (-want +got):\n%s", tt.a, tt.b, diff)
+			}
+		})
+	}
+}
+
+// TestDiffLarge: past the work limit the changed middle is shown removed, then
+// added, but the unchanged lines around it stay context.
+func TestDiffLarge(t *testing.T) {
+	var a, b strings.Builder
+	a.WriteString("head\n")
+	b.WriteString("head\r\n")
+	for i := range 600 {
+		fmt.Fprintf(&a, "old %d\n", i)
+		fmt.Fprintf(&b, "new %d\r\n", i)
+	}
+	a.WriteString("tail\n")
+	b.WriteString("tail\r\n")
+	d := thread.Diff(a.String(), b.String())
+	if len(d) != 1202 || d[0] != (thread.DiffLine{Op: thread.Same, Text: "head"}) || d[1201] != (thread.DiffLine{Op: thread.Same, Text: "tail"}) {
+		t.Fatalf("%d lines, first %+v, last %+v", len(d), d[0], d[len(d)-1])
+	}
+	if d[1].Op != thread.Removed || d[600].Op != thread.Removed || d[601].Op != thread.Added || d[1200].Op != thread.Added {
+		t.Errorf("middle: %+v %+v %+v %+v", d[1], d[600], d[601], d[1200])
 	}
 }
 

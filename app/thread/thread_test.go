@@ -130,9 +130,17 @@ func TestCreateValidation(t *testing.T) {
 			_, err := e.s.Create(context.Background(), e.fx.Member, a)
 			got, _ := validate.From(err)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("(-want +got):\n%s", diff)
+				t.Errorf("Create (-want +got):\n%s", diff)
+			}
+			// The ask page's check before "Before you post" must refuse what Create refuses.
+			got, _ = validate.From(e.s.CheckAsk(context.Background(), e.fx.Member, a))
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("CheckAsk (-want +got):\n%s", diff)
 			}
 		})
+	}
+	if err := e.s.CheckAsk(context.Background(), e.fx.Member, ok); err != nil {
+		t.Errorf("CheckAsk of a good question: %v", err)
 	}
 	if list, _ := e.s.List(context.Background(), thread.Query{}); len(list.Threads) != 0 {
 		t.Errorf("refused questions were stored: %d", len(list.Threads))

@@ -35,7 +35,13 @@ func (s *Server) login(c *fiber.Ctx) error {
 	page := &loginPage{Page: s.newPage(c, "auth.login"), Login: validate.Cut(c.FormValue("login"), user.MaxLoginLen),
 		Next: safeNext(validate.Cut(c.FormValue("next"), 2048)), MailOn: s.Auth.MailEnabled(), Passwords: s.Auth.PasswordSignIn(), SSO: s.Auth.Providers().Buttons()}
 	_, token, err := s.Auth.SignIn(c.UserContext(), c.FormValue("login"), validate.Cut(c.FormValue("password"), 4*user.MaxPasswordLen+1), s.client(c))
+	var limited *auth.RateLimitedError
 	switch {
+	case errors.As(err, &limited): // says what counts here: failures, not people signing in
+		s.setRetryAfter(c, err)
+		page.Errors = validate.Errors{"": "auth.rate_limited"}
+		c.Status(fiber.StatusTooManyRequests)
+		return s.render(c, "auth_login", page)
 	case errors.Is(err, user.ErrInvalidCredentials):
 		page.Errors = validate.Errors{"": "auth.invalid_credentials"}
 		c.Status(fiber.StatusUnauthorized)

@@ -387,7 +387,7 @@ func TestPasswordLoginOff(t *testing.T) {
 }
 
 func TestSSOCallbackRateLimited(t *testing.T) {
-	srv, idp := newSSOServer(t, func(c *config.Config) { c.LoginRate = config.Rate{N: 2, Window: time.Hour} })
+	srv, idp := newSSOServer(t, func(c *config.Config) { c.LoginAddressRate = config.Rate{N: 2, Window: time.Hour} })
 	verifyEmail(t, srv, srv.Fixtures.Other)
 	idp.SignIn(oidctest.Person{Subject: "o-1", Email: srv.Fixtures.Other.Email, EmailVerified: true})
 	for range 2 {

@@ -177,8 +177,80 @@ func TestLoginRateLimit(t *testing.T) {
 	if r.StatusCode != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
 		t.Errorf("fourth attempt: status %d, Retry-After %q", r.StatusCode, r.Header.Get("Retry-After"))
 	}
-	mustContain(t, r, "Zu viele Versuche")
+	mustContain(t, r, "Zu viele fehlgeschlagene Anmeldungen")
 	mustNotContain(t, r, `action="/logout"`)
+}
+
+// TestLoginLimitsPeopleBehindOneAddress: an office signs in through one address
+// (the proxy passes on the same X-Forwarded-For for everyone). Thirty members
+// signing in all get in; the eleventh wrong password for one account is refused
+// from whichever address it comes, with a message in the member's language and
+// Retry-After; wrong passwords from one address at many accounts run out the
+// address's budget.
+func TestLoginLimitsPeopleBehindOneAddress(t *testing.T) {
+	srv := apptest.NewServer(t, apptest.ServerOptions{Config: func(c *config.Config) {
+		c.TrustedProxies = []string{"127.0.0.1", "::1"}
+		c.LoginAddressRate = config.Rate{N: 20, Window: 15 * time.Minute} // fewer than the thirty who sign in
+	}})
+	ctx := context.Background()
+	from := func(c *apptest.Client, ip, login, password string) *apptest.Response {
+		req, err := http.NewRequest(http.MethodPost, srv.URL+"/login", strings.NewReader(form("login", login, "password", password, "_csrf", csrfIn(c.Get("/login").Body)).Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-For", ip)
+		return c.Do(req)
+	}
+	const office = "198.51.100.20"
+	var handles []string
+	for i := range 30 {
+		h := fmt.Sprintf("agent%02d", i)
+		if _, err := srv.App.Users.Register(ctx, user.Registration{Handle: h, Email: h + "@example.com", Password: apptest.Password, Verified: true}); err != nil {
+			t.Fatal(err)
+		}
+		handles = append(handles, h)
+	}
+	for _, h := range handles {
+		if r := from(srv.Client(t), office, h, apptest.Password); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, `action="/logout"`) {
+			t.Fatalf("%s signing in from the office: status %d, not signed in", h, r.StatusCode)
+		}
+	}
+
+	// mara's account, guessed from ten addresses; the eleventh attempt is refused,
+	// with her right password too.
+	guesser := srv.Client(t)
+	for i := range 10 {
+		if r := from(guesser, fmt.Sprintf("203.0.113.%d", i+1), "mara", "guess"); r.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("guess %d: status %d", i+1, r.StatusCode)
+		}
+	}
+	mara := srv.Client(t)
+	mara.Language = "de"
+	r := from(mara, "203.0.113.99", "mara", apptest.Password)
+	if r.StatusCode != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
+		t.Errorf("the eleventh attempt: status %d, Retry-After %q, want 429 with Retry-After", r.StatusCode, r.Header.Get("Retry-After"))
+	}
+	mustContain(t, r, "Zu viele fehlgeschlagene Anmeldungen für dieses Konto oder aus Ihrem Netz.")
+	mustNotContain(t, r, `action="/logout"`)
+
+	// One address trying one wrong password at each account: the address's
+	// budget of 20 runs out, while every account has seen a single guess.
+	spray := srv.Client(t)
+	for i, h := range handles[:20] {
+		if r := from(spray, "192.0.2.66", h, "Summer2026!"); r.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("guess %d at %s: status %d", i+1, h, r.StatusCode)
+		}
+	}
+	r = from(spray, "192.0.2.66", handles[20], "Summer2026!")
+	if r.StatusCode != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
+		t.Errorf("the 21st guess from one address: status %d, Retry-After %q", r.StatusCode, r.Header.Get("Retry-After"))
+	}
+	mustContain(t, r, "Too many failed sign-ins")
+	// The office is not that address: its members still get in.
+	if r := from(srv.Client(t), office, handles[20], apptest.Password); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, `action="/logout"`) {
+		t.Errorf("a member from the office after the spray: status %d", r.StatusCode)
+	}
 }
 
 // TestLoginDoesNotEchoAHugeLogin: 100 KB typed as the login (within a form's

@@ -49,10 +49,12 @@ func (b *tab) wantContains(what, sel string, want ...string) {
 	}
 }
 
+// The post buttons of the editor's forms: not Preview (it has a name) and not the
+// image upload's, which sits in the form but sends #upload-form.
 const (
-	askSubmit   = `form[action="/ask"] button[type=submit]:not([name])`
-	replySubmit = `form[action$="/reply"] button[type=submit]:not([name])`
-	editSubmit  = `form[action$="/edit"] button[type=submit]:not([name])`
+	askSubmit   = `form[action="/ask"] button[type=submit]:not([name]):not([form])`
+	replySubmit = `form[action$="/reply"] button[type=submit]:not([name]):not([form])`
+	editSubmit  = `form[action$="/edit"] button[type=submit]:not([name]):not([form])`
 )
 
 // TestBrowserAskAnswerEdit walks the forum's main path in a real browser with

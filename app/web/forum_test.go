@@ -144,7 +144,7 @@ func TestAnswerEditHistoryDelete(t *testing.T) {
 		t.Errorf("old slug: %d", old.StatusCode)
 	}
 	r = mara.Get(fmt.Sprintf("/p/%d/history", page.Question.ID))
-	mustContain(t, r, "Version 2", "Version 1", "more detail", "<ins>+ Since Monday.</ins>", "<del>- # Router drops Wi-Fi</del>")
+	mustContain(t, r, "Version 2", "Version 1", "more detail", "<ins>+ Since Monday.\n</ins>", "<del>- # Router drops Wi-Fi\n</del>")
 	// Old versions may hold what an edit removed: only the author and moderators see them.
 	if r := srv.Client(t).Get(fmt.Sprintf("/p/%d/history", page.Question.ID)); r.StatusCode != http.StatusNotFound {
 		t.Errorf("guest reads the history: %d", r.StatusCode)

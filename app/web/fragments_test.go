@@ -124,7 +124,6 @@ func TestFragmentCacheServesWhatRenderingWould(t *testing.T) {
 func cacheForum(t *testing.T) (*apptest.Server, *board.Board, *user.User) {
 	srv := apptest.NewServer(t, apptest.ServerOptions{Config: func(c *config.Config) {
 		c.TrustReputation = 0
-		c.LoginRate.N = 100 // a dozen viewers sign in from one address
 	}})
 	ctx := context.Background()
 	b := &board.Board{Slug: "internet", NameEN: "Internet", NameDE: "Internetzugang"}

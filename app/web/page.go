@@ -182,15 +182,21 @@ func (p Page) RankName(rep int64) string {
 }
 
 // editorView is what the "editor" template needs: a markdown textarea with its
-// label, problem and preview.
+// label, problem and preview, and the image upload beside it (whose form, the
+// "upload" template, the page puts after its own).
 type editorView struct {
 	Label, Body, Hint, Error, PreviewLabel string
 	Preview                                template.HTML
+	UploadLabel, PasteHint, Uploaded       string
 }
 
 // Editor prepares the markdown editor; errKey is the field's problem, if any.
 func (p Page) Editor(labelKey, body string, preview template.HTML, errKey string) editorView {
-	e := editorView{Label: p.T(labelKey), Body: body, Hint: p.T("editor.hint"), PreviewLabel: p.T("editor.preview"), Preview: preview}
+	e := editorView{Label: p.T(labelKey), Body: body, Hint: p.T("editor.hint"), PreviewLabel: p.T("editor.preview"), Preview: preview,
+		UploadLabel: p.T("upload.button"), Uploaded: p.Uploaded}
+	if p.Uploaded != "" {
+		e.PasteHint = p.T("upload.paste_hint")
+	}
 	if errKey != "" {
 		e.Error = p.T(errKey)
 	}

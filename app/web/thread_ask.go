@@ -80,7 +80,14 @@ func (s *Server) ask(c *fiber.Ctx) error {
 		}
 		return s.render(c, "thread_ask", p)
 	}
+	ask := thread.Ask{BoardID: p.BoardID, Title: p.Title, Body: p.Body, Tags: p.Tags, Language: p.Language}
 	if !p.Confirmed { // without JavaScript: "Before you post — do these answer your question?"
+		// A question that could not be posted as it is gets its errors first: the
+		// threads like it are for one about to be posted, and would push the
+		// messages out of sight.
+		if err := s.Threads.CheckAsk(c.UserContext(), currentUser(c), ask); err != nil {
+			return s.formError(c, "thread_ask", p, &p.Errors, err)
+		}
 		if p.Suggestions, err = s.suggestions(c, p.Title+" "+p.Body, 0, 5, p.AskSession); err != nil {
 			return err
 		}
@@ -89,9 +96,7 @@ func (s *Server) ask(c *fiber.Ctx) error {
 			return s.render(c, "thread_ask", p)
 		}
 	}
-	t, err := s.Threads.Create(c.UserContext(), currentUser(c), thread.Ask{
-		BoardID: p.BoardID, Title: p.Title, Body: p.Body, Tags: p.Tags, Language: p.Language,
-	})
+	t, err := s.Threads.Create(c.UserContext(), currentUser(c), ask)
 	if err != nil {
 		return s.formError(c, "thread_ask", p, &p.Errors, err)
 	}

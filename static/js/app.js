@@ -72,11 +72,15 @@ document.addEventListener("DOMContentLoaded", () => {
 
 // A <form data-upload="ID"> uploads its image as soon as one is chosen and puts the
 // markdown for it into textarea #ID at the cursor, instead of leaving the page.
+// Its file input and button sit beside the textarea, in the post's form, and
+// belong to it by their form attribute: form.elements finds them, querySelector
+// would not.
 document.addEventListener("DOMContentLoaded", () => {
   for (const form of document.querySelectorAll("form[data-upload]")) {
     const area = document.getElementById(form.dataset.upload);
-    const file = form.querySelector("input[type=file]");
-    const button = form.querySelector("button[type=submit]");
+    const controls = Array.from(form.elements);
+    const file = controls.find((el) => el.type === "file");
+    const button = controls.find((el) => el.type === "submit");
     if (!area || !file) continue;
     if (button) button.hidden = true;
     file.addEventListener("change", async () => {

@@ -56,7 +56,7 @@ const maxRecentSessions = 20_000
 func NewSessions(db *database.DB, ttl time.Duration, now func() time.Time) *Sessions {
 	return &Sessions{db: db, ttl: ttl, now: now, lookup: db.Prepare("SELECT sessions.last_seen_at, users.id, users.handle, users.display_name, " +
 		"users.email, users.email_verified_at, users.password_hash, users.locale, users.role, users.reputation, " +
-		"users.banned_until, users.suspended_until, users.suspend_reason, users.silenced_until, users.created_at, users.updated_at " +
+		"users.banned_until, users.suspended_until, users.suspend_reason, users.silenced_until, users.avatar, users.created_at, users.updated_at " +
 		"FROM sessions JOIN users ON users.id = sessions.user_id WHERE sessions.id = ? AND sessions.expires_at > ?")}
 }
 
@@ -104,7 +104,7 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (*user.User, error)
 	var lastSeen time.Time
 	err := s.lookup.QueryRow(ctx, hashToken(token), s.now()).Scan(&lastSeen, &u.ID, &u.Handle, &u.DisplayName, &u.Email, &u.EmailVerifiedAt,
 		&u.PasswordHash, &u.Locale, &u.Role, &u.Reputation, &u.BannedUntil, &u.SuspendedUntil, &u.SuspendReason, &u.SilencedUntil,
-		&u.CreatedAt, &u.UpdatedAt)
+		&u.Avatar, &u.CreatedAt, &u.UpdatedAt)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil, ErrNoSession

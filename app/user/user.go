@@ -36,6 +36,7 @@ type User struct {
 	SuspendedUntil  *time.Time // reads but does not write until then
 	SuspendReason   string
 	SilencedUntil   *time.Time // every post waits for review until then
+	Avatar          string     // public name of the uploaded image; "" = drawn from the handle
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 }
@@ -373,6 +374,12 @@ func (s *Service) UpdateProfile(ctx context.Context, id int64, p Profile) error 
 		return err
 	}
 	return s.update(ctx, id, map[string]any{"display_name": p.DisplayName, "locale": p.Locale})
+}
+
+// SetAvatar makes the upload with the public name the user's avatar; "" goes
+// back to the avatar drawn from the handle.
+func (s *Service) SetAvatar(ctx context.Context, id int64, name string) error {
+	return s.update(ctx, id, map[string]any{"avatar": name})
 }
 
 // SetLocale changes only the preferred language ("" = follow the browser).

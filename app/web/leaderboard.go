@@ -21,6 +21,17 @@ type leaderboardPage struct {
 }
 
 // PeriodURL links the leaderboard of period, keeping the board.
+// Place is the 1-based place of the i-th leader.
+func (p *leaderboardPage) Place(i int) int { return i + 1 }
+
+// Medal is the medal of the first three places, "" for the others.
+func (p *leaderboardPage) Medal(i int) string {
+	if i < 3 {
+		return [...]string{"gold", "silver", "bronze"}[i]
+	}
+	return ""
+}
+
 func (p *leaderboardPage) PeriodURL(period string) string {
 	v := url.Values{"period": {period}}
 	if p.BoardID != 0 {

@@ -16,6 +16,7 @@ func (s *Server) routes() {
 	a.Get("/static/*", s.serveStatic)
 	a.Get("/uploads/:name", s.uploadShow) // public and cacheable: before sessions, sets no cookies
 	a.Get("/robots.txt", s.robots)        // the same for crawlers' files
+	a.Get("/u/:handle/avatar", s.avatarShow)
 	a.Get("/sitemap.xml", s.sitemapIndex)
 	a.Get("/sitemap/boards.xml", s.sitemapBoards)
 	a.Get("/sitemap/threads-:n<int>.xml", s.sitemapThreads)
@@ -86,6 +87,8 @@ func (s *Server) routes() {
 
 	a.Get("/settings/profile", member, s.profileForm)
 	a.Post("/settings/profile", member, s.refuseSuspended, s.profileSave)
+	a.Post("/settings/avatar", append(writer, s.avatarSave)...)
+	a.Post("/settings/avatar/remove", member, s.refuseSuspended, s.avatarRemove)
 	a.Get("/settings/connections/:provider", member, s.ssoConnect)
 	a.Post("/settings/connections/:provider/remove", member, s.ssoDisconnect)
 	a.Get("/settings/connections/:provider/confirm", member, s.ssoConfirm)

@@ -24,6 +24,7 @@ type uploadRequest struct {
 	csrf   string // as the X-CSRF-Token header
 	json   bool   // Accept: application/json
 	next   string
+	path   string // "" is /uploads
 }
 
 func postUpload(t *testing.T, srv *apptest.Server, c *apptest.Client, u uploadRequest) *apptest.Response {
@@ -41,7 +42,11 @@ func postUpload(t *testing.T, srv *apptest.Server, c *apptest.Client, u uploadRe
 		part.Write(u.file)
 	}
 	w.Close()
-	req, err := http.NewRequest(http.MethodPost, srv.URL+"/uploads", &body)
+	path := u.path
+	if path == "" {
+		path = "/uploads"
+	}
+	req, err := http.NewRequest(http.MethodPost, srv.URL+path, &body)
 	if err != nil {
 		t.Fatal(err)
 	}

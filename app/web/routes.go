@@ -88,7 +88,7 @@ func (s *Server) routes() {
 	a.Get("/settings/profile", member, s.profileForm)
 	a.Post("/settings/profile", member, s.refuseSuspended, s.profileSave)
 	a.Post("/settings/avatar", append(writer, s.avatarSave)...)
-	a.Post("/settings/avatar/remove", member, s.refuseSuspended, s.avatarRemove)
+	a.Post("/settings/avatar/remove", append(writer, s.avatarRemove)...)
 	a.Get("/settings/connections/:provider", member, s.ssoConnect)
 	a.Post("/settings/connections/:provider/remove", member, s.ssoDisconnect)
 	a.Get("/settings/connections/:provider/confirm", member, s.ssoConfirm)

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"regexp"
 	"slices"
 	"sort"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
+	"github.com/schwarm/schwarm/app/apptest"
 )
 
 // layoutPage is one page type the layout and accessibility checks visit.
@@ -134,6 +137,11 @@ func (b *tab) settle() {
 // emulated one after the other on the loaded page, as a phone turned or a
 // window resized would; one browser and one forum serve it all.
 func TestBrowserLayout(t *testing.T) {
+	if os.Getenv(apptest.EnvDatabaseURL) != "" {
+		// What a page looks like does not depend on the store, and this is the
+		// longest browser test: CI runs it once, in the SQLite run.
+		t.Skip("the layout does not depend on the database: run without " + apptest.EnvDatabaseURL)
+	}
 	ctx := newBrowser(t) // first: it may skip, see newBrowser
 	f := newDemoForum(t)
 	axe := loadAxe(t)

@@ -62,7 +62,7 @@ func (d *Service) Delete(ctx context.Context, actor *user.User, memberID int64, 
 			{"DELETE FROM mail_queue WHERE recipient = (SELECT email FROM users WHERE id = ?)", []any{memberID}},
 			{"DELETE FROM account_tokens WHERE user_id = ?", []any{memberID}},
 			{`UPDATE users SET handle = ?, display_name = ?, email = ?, email_verified_at = NULL, password_hash = '', locale = '',
-				suspend_reason = '', deleted_at = ?, updated_at = ? WHERE id = ?`,
+				suspend_reason = '', avatar = '', deleted_at = ?, updated_at = ? WHERE id = ?`,
 				[]any{user.DeletedHandlePrefix + id, DeletedName, user.DeletedHandlePrefix + id + "@deleted.invalid", d.now(), d.now(), memberID}},
 			{"DELETE FROM sessions WHERE user_id = ?", []any{memberID}},
 			{"DELETE FROM identities WHERE user_id = ?", []any{memberID}}, // else a provider would sign the erased account in

@@ -3,6 +3,7 @@ package account_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/schwarm/schwarm/app/account"
@@ -43,6 +44,9 @@ func TestDeleteKeepingPosts(t *testing.T) {
 		fx.Member.ID, q.ID, a.Now(), a.Now()).Error; err != nil {
 		t.Fatal(err)
 	}
+	if err := a.Users.SetAvatar(ctx, fx.Member.ID, strings.Repeat("ab", 32)+".png"); err != nil {
+		t.Fatal(err)
+	}
 	if e, err := a.Accounts.Export(ctx, fx.Member.ID); err != nil || len(e.Notifications) != 1 || len(e.Watches) != 1 || len(e.Preferences) != 1 {
 		t.Fatalf("the export's notifications, watches and preferences: %+v, %v", e, err)
 	}
@@ -61,7 +65,8 @@ func TestDeleteKeepingPosts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u.DisplayName != account.DeletedName || u.Email == "mara@example.com" || u.Handle == "mara" || u.PasswordHash != "" {
+	// The picture goes too: the kept posts would show the person's face.
+	if u.DisplayName != account.DeletedName || u.Email == "mara@example.com" || u.Handle == "mara" || u.PasswordHash != "" || u.Avatar != "" {
 		t.Errorf("the deleted account %+v still holds the person", u)
 	}
 	if _, err := a.Users.Authenticate(ctx, "mara", apptest.Password); !errors.Is(err, user.ErrInvalidCredentials) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/schwarm/schwarm/app/thread"
 	"github.com/schwarm/schwarm/app/user"
 )
 
@@ -59,17 +60,20 @@ type Leader struct {
 	Handle      string
 	DisplayName string
 	Role        user.Role
+	Avatar      string
 	Reputation  int64 // all time
 	Points      int64 // in the period and board
+	Solutions   int   // accepted in the period and board, less withdrawn ones
 }
 
 // Leaderboard returns the members who earned most reputation in period (one of
 // Periods), in boardID (0 = all boards), best first.
 func (s *Service) Leaderboard(ctx context.Context, boardID int64, period string, limit int) ([]Leader, error) {
 	q := s.db.Reader(ctx).Table("reputation_events e").
-		Select("u.id AS user_id, u.handle, u.display_name, u.role, u.reputation, SUM(e.points) AS points").
+		Select("u.id AS user_id, u.handle, u.display_name, u.avatar, u.role, u.reputation, SUM(e.points) AS points, "+
+			"SUM(CASE e.kind WHEN ? THEN 1 WHEN ? THEN -1 ELSE 0 END) AS solutions", thread.FactSolution, thread.FactSolutionWithdrawn).
 		Joins("JOIN users u ON u.id = e.user_id").
-		Group("u.id, u.handle, u.display_name, u.role, u.reputation").
+		Group("u.id, u.handle, u.display_name, u.avatar, u.role, u.reputation").
 		Having("SUM(e.points) > 0").Order("points DESC, u.id").Limit(limit)
 	switch period {
 	case PeriodWeek:
@@ -91,6 +95,7 @@ func (s *Service) Leaderboard(ctx context.Context, boardID int64, period string,
 type Holder struct {
 	Handle      string
 	DisplayName string
+	Avatar      string
 	GrantedAt   time.Time
 }
 
@@ -102,7 +107,7 @@ func (s *Service) Holders(ctx context.Context, badge string, limit int) ([]Holde
 		return nil, 0, fmt.Errorf("reputation: holders of %s: %w", badge, err)
 	}
 	var out []Holder
-	err := r.Table("user_badges b").Select("u.handle, u.display_name, b.granted_at").Joins("JOIN users u ON u.id = b.user_id").
+	err := r.Table("user_badges b").Select("u.handle, u.display_name, u.avatar, b.granted_at").Joins("JOIN users u ON u.id = b.user_id").
 		Where("b.badge = ?", badge).Order("b.granted_at DESC, b.id DESC").Limit(limit).Scan(&out).Error
 	if err != nil {
 		return nil, 0, fmt.Errorf("reputation: holders of %s: %w", badge, err)

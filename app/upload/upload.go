@@ -82,6 +82,28 @@ func NewService(db *database.DB, dir string, maxBytes int64, now func() time.Tim
 // record; content that others uploaded is stored only once on disk. Problems with
 // the file come as validate.Errors on the field "file".
 func (s *Service) Save(ctx context.Context, ownerID int64, r io.Reader) (*Upload, error) {
+	in, err := s.receive(r)
+	if err != nil {
+		return nil, err
+	}
+	defer in.discard()
+	return s.keep(ctx, ownerID, in)
+}
+
+// incoming is a received file in a temp file of dir, checked and hashed.
+type incoming struct {
+	tmp *os.File
+	u   *Upload // without ID and owner
+}
+
+func (in *incoming) discard() {
+	in.tmp.Close()
+	os.Remove(in.tmp.Name()) // fails harmlessly once renamed
+}
+
+// receive copies r into a temp file beside the stored files, up to the size
+// limit, and checks what it is.
+func (s *Service) receive(r io.Reader) (*incoming, error) {
 	if err := os.MkdirAll(s.dir, 0o750); err != nil {
 		return nil, fmt.Errorf("upload: create directory: %w", err)
 	}
@@ -90,39 +112,45 @@ func (s *Service) Save(ctx context.Context, ownerID int64, r io.Reader) (*Upload
 	if err != nil {
 		return nil, fmt.Errorf("upload: temp file: %w", err)
 	}
-	defer func() {
-		tmp.Close()
-		os.Remove(tmp.Name()) // fails harmlessly once renamed
-	}()
-
+	in := &incoming{tmp: tmp}
+	fail := func(err error) (*incoming, error) {
+		in.discard()
+		return nil, err
+	}
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, s.maxBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("upload: receive: %w", err)
+		return fail(fmt.Errorf("upload: receive: %w", err))
 	}
 	switch {
 	case n == 0:
-		return nil, validate.Errors{"file": "form.required"}
+		return fail(validate.Errors{"file": "form.required"})
 	case n > s.maxBytes:
-		return nil, validate.Errors{"file": "upload.too_large"}
+		return fail(validate.Errors{"file": "upload.too_large"})
 	}
 	ct, w, ht, err := detect(tmp, n)
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
-	u := &Upload{OwnerID: ownerID, SHA256: hex.EncodeToString(h.Sum(nil)), ContentType: ct, Size: n,
-		Width: &w, Height: &ht, CreatedAt: s.now()}
+	in.u = &Upload{SHA256: hex.EncodeToString(h.Sum(nil)), ContentType: ct, Size: n, Width: &w, Height: &ht}
+	return in, nil
+}
 
-	if err := s.store(tmp, u); err != nil {
+// keep stores the received file at its content address and records it for
+// ownerID.
+func (s *Service) keep(ctx context.Context, ownerID int64, in *incoming) (*Upload, error) {
+	u := *in.u
+	u.OwnerID, u.CreatedAt = ownerID, s.now()
+	if err := s.store(in.tmp, &u); err != nil {
 		return nil, err
 	}
 	// The file goes first: a crash in between leaves an unrecorded file (never
 	// served), not a record without its file.
-	if err := s.db.Writer(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(u).Error; err != nil {
+	if err := s.db.Writer(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&u).Error; err != nil {
 		return nil, fmt.Errorf("upload: record: %w", err)
 	}
 	if u.ID != 0 {
-		return u, nil
+		return &u, nil
 	}
 	var prev Upload // the owner uploaded this content before
 	if err := s.db.Writer(ctx).Where("owner_id = ? AND sha256 = ?", ownerID, u.SHA256).Take(&prev).Error; err != nil {

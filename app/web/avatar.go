@@ -7,51 +7,97 @@ import (
 	"encoding/xml"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"math"
+	"net/url"
 	"strings"
 	"unicode"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/schwarm/schwarm/app/upload"
 	"github.com/schwarm/schwarm/app/validate"
 )
 
-// avatarCaching lets browsers and proxies keep an avatar for five minutes and
-// then ask again with its ETag: the address of a member's avatar never changes
-// (posts rendered once keep it), so a new upload shows within that time.
-const avatarCaching = "public, max-age=300"
+// avatarCaching lets browsers and proxies keep an avatar asked for by handle
+// alone for five minutes and then ask again with its ETag: posts rendered once
+// keep that address, so a new picture shows there within that time. Pages
+// that know the member's picture add its version (avatarVersion), and that
+// address is kept for good (avatarForGood): a new picture is a new address.
+const (
+	avatarCaching = "public, max-age=300"
+	avatarForGood = "public, max-age=31536000, immutable"
+)
 
-// avatarShow serves /u/:handle/avatar: the member's uploaded image, or else a
-// picture drawn from their handle — never one fetched from a third party.
+// avatarShow serves /u/:handle/avatar: the member's uploaded picture, or else
+// one drawn from their handle and name — never one fetched from a third party.
+// The picture itself is sent, not a redirect to it: a page of posts asks for
+// many avatars, and each redirect would be one more round trip.
 func (s *Server) avatarShow(c *fiber.Ctx) error {
 	u, err := s.Users.GetByHandle(c.UserContext(), c.Params("handle"))
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderCacheControl, avatarCaching)
-	if u.Avatar != "" {
-		return c.Redirect("/uploads/"+u.Avatar, fiber.StatusFound)
+	version := avatarVersion(u.Handle, u.DisplayName, u.Avatar)
+	caching := avatarCaching
+	if c.Query("v") == version {
+		caching = avatarForGood
 	}
-	svg := drawnAvatar(u.Handle, u.DisplayName)
-	sum := sha256.Sum256(svg)
-	c.Set(fiber.HeaderETag, `"`+hex.EncodeToString(sum[:8])+`"`)
+	if u.Avatar != "" {
+		f, err := s.Uploads.Open(c.UserContext(), u.Avatar)
+		if err != nil {
+			return err
+		}
+		return sendUpload(c, f, version, caching)
+	}
+	c.Set(fiber.HeaderCacheControl, caching)
+	c.Set(fiber.HeaderETag, `"`+version+`"`)
 	c.Set(fiber.HeaderContentType, "image/svg+xml")
+	// Opened on its own an SVG is a document that could run scripts; the name in
+	// it is escaped, and this makes sure nothing in it runs regardless.
+	c.Set(fiber.HeaderContentSecurityPolicy, "default-src 'none'; sandbox")
 	if c.Fresh() {
 		return c.SendStatus(fiber.StatusNotModified)
 	}
-	return c.Send(svg)
+	return c.Send(drawnAvatar(u.Handle, u.DisplayName))
 }
 
-// avatarSave makes an uploaded image the member's avatar. The upload service
-// checks what the file really is (PNG, JPEG, GIF or WebP, within the size
-// limit); the pages show it cropped to a circle whatever its shape.
+// avatarVersion names the picture a member's avatar address serves now: the
+// upload's hash, or a hash of the drawing (which changes with the name).
+func avatarVersion(handle, name, avatar string) string {
+	if len(avatar) >= 16 {
+		return avatar[:16]
+	}
+	sum := sha256.Sum256(drawnAvatar(handle, name))
+	return hex.EncodeToString(sum[:8])
+}
+
+// avatarSave makes an uploaded picture the member's avatar: cropped square,
+// scaled down and stored anew by the upload service, which also checks what
+// the file really is. No kept page can show the old picture: the pages that
+// carry the picture's version (profile, leaderboard, badges) are not kept, the
+// thread pages that are kept link avatars by handle alone, and the upload, a
+// successful POST, counts as a write that empties the page caches anyway.
 func (s *Server) avatarSave(c *fiber.Ctx) error {
 	me := currentUser(c)
-	up, err := s.saveUpload(c, me.ID)
-	if err != nil {
-		if _, ok := validate.From(err); ok {
-			return s.uploadError(c, err)
+	up, err := s.receiveFile(c, func(r io.Reader) (*upload.Upload, error) {
+		return s.Uploads.SaveAvatar(c.UserContext(), me.ID, r)
+	})
+	if fields, ok := validate.From(err); ok {
+		// The form again, with the problem beside the file field.
+		page, perr := s.profilePage(c, me.DisplayName, me.Locale)
+		if perr != nil {
+			return perr
 		}
+		page.Errors = fields
+		status := fiber.StatusUnprocessableEntity
+		if fields["file"] == "upload.too_large" {
+			status = fiber.StatusRequestEntityTooLarge
+		}
+		c.Status(status)
+		return s.render(c, "profile_edit", page)
+	}
+	if err != nil {
 		return err
 	}
 	if err := s.Users.SetAvatar(c.UserContext(), me.ID, up.Name()); err != nil {
@@ -66,6 +112,39 @@ func (s *Server) avatarRemove(c *fiber.Ctx) error {
 		return err
 	}
 	return s.redirectWithNotice(c, "/settings/profile", "avatar.removed")
+}
+
+// avatarView is what the "avatar" template draws: one member's picture.
+type avatarView struct {
+	URL  string
+	Alt  string // "" when the member's name is beside the picture
+	Size int    // CSS pixels, one of avatarSizes
+}
+
+// avatarSizes are the sizes app.css has a class for (avatar-<size>): the
+// page's stylesheet, not an inline style, sets the size, as the CSP wants.
+var avatarSizes = []int{24, 32, 40, 48, 64, 96, 128}
+
+// Avatar is the picture of the member with handle and display name beside
+// their name, size pixels wide; avatar is their upload's public name as the
+// page loaded it ("" = none), which makes the address one kept for good.
+// In a template: {{template "avatar" ($.Avatar .Handle .DisplayName .Avatar 40)}}.
+func (p Page) Avatar(handle, name, avatar string, size int) avatarView {
+	v := avatarView{URL: "/u/" + url.PathEscape(handle) + "/avatar?v=" + avatarVersion(handle, name, avatar), Size: avatarSizes[0]}
+	for _, sz := range avatarSizes {
+		if sz <= size {
+			v.Size = sz
+		}
+	}
+	return v
+}
+
+// AvatarAlt is Avatar for a picture shown without the name beside it: its
+// alternative text names the member.
+func (p Page) AvatarAlt(handle, name, avatar string, size int) avatarView {
+	v := p.Avatar(handle, name, avatar, size)
+	v.Alt = p.T("avatar.alt", name)
+	return v
 }
 
 // drawnAvatar is an SVG of the initials of name (or of the handle) on a colour

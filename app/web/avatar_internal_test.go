@@ -53,3 +53,23 @@ func TestDrawnAvatar(t *testing.T) {
 		}
 	}
 }
+
+func TestAvatarView(t *testing.T) {
+	var p Page
+	for _, tt := range []struct{ ask, want int }{{10, 24}, {24, 24}, {40, 40}, {50, 48}, {96, 96}, {500, 128}} {
+		if got := p.Avatar("ben", "Ben", "", tt.ask).Size; got != tt.want {
+			t.Errorf("size %d: got %d, want %d", tt.ask, got, tt.want)
+		}
+	}
+	drawn := p.Avatar("ben", "Ben Carter", "", 40)
+	if want := "/u/ben/avatar?v=" + avatarVersion("ben", "Ben Carter", ""); drawn.URL != want || drawn.Alt != "" {
+		t.Errorf("drawn: %+v, want %s without alt text", drawn, want)
+	}
+	if avatarVersion("ben", "Ben Carter", "") == avatarVersion("ben", "Anna Weber", "") {
+		t.Error("a new name draws new initials at the same address")
+	}
+	uploaded := p.Avatar("ben", "Ben Carter", strings.Repeat("ab", 32)+".png", 40)
+	if uploaded.URL != "/u/ben/avatar?v=abababababababab" {
+		t.Errorf("uploaded: %s", uploaded.URL)
+	}
+}

@@ -52,8 +52,8 @@ func TestBrowserAcceptSolution(t *testing.T) {
 	o.wantAbsent("accept button for someone else's question", post+` form[action$="/accept"]`)
 	o.open("/u/otto")
 	o.wantText("reputation after answering", "#reputation", "2")
-	o.wantText("rank after answering", ".profile .rank", "Newcomer")
-	o.wantContains("badges after answering", "ul.badge-list", "First answer")
+	o.wantText("rank after answering", ".profile .rank-chip", "Newcomer")
+	o.wantContains("badges after answering", "ul.medals", "First answer")
 	if strings.Contains(o.text("main"), "Problem solver") {
 		t.Error("otto has the solution badge before any solution")
 	}
@@ -78,8 +78,8 @@ func TestBrowserAcceptSolution(t *testing.T) {
 	// otto sees what it earned him: +15 for the solution, +10 for the kudos.
 	o.open("/u/otto")
 	o.wantText("reputation after the solution", "#reputation", "27")
-	o.wantText("rank after the solution", ".profile .rank", "Helper")
-	o.wantContains("badges after the solution", "ul.badge-list", "Problem solver", "First answer")
+	o.wantText("rank after the solution", ".profile .rank-chip", "Helper")
+	o.wantContains("badges after the solution", "ul.medals", "Problem solver", "First answer")
 	o.open(threadPath)
 	o.wantText("rank on otto's author card", post+" header.author .badge", "Helper")
 }

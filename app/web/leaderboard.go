@@ -20,7 +20,6 @@ type leaderboardPage struct {
 	Leaders []reputation.Leader
 }
 
-// PeriodURL links the leaderboard of period, keeping the board.
 // Place is the 1-based place of the i-th leader.
 func (p *leaderboardPage) Place(i int) int { return i + 1 }
 
@@ -32,6 +31,18 @@ func (p *leaderboardPage) Medal(i int) string {
 	return ""
 }
 
+// Caption says what the table ranks: the period, and the board if one is chosen.
+func (p *leaderboardPage) Caption() string {
+	period := p.T("leaderboard.period." + p.Period)
+	for _, b := range p.Boards {
+		if b.ID == p.BoardID {
+			return p.T("leaderboard.caption_board", period, b.Name(p.Lang))
+		}
+	}
+	return p.T("leaderboard.caption", period)
+}
+
+// PeriodURL links the leaderboard of period, keeping the board.
 func (p *leaderboardPage) PeriodURL(period string) string {
 	v := url.Values{"period": {period}}
 	if p.BoardID != 0 {

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"strconv"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/schwarm/schwarm/app/user"
@@ -17,6 +19,8 @@ type profilePage struct {
 	// password; without one they sign in again at a provider (Confirmed).
 	HasPassword bool
 	Confirmed   bool
+	// AvatarMaxMB is the largest picture one may upload, in MB, for the hint.
+	AvatarMaxMB string
 }
 
 func (s *Server) profilePage(c *fiber.Ctx, displayName, locale string) (*profilePage, error) {
@@ -25,7 +29,8 @@ func (s *Server) profilePage(c *fiber.Ctx, displayName, locale string) (*profile
 		return nil, err
 	}
 	return &profilePage{Page: s.newPage(c, "profile.title"), DisplayName: displayName, Locale: locale, Connections: conns,
-		HasPassword: currentUser(c).PasswordHash != "", Confirmed: s.confirmed(c)}, nil
+		HasPassword: currentUser(c).PasswordHash != "", Confirmed: s.confirmed(c),
+		AvatarMaxMB: strconv.FormatFloat(float64(s.Config.UploadMaxBytes)/(1<<20), 'f', -1, 64)}, nil
 }
 
 func (s *Server) profileForm(c *fiber.Ctx) error {

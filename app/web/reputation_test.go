@@ -78,7 +78,7 @@ func TestSolutionsKudosAndStanding(t *testing.T) {
 	if r := guest.Get("/badges/no-such-badge"); r.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown badge: %d", r.StatusCode)
 	}
-	mustContain(t, guest.Get("/leaderboard?period=week"), `href="/u/otto"`, "17 points")
+	mustContain(t, guest.Get("/leaderboard?period=week"), `href="/u/otto"`, `<td class="num">17</td>`)
 	mustContain(t, guest.Get(fmt.Sprintf("/leaderboard?period=all&board=%d", b.ID)), `href="/u/otto"`)
 	mustContain(t, guest.Get("/leaderboard?period=';DROP&board=x"), "This month")
 

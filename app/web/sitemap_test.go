@@ -239,8 +239,8 @@ func TestRobots(t *testing.T) {
 	// disallowed.
 	found := map[string]bool{
 		"/": true, "/b/:slug": true, "/t/:id<int>": true, "/t/:id<int>/:slug": true, "/u/:handle": true,
-		"/badges": true, "/badges/:id": true, "/leaderboard": true, "/static/*": true, "/uploads/:name": true, "/u/:handle/avatar": true,
-		"/robots.txt": true, "/sitemap.xml": true, "/sitemap/boards.xml": true, "/sitemap/threads-:n<int>.xml": true,
+		"/badges": true, "/badges/:id": true, "/leaderboard": true, "/static/*": true, "/uploads/:name": true,
+		"/u/:handle/avatar": true, "/robots.txt": true, "/sitemap.xml": true, "/sitemap/boards.xml": true, "/sitemap/threads-:n<int>.xml": true,
 	}
 	for _, route := range srv.Web.Routes() {
 		if route.Method != http.MethodGet || found[route.Path] {

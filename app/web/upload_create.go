@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"io"
 	"net/url"
 
 	"github.com/gofiber/fiber/v2"
@@ -30,6 +31,11 @@ func (s *Server) uploadCreate(c *fiber.Ctx) error {
 }
 
 func (s *Server) saveUpload(c *fiber.Ctx, ownerID int64) (*upload.Upload, error) {
+	return s.receiveFile(c, func(r io.Reader) (*upload.Upload, error) { return s.Uploads.Save(c.UserContext(), ownerID, r) })
+}
+
+// receiveFile hands the form's file to save.
+func (s *Server) receiveFile(c *fiber.Ctx, save func(io.Reader) (*upload.Upload, error)) (*upload.Upload, error) {
 	fh, err := c.FormFile("file")
 	if err != nil { // no multipart body, or no file in it
 		return nil, validate.Errors{"file": "form.required"}
@@ -39,7 +45,7 @@ func (s *Server) saveUpload(c *fiber.Ctx, ownerID int64) (*upload.Upload, error)
 		return nil, fmt.Errorf("web: open uploaded file: %w", err)
 	}
 	defer f.Close()
-	return s.Uploads.Save(c.UserContext(), ownerID, f)
+	return save(f)
 }
 
 // uploadError answers a refused file with its own message: 413 when it is too

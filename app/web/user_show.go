@@ -65,6 +65,15 @@ func (p *userPage) NextRank() string {
 // Progress is the way to the next rank in percent.
 func (p *userPage) Progress() int { return p.Rep.Rank.Progress(p.Profile.Reputation) }
 
+// ProgressStep is Progress rounded to the 5 % steps app.css has widths for
+// (w-0 … w-100): the CSP allows no inline style to give the bar its exact width.
+func (p *userPage) ProgressStep() int { return min(100, max(0, (p.Progress()+2)/5*5)) }
+
+// TopRank says whether the member holds the highest rank there is.
+func (p *userPage) TopRank() bool {
+	return p.Profile.Role == user.RoleMember && p.Rep.Rank.Next == 0
+}
+
 // ActivityURL links one post of the activity list.
 func (p *userPage) ActivityURL(a thread.Activity) string {
 	return fmt.Sprintf("/t/%d/%s#p%d", a.ThreadID, a.Slug, a.PostID)
